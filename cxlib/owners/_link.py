@@ -1,0 +1,516 @@
+"""Linking feedback to journeys: by case id, by touchpoint label, by topic/seed words; with coverage."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .._errors import CxInputError
+from ._model import TouchpointModel
+
+__all__ = ["contacts_journey", "case_journey_measures", "link_by_case", "link_by_label", "link_by_topic",
+           "link_feedback", "link_coverage", "per_case_table"]
+
+CASE, ACT, TS, RES = "case:concept:name", "concept:name", "time:timestamp", "org:resource"
+
+
+def _need(df: pd.DataFrame, columns, what: str):
+    missing = [c for c in columns if c is not None and c not in df.columns]
+    if missing:
+        raise CxInputError(f"the {what} has no column {missing[0]!r}; columns: {', '.join(map(str, df.columns))}",
+                           column=missing[0])
+
+
+def contacts_journey(table: pd.DataFrame, *, case: str, timestamp: str, activity, resource: str | None = None,
+                     skip_values=("N.A.", "n.v.t."), separator: str = " / ", keep=()) -> pd.DataFrame:
+    """Turn a table of customer contacts (one row per contact) into an event log: each customer's journey.
+
+    Used for the BPI Challenge 2016 complaints: each ``CustomerID``'s complaint contacts (date, channel, theme)
+    form a journey. Rows without a case id or with an unparseable date are dropped and counted in
+    ``attrs["load_report"]``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per contact.
+    case : str
+        Column with the customer / case id.
+    timestamp : str
+        Column with the contact date or time (parsed, UTC).
+    activity : str or list of str
+        Column(s) naming the touchpoint of the contact; several columns are joined with ``separator``,
+        leaving out values in ``skip_values`` (e.g. a sub-theme "N.A.").
+    resource : str, optional
+        Column copied to ``org:resource`` (e.g. the contact channel), so that hand-offs count channel changes.
+    skip_values : tuple of str
+        Placeholder values left out of the activity name.
+    separator : str, default " / "
+        Joins the activity columns.
+    keep : sequence of str
+        Further columns copied unchanged (e.g. a contact id used by :func:`link_by_case`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``case:concept:name`` (str), ``concept:name``, ``time:timestamp`` (UTC), ``org:resource`` (str, when
+        ``resource`` is given), and the ``keep`` columns; sorted by case and time. ``attrs["load_report"]`` is a
+        dict with ``rows_read``, ``rows_kept``, ``dropped_missing_case``, ``dropped_bad_timestamp``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
+    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
+    ...                        activity=["ComplaintTheme_EN", "ComplaintSubtheme_EN"], resource="ContactChannelID")
+    >>> log["case:concept:name"].nunique(), len(log)
+    (226, 289)
+    """
+    columns = [activity] if isinstance(activity, str) else list(activity)
+    _need(table, [case, timestamp, resource, *columns, *keep], "contact table")
+    out = pd.DataFrame(index=table.index)
+    out[CASE] = table[case].astype("string")
+    parts = table[columns].astype("string").where(lambda t: ~t.isin(list(skip_values)))
+    out[ACT] = parts.apply(lambda row: separator.join(v.strip() for v in row if isinstance(v, str)), axis=1)
+    out[TS] = pd.to_datetime(table[timestamp], errors="coerce", utc=True)
+    if resource is not None:
+        out[RES] = table[resource].astype("string")
+    for col in keep:
+        out[col] = table[col]
+    missing_case = out[CASE].isna() | (out[CASE].str.strip() == "")
+    bad_ts = ~missing_case & out[TS].isna()
+    kept = out[~missing_case & ~bad_ts].sort_values([CASE, TS], kind="stable").reset_index(drop=True)
+    kept[CASE] = kept[CASE].astype(str)
+    kept.attrs["load_report"] = {"rows_read": len(table), "rows_kept": len(kept),
+                                 "dropped_missing_case": int(missing_case.sum()),
+                                 "dropped_bad_timestamp": int(bad_ts.sum())}
+    return kept
+
+
+def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACT,
+                          timestamp_key: str = TS, resource_key: str | None = RES,
+                          repeat_window_days: float | None = None) -> pd.DataFrame:
+    """Journey measures per case: contacts, waits, hand-offs and repeated contacts.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log with pm4py column names.
+    case_key, activity_key, timestamp_key : str
+        Column names.
+    resource_key : str or None, default "org:resource"
+        Resource (or channel / group) column for hand-offs; ``None`` or a missing column gives NaN hand-offs.
+    repeat_window_days : float, optional
+        A contact counts as repeated when the case had the same activity before, within this many days
+        (any time when ``None``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case: ``case_id``, ``events``, ``first_contact``, ``last_contact``, ``throughput_days``
+        (last minus first event), ``mean_wait_days`` and ``max_wait_days`` (between consecutive events, NaN for
+        single-event cases), ``handoffs`` (consecutive events with a different resource), ``repeated_contacts``
+        (events repeating an earlier activity of the case), ``activities`` (distinct activities).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
+    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
+    ...                        activity="ComplaintSubtheme_EN", resource="ContactChannelID")
+    >>> m = case_journey_measures(log)
+    >>> int(m["events"].sum()), int((m["events"] > 1).sum())
+    (289, 46)
+    """
+    _need(log, [case_key, activity_key, timestamp_key], "event log")
+    ev = log[[c for c in (case_key, activity_key, timestamp_key, resource_key) if c and c in log.columns]]
+    ev = ev.sort_values([case_key, timestamp_key], kind="stable")
+    same_case = ev[case_key].eq(ev[case_key].shift())
+    wait = (ev[timestamp_key] - ev[timestamp_key].shift()).dt.total_seconds() / 86400
+    wait = wait.where(same_case)
+    has_res = resource_key is not None and resource_key in ev.columns
+    handoff = (same_case & ev[resource_key].ne(ev[resource_key].shift())) if has_res else None
+    prev = ev.groupby([case_key, activity_key], sort=False)[timestamp_key].shift()
+    repeated = prev.notna()
+    if repeat_window_days is not None:
+        repeated &= (ev[timestamp_key] - prev).dt.total_seconds() / 86400 <= repeat_window_days
+    frame = pd.DataFrame({"case_id": ev[case_key].astype(str), "ts": ev[timestamp_key], "wait": wait,
+                          "repeated": repeated.astype(int), "activity": ev[activity_key]})
+    if has_res:
+        frame["handoff"] = handoff.astype(int)
+    g = frame.groupby("case_id", sort=True)
+    out = pd.DataFrame({
+        "events": g.size(),
+        "first_contact": g["ts"].min(),
+        "last_contact": g["ts"].max(),
+        "mean_wait_days": g["wait"].mean(),
+        "max_wait_days": g["wait"].max(),
+        "handoffs": g["handoff"].sum().astype(float) if has_res else np.nan,
+        "repeated_contacts": g["repeated"].sum(),
+        "activities": g["activity"].nunique(),
+    })
+    out.insert(3, "throughput_days", (out["last_contact"] - out["first_contact"]).dt.total_seconds() / 86400)
+    return out.reset_index()
+
+
+def _empty_link(feedback: pd.DataFrame) -> pd.DataFrame:
+    out = feedback.copy()
+    for col in ("touchpoint", "link"):
+        if col not in out.columns:
+            out[col] = pd.Series(pd.NA, index=out.index, dtype="object")
+    return out
+
+
+def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: TouchpointModel | None = None,
+                 case_id: str = "case_id", date: str | None = "date", event_id: str | None = None,
+                 case_key: str = CASE, activity_key: str = ACT, timestamp_key: str = TS) -> pd.DataFrame:
+    """Link feedback rows to journey cases that share their id, and to the touchpoint they are about.
+
+    A row whose ``case_id`` occurs in the log is linked (``link = "case"``). Its touchpoint is the touchpoint of
+    the event it names (``event_id``, a column present in both tables, e.g. a contact id), otherwise the last
+    event of the case at or before the feedback ``date``, otherwise the case's last event; the event's
+    activity is mapped to a touchpoint through ``model`` (rows whose activity has no touchpoint keep
+    ``touchpoint`` empty but stay linked to their case).
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Feedback with a case-id column.
+    log : pandas.DataFrame
+        Event log with pm4py column names.
+    model : TouchpointModel, optional
+        Maps activities to touchpoints.
+    case_id : str, default "case_id"
+        Case-id column of ``feedback``.
+    date : str or None, default "date"
+        Feedback date column (ignored when absent).
+    event_id : str, optional
+        Column present in both tables that names the exact event.
+    case_key, activity_key, timestamp_key : str
+        Log column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``feedback`` with ``case_found`` (bool), ``activity`` (the linked event's activity),
+        ``touchpoint`` and ``link`` (``"case"`` for linked rows, existing values kept otherwise).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
+    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
+    ...                        activity="ComplaintSubtheme_EN", keep=["ComplaintID"])
+    >>> fb = raw.rename(columns={"CustomerID": "case_id", "ContactDate": "date"})
+    >>> linked = link_by_case(fb, log, event_id="ComplaintID")
+    >>> int(linked["case_found"].sum())
+    289
+    """
+    _need(feedback, [case_id], "feedback")
+    _need(log, [case_key, activity_key, timestamp_key], "event log")
+    out = _empty_link(feedback)
+    keys = out[case_id].astype("string").str.strip()
+    cases = set(log[case_key].astype(str))
+    found = keys.isin(cases).fillna(False).astype(bool)
+    out["case_found"] = found
+    activity = pd.Series(pd.NA, index=out.index, dtype="object")
+    if event_id is not None and event_id in log.columns and event_id in out.columns:
+        ev = log[[case_key, event_id, activity_key]].astype({case_key: str}).drop_duplicates([case_key, event_id])
+        m = pd.DataFrame({"_k": keys.astype(object), "_e": out[event_id], "_i": out.index}).merge(
+            ev.rename(columns={case_key: "_k", event_id: "_e"}), on=["_k", "_e"], how="left")
+        activity.loc[m["_i"].to_numpy()] = m[activity_key].to_numpy()
+    todo = found & activity.isna()
+    if todo.any() and date is not None and date in out.columns:
+        when = pd.to_datetime(out.loc[todo, date], errors="coerce", utc=True)
+        left = pd.DataFrame({"_k": keys[todo].astype(str), "_t": when, "_i": out.index[todo]}).dropna(subset=["_t"])
+        right = (log[[case_key, timestamp_key, activity_key]].rename(columns={case_key: "_k", timestamp_key: "_t"})
+                 .astype({"_k": str}).dropna(subset=["_t"]))
+        if len(left):
+            m = pd.merge_asof(left.sort_values("_t"), right.sort_values("_t"), on="_t", by="_k",
+                              direction="backward")
+            activity.loc[m["_i"].to_numpy()] = m[activity_key].to_numpy()
+    todo = found & activity.isna()
+    if todo.any():
+        last = (log.sort_values(timestamp_key, kind="stable").groupby(log[case_key].astype(str))[activity_key]
+                .last())
+        activity.loc[todo] = keys[todo].map(last).to_numpy()
+    out["activity"] = activity
+    if model is not None:
+        mapped = activity.map(model.activity_map())
+        new = found & out["touchpoint"].isna()
+        out.loc[new, "touchpoint"] = mapped[new]
+    out.loc[found & out["link"].isna(), "link"] = "case"
+    return out
+
+
+def link_by_label(feedback: pd.DataFrame, model: TouchpointModel, *, label: str = "touchpoint_label"
+                  ) -> pd.DataFrame:
+    """Link feedback to touchpoints through a touchpoint-label column (e.g. ``SURVEY_SUB_TYPE``).
+
+    Labels are compared case-insensitively with each touchpoint's ``labels`` in the model. Rows that already
+    have a touchpoint keep it.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Feedback with a label column.
+    model : TouchpointModel
+        The touchpoint model.
+    label : str, default "touchpoint_label"
+        The label column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``feedback`` with ``touchpoint`` and ``link`` (``"label"`` for rows linked here).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> linked = link_by_label(tweets, model, label="negativereason")
+    >>> linked.loc[linked["negativereason"] == "Lost Luggage", "touchpoint"].iloc[0]
+    'Airport and baggage'
+    """
+    _need(feedback, [label], "feedback")
+    out = _empty_link(feedback)
+    mapped = out[label].astype("string").str.strip().str.casefold().map(model.label_map())
+    new = out["touchpoint"].isna() & mapped.notna()
+    out.loc[new, "touchpoint"] = mapped[new]
+    out.loc[new, "link"] = "label"
+    return out
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+
+
+def link_by_topic(feedback: pd.DataFrame, model: TouchpointModel, *, text: str = "text",
+                  topic: str | None = None) -> pd.DataFrame:
+    """Link feedback to touchpoints through the model's seed words (topic mapping).
+
+    Each row's words (from ``text`` and, when given, its ``topic`` label, e.g. a BERTopic topic name) are
+    matched against every touchpoint's ``seed_words``: a seed word matches a whole word, or a word that
+    starts with it when the seed ends in ``*`` (``delay*``); a seed with a space matches the phrase. The row
+    goes to the touchpoint with most matches; ties go to the touchpoint listed first in the model and are
+    counted in ``topic_tie``. Rows that already have a touchpoint keep it.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Feedback with a text column.
+    model : TouchpointModel
+        The touchpoint model with seed words.
+    text : str, default "text"
+        Text column.
+    topic : str, optional
+        A topic-label column whose words count as well.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``feedback`` with ``touchpoint``, ``link`` (``"topic"`` for rows linked here),
+        ``topic_matches`` (seed-word hits of the chosen touchpoint) and ``topic_tie`` (bool).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> fb = pd.DataFrame({"text": ["My bag never arrived at the carousel", "Nice weather"]})
+    >>> link_by_topic(fb, model)["touchpoint"].tolist()
+    ['Airport and baggage', <NA>]
+    """
+    _need(feedback, [text, topic], "feedback")
+    out = _empty_link(feedback)
+    source = out[text].astype("string").fillna("")
+    if topic is not None:
+        source = source + " " + out[topic].astype("string").fillna("")
+    lowered = source.str.casefold()
+    counts = {}
+    for tp in model.touchpoints:
+        if not tp.seed_words:
+            continue
+        alternatives = []
+        for seed in tp.seed_words:
+            if seed.endswith("*"):
+                alternatives.append(re.escape(seed[:-1]) + r"[^\W_]*")
+            else:
+                alternatives.append(re.escape(seed))
+        pattern = r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])"
+        counts[tp.name] = lowered.str.count(pattern).fillna(0).astype(int)
+    if not counts:
+        raise CxInputError("no touchpoint in the model has seed_words, so nothing can be linked by topic",
+                           path=model.path, column="seed_words")
+    table = pd.DataFrame(counts, index=out.index)
+    best = table.max(axis=1)
+    choice = table.idxmax(axis=1).where(best > 0)
+    tie = (table.eq(best, axis=0).sum(axis=1) > 1) & (best > 0)
+    new = out["touchpoint"].isna() & choice.notna()
+    out.loc[new, "touchpoint"] = choice[new]
+    out.loc[new, "link"] = "topic"
+    out["topic_matches"] = best.where(new, 0).astype(int)
+    out["topic_tie"] = tie & new
+    return out
+
+
+def link_feedback(feedback: pd.DataFrame, model: TouchpointModel, *, methods=("case", "label", "topic"),
+                  log: pd.DataFrame | None = None, case_id: str = "case_id", date: str | None = "date",
+                  event_id: str | None = None, label: str = "touchpoint_label", text: str = "text",
+                  topic: str | None = None, case_key: str = CASE, activity_key: str = ACT,
+                  timestamp_key: str = TS) -> pd.DataFrame:
+    """Link feedback to touchpoints with several methods in order; the first method that finds one wins.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        The feedback table.
+    model : TouchpointModel
+        The touchpoint model.
+    methods : sequence of {"case", "label", "topic"}
+        Methods in the order they are tried (see :func:`link_by_case`, :func:`link_by_label`,
+        :func:`link_by_topic`); ``"case"`` needs ``log``.
+    log : pandas.DataFrame, optional
+        Event log for ``"case"``.
+    case_id, date, event_id, label, text, topic : str
+        Feedback columns used by the methods.
+    case_key, activity_key, timestamp_key : str
+        Log column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``feedback`` with ``touchpoint`` (NaN when no method found one) and ``link`` (the method that
+        linked the row: ``"case"``, ``"label"``, ``"topic"``); plus ``case_found`` and ``activity`` with
+        ``"case"``, ``topic_matches`` and ``topic_tie`` with ``"topic"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> sorted(linked["link"].dropna().unique())
+    ['label', 'topic']
+    """
+    if isinstance(methods, str):
+        methods = [methods]
+    out = _empty_link(feedback)
+    for method in methods:
+        if method == "case":
+            if log is None:
+                raise CxInputError("linking by case needs an event log (parameter 'log')", column=case_id)
+            out = link_by_case(out, log, model=model, case_id=case_id, date=date, event_id=event_id,
+                               case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+        elif method == "label":
+            out = link_by_label(out, model, label=label)
+        elif method == "topic":
+            out = link_by_topic(out, model, text=text, topic=topic)
+        else:
+            raise CxInputError(f"unknown link method {method!r}; expected 'case', 'label' or 'topic'",
+                               column="link")
+    out.attrs["link_methods"] = list(methods)
+    return out
+
+
+def link_coverage(linked: pd.DataFrame) -> pd.DataFrame:
+    """How much feedback found a touchpoint, per link method.
+
+    Parameters
+    ----------
+    linked : pandas.DataFrame
+        Output of :func:`link_feedback` (or one of the ``link_by_*`` functions).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method in the order applied, then ``"not linked"`` and ``"total"``: ``method``, ``rows``
+        (rows linked by this method), ``share`` (of all feedback rows, 0-1), ``cumulative_share``. With
+        ``"case"``, a further row ``"case found, no touchpoint"`` counts rows linked to a case whose event has
+        no touchpoint in the model (they enter the per-case table but no touchpoint figure).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> cov = link_coverage(link_feedback(tweets, model, methods=["label", "topic"], label="negativereason"))
+    >>> int(cov.loc[cov["method"] == "total", "rows"].iloc[0])
+    14640
+    """
+    n = len(linked)
+    has_tp = linked["touchpoint"].notna()
+    methods = linked.attrs.get("link_methods") or list(dict.fromkeys(linked["link"].dropna()))
+    rows, cum = [], 0
+    for method in methods:
+        k = int((has_tp & linked["link"].eq(method)).sum())
+        cum += k
+        rows.append({"method": method, "rows": k, "share": k / n if n else np.nan,
+                     "cumulative_share": cum / n if n else np.nan})
+    if "case_found" in linked.columns:
+        k = int((linked["case_found"] & ~has_tp).sum())
+        rows.append({"method": "case found, no touchpoint", "rows": k, "share": k / n if n else np.nan,
+                     "cumulative_share": np.nan})
+    k = int((~has_tp).sum())
+    rows.append({"method": "not linked", "rows": k, "share": k / n if n else np.nan, "cumulative_share": np.nan})
+    rows.append({"method": "total", "rows": n, "share": 1.0 if n else np.nan, "cumulative_share": np.nan})
+    return pd.DataFrame(rows, columns=["method", "rows", "share", "cumulative_share"])
+
+
+def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "case_id",
+                   score: str | None = "score", text: str | None = "text", case_key: str = CASE,
+                   activity_key: str = ACT, timestamp_key: str = TS, resource_key: str | None = RES,
+                   repeat_window_days: float | None = None) -> pd.DataFrame:
+    """Per case: its journey measures beside its feedback score and text.
+
+    Parameters
+    ----------
+    linked : pandas.DataFrame
+        Feedback after :func:`link_by_case` (column ``case_found``) or any feedback with ``case_id``.
+    log : pandas.DataFrame
+        Event log.
+    case_id, score, text : str
+        Feedback columns (``score``/``text`` may be ``None`` or absent).
+    case_key, activity_key, timestamp_key, resource_key : str
+        Log column names.
+    repeat_window_days : float, optional
+        See :func:`case_journey_measures`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case that has feedback: the columns of :func:`case_journey_measures` (``case_id``,
+        ``events``, ``first_contact``, ``last_contact``, ``throughput_days``, ``mean_wait_days``,
+        ``max_wait_days``, ``handoffs``, ``repeated_contacts``, ``activities``), then ``feedback_rows``,
+        ``score`` (mean score of the case's feedback, NaN without a score column), ``text`` (the case's
+        verbatims joined with " | ").
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
+    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
+    ...                        activity="ComplaintSubtheme_EN", resource="ContactChannelID")
+    >>> fb = raw.rename(columns={"CustomerID": "case_id", "ComplaintTopic_EN": "text"})
+    >>> table = per_case_table(fb, log, score=None)
+    >>> len(table)
+    226
+    """
+    _need(linked, [case_id], "feedback")
+    fb = linked[linked["case_found"]] if "case_found" in linked.columns else linked
+    keys = fb[case_id].astype("string").str.strip()
+    grouped = pd.DataFrame({"case_id": keys.astype(object)})
+    grouped["score"] = (pd.to_numeric(fb[score], errors="coerce")
+                        if score is not None and score in fb.columns else np.nan)
+    grouped["text"] = (fb[text].astype("string") if text is not None and text in fb.columns else pd.NA)
+    g = grouped.dropna(subset=["case_id"]).groupby("case_id")
+    agg = pd.DataFrame({"feedback_rows": g.size(), "score": g["score"].mean(),
+                        "text": g["text"].agg(lambda s: " | ".join(s.dropna().astype(str)))}).reset_index()
+    measures = case_journey_measures(log, case_key=case_key, activity_key=activity_key,
+                                     timestamp_key=timestamp_key, resource_key=resource_key,
+                                     repeat_window_days=repeat_window_days)
+    return measures.merge(agg, on="case_id", how="inner")

@@ -1,0 +1,328 @@
+"""The touchpoint model: one YAML file per project that ties touchpoints to activities, feedback and owners."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .._errors import CxInputError
+
+__all__ = ["Touchpoint", "TouchpointModel", "read_touchpoint_model", "validate_touchpoint_model",
+           "MEASURES"]
+
+#: Measures a touchpoint can be judged on, with the direction that counts as better and the scale.
+#: ``nps`` (-100..100) and ``csat`` (top-2-box %) come from a score column, ``sentiment_index``
+#: ((pos - neg) / n x 100) from a sentiment column, ``negative_share`` (% negative feedback) from a sentiment
+#: column, ``repeat_contact_rate`` (% of a touchpoint's cases with more than one contact there) from the
+#: journey.
+MEASURES = {
+    "nps": {"higher_is_better": True, "source": "score"},
+    "csat": {"higher_is_better": True, "source": "score"},
+    "sentiment_index": {"higher_is_better": True, "source": "sentiment"},
+    "negative_share": {"higher_is_better": False, "source": "sentiment"},
+    "repeat_contact_rate": {"higher_is_better": False, "source": "journey"},
+}
+
+_TOUCHPOINT_KEYS = {"name", "owner", "activities", "labels", "seed_words", "measures", "description"}
+_MEASURE_KEYS = {"measure", "target", "tolerance", "min_n", "scale"}
+_TOP_KEYS = {"project", "touchpoints", "owners", "description"}
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    """One touchpoint of the model (see :func:`read_touchpoint_model` for the YAML keys)."""
+
+    name: str
+    owner: str
+    activities: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    seed_words: tuple[str, ...] = ()
+    measures: tuple[dict, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TouchpointModel:
+    """A validated touchpoint model: the project name, its touchpoints and where it was read from."""
+
+    project: str
+    touchpoints: tuple[Touchpoint, ...]
+    path: str | None = None
+    owners: dict = field(default_factory=dict)
+
+    @property
+    def owner_names(self) -> list[str]:
+        """Owners in the order they first appear in the model."""
+        return list(dict.fromkeys(tp.owner for tp in self.touchpoints))
+
+    def for_owner(self, owner: str | None) -> "TouchpointModel":
+        """The same model restricted to one owner's touchpoints (all of them when ``owner`` is empty)."""
+        if not owner:
+            return self
+        if owner not in self.owner_names:
+            raise CxInputError(f"owner {owner!r} has no touchpoint in the model; owners: "
+                               f"{', '.join(self.owner_names)}", path=self.path, column="owner")
+        return TouchpointModel(self.project, tuple(tp for tp in self.touchpoints if tp.owner == owner),
+                               self.path, self.owners)
+
+    def table(self) -> pd.DataFrame:
+        """One row per touchpoint and measure.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``touchpoint``, ``owner``, ``activities``, ``labels``, ``seed_words`` (each joined with ``"; "``),
+            ``measure``, ``target``, ``tolerance``, ``min_n``, ``higher_is_better`` (empty measure columns for a
+            touchpoint without measures).
+        """
+        rows = []
+        for tp in self.touchpoints:
+            base = {"touchpoint": tp.name, "owner": tp.owner, "activities": "; ".join(tp.activities),
+                    "labels": "; ".join(tp.labels), "seed_words": "; ".join(tp.seed_words)}
+            for m in tp.measures or ({},):
+                rows.append({**base, "measure": m.get("measure"), "target": m.get("target"),
+                             "tolerance": m.get("tolerance"), "min_n": m.get("min_n"),
+                             "higher_is_better": (MEASURES[m["measure"]]["higher_is_better"]
+                                                  if m else None)})
+        return pd.DataFrame(rows, columns=["touchpoint", "owner", "activities", "labels", "seed_words",
+                                           "measure", "target", "tolerance", "min_n", "higher_is_better"])
+
+    def activity_map(self) -> dict[str, str]:
+        """Event-log activity -> touchpoint name."""
+        return {a: tp.name for tp in self.touchpoints for a in tp.activities}
+
+    def label_map(self) -> dict[str, str]:
+        """Feedback touchpoint label (case-folded) -> touchpoint name."""
+        return {lab.casefold(): tp.name for tp in self.touchpoints for lab in tp.labels}
+
+
+def _as_str_list(value, *, where: str, path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise CxInputError(f"{where} must be a list of strings, got {value!r}", path=path, column=where)
+    return tuple(str(v) for v in value)
+
+
+def _parse_measure(raw, *, where: str, path) -> dict:
+    if isinstance(raw, str):
+        raw = {"measure": raw}
+    if not isinstance(raw, dict):
+        raise CxInputError(f"{where} must be a mapping like {{measure: nps, target: 0, tolerance: 5}}, "
+                           f"got {raw!r}", path=path, column=where)
+    unknown = set(raw) - _MEASURE_KEYS
+    if unknown:
+        raise CxInputError(f"{where} has unknown key(s) {sorted(unknown)}; allowed: {sorted(_MEASURE_KEYS)}",
+                           path=path, column=where)
+    name = raw.get("measure")
+    if name not in MEASURES:
+        raise CxInputError(f"{where}.measure is {name!r}; expected one of {sorted(MEASURES)}",
+                           path=path, column=f"{where}.measure")
+    out = {"measure": name}
+    for key, default in (("target", None), ("tolerance", 0.0), ("min_n", 30)):
+        value = raw.get(key, default)
+        if value is None:
+            if key == "target":
+                raise CxInputError(f"{where} ({name}) has no target; write e.g. 'target: 0'",
+                                   path=path, column=f"{where}.target")
+            out[key] = value
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise CxInputError(f"{where}.{key} must be a number, got {value!r}", path=path,
+                               column=f"{where}.{key}")
+        if key in ("tolerance", "min_n") and value < 0:
+            raise CxInputError(f"{where}.{key} must not be negative, got {value!r}", path=path,
+                               column=f"{where}.{key}")
+        out[key] = float(value) if key != "min_n" else int(value)
+    if "scale" in raw:
+        out["scale"] = raw["scale"]
+    return out
+
+
+def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd.DataFrame | None = None,
+                          activity_key: str = "concept:name", label_column: str | None = None
+                          ) -> TouchpointModel:
+    """Read and validate a touchpoint model (YAML).
+
+    The file lists the touchpoints; for each: ``name``, ``owner`` (person or department, required),
+    ``activities`` (event-log activities that belong to it), ``labels`` (values of the feedback's touchpoint
+    column, e.g. the telecom ``SURVEY_SUB_TYPE``), ``seed_words`` (words that assign free text to it),
+    ``measures`` (list of ``{measure, target, tolerance, min_n}``; measures: ``nps``, ``csat``,
+    ``sentiment_index``, ``negative_share``, ``repeat_contact_rate``)::
+
+        project: UWV complaints
+        touchpoints:
+          - name: Payments
+            owner: Benefit payments team
+            activities: [services / payment]
+            labels: [payment]
+            seed_words: [payment, paid]
+            measures:
+              - {measure: repeat_contact_rate, target: 15, tolerance: 5}
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    log : pandas.DataFrame, optional
+        The event log; when given, every activity in the model must occur in it.
+    feedback : pandas.DataFrame, optional
+        The feedback table; when given together with ``label_column``, every label must occur in that column.
+    activity_key : str, default "concept:name"
+        Activity column of ``log``.
+    label_column : str, optional
+        Touchpoint-label column of ``feedback``.
+
+    Returns
+    -------
+    TouchpointModel
+        ``.touchpoints`` (tuple of :class:`Touchpoint`), ``.owner_names``, ``.table()`` (one row per touchpoint
+        and measure: touchpoint, owner, activities, labels, seed_words, measure, target, tolerance, min_n,
+        higher_is_better), ``.for_owner(name)``, ``.activity_map()``, ``.label_map()``.
+
+    Raises
+    ------
+    CxInputError
+        Missing file, invalid YAML, a touchpoint without a name or owner, a duplicate touchpoint, an activity
+        mapped twice, an unknown measure or key, a target that is not a number, an activity not in the log,
+        a label not in the feedback.
+
+    Examples
+    --------
+    >>> model = read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml")
+    >>> model.owner_names[:2]
+    ['Benefit payments team', 'Customer information team']
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CxInputError("touchpoint model not found (expected a YAML file listing the touchpoints)",
+                           path=path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CxInputError(f"not valid YAML: {exc}", path=path) from None
+    if not isinstance(raw, dict) or "touchpoints" not in raw:
+        raise CxInputError("expected a mapping with a 'touchpoints:' list", path=path, column="touchpoints")
+    unknown = set(raw) - _TOP_KEYS
+    if unknown:
+        raise CxInputError(f"unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}",
+                           path=path)
+    items = raw["touchpoints"]
+    if not isinstance(items, list) or not items:
+        raise CxInputError("'touchpoints' must be a non-empty list", path=path, column="touchpoints")
+    touchpoints = []
+    seen: dict[str, str] = {}
+    seen_activity: dict[str, str] = {}
+    for i, item in enumerate(items):
+        where = f"touchpoints[{i}]"
+        if not isinstance(item, dict):
+            raise CxInputError(f"{where} must be a mapping with name and owner, got {item!r}", path=path,
+                               column=where)
+        unknown = set(item) - _TOUCHPOINT_KEYS
+        if unknown:
+            raise CxInputError(f"{where} has unknown key(s) {sorted(unknown)}; allowed: "
+                               f"{sorted(_TOUCHPOINT_KEYS)}", path=path, column=where)
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise CxInputError(f"{where} has no name", path=path, column=f"{where}.name")
+        name = name.strip()
+        owner = item.get("owner")
+        if not isinstance(owner, str) or not owner.strip():
+            raise CxInputError(f"touchpoint {name!r} has no owner; every touchpoint needs the person or "
+                               "department responsible (key 'owner')", path=path, column=f"{where}.owner")
+        if name.casefold() in seen:
+            raise CxInputError(f"touchpoint {name!r} is defined twice", path=path, column=f"{where}.name")
+        seen[name.casefold()] = name
+        activities = _as_str_list(item.get("activities"), where=f"{where}.activities", path=path)
+        for act in activities:
+            if act in seen_activity:
+                raise CxInputError(f"activity {act!r} is mapped to both {seen_activity[act]!r} and {name!r}; "
+                                   "an activity belongs to one touchpoint", path=path,
+                                   column=f"{where}.activities")
+            seen_activity[act] = name
+        measures_raw = item.get("measures") or []
+        if not isinstance(measures_raw, list):
+            raise CxInputError(f"{where}.measures must be a list", path=path, column=f"{where}.measures")
+        measures = tuple(_parse_measure(m, where=f"{where}.measures[{j}]", path=path)
+                         for j, m in enumerate(measures_raw))
+        touchpoints.append(Touchpoint(
+            name=name, owner=owner.strip(), activities=activities,
+            labels=_as_str_list(item.get("labels"), where=f"{where}.labels", path=path),
+            seed_words=tuple(w.casefold() for w in _as_str_list(item.get("seed_words"),
+                                                                 where=f"{where}.seed_words", path=path)),
+            measures=measures, description=str(item.get("description") or "")))
+    model = TouchpointModel(project=str(raw.get("project") or path.stem), touchpoints=tuple(touchpoints),
+                            path=str(path), owners=dict(raw.get("owners") or {}))
+    validate_touchpoint_model(model, log=log, feedback=feedback, activity_key=activity_key,
+                              label_column=label_column)
+    return model
+
+
+def validate_touchpoint_model(model: TouchpointModel, *, log: pd.DataFrame | None = None,
+                              feedback: pd.DataFrame | None = None, activity_key: str = "concept:name",
+                              label_column: str | None = None) -> TouchpointModel:
+    """Check a touchpoint model against the data it will be used with.
+
+    Parameters
+    ----------
+    model : TouchpointModel
+        From :func:`read_touchpoint_model`.
+    log : pandas.DataFrame, optional
+        Event log: every activity named in the model must occur in ``log[activity_key]``.
+    feedback : pandas.DataFrame, optional
+        Feedback table: with ``label_column``, every label in the model must occur in that column
+        (compared case-insensitively).
+    activity_key : str, default "concept:name"
+        Activity column of ``log``.
+    label_column : str, optional
+        Touchpoint-label column of ``feedback``.
+
+    Returns
+    -------
+    TouchpointModel
+        The model, unchanged, when it fits the data.
+
+    Raises
+    ------
+    CxInputError
+        Naming the model file, the touchpoint and the missing activity or label, with the values that exist.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> model = read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml")
+    >>> log = pd.DataFrame({"concept:name": ["services / payment"]})
+    >>> validate_touchpoint_model(model, log=log)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    cxlib._errors.CxInputError: ...activity 'services / information/communication to the customer'...
+    """
+    if log is not None:
+        if activity_key not in log.columns:
+            raise CxInputError(f"the event log has no activity column {activity_key!r}; columns: "
+                               f"{', '.join(map(str, log.columns))}", column=activity_key)
+        present = set(log[activity_key].dropna().astype(str).unique())
+        for tp in model.touchpoints:
+            missing = [a for a in tp.activities if a not in present]
+            if missing:
+                raise CxInputError(
+                    f"touchpoint {tp.name!r}: activity {missing[0]!r} is not in the event log "
+                    f"(column {activity_key!r}); activities in the log: {', '.join(sorted(present)[:30])}",
+                    path=model.path, column=activity_key)
+    if feedback is not None and label_column:
+        if label_column not in feedback.columns:
+            raise CxInputError(f"the feedback has no touchpoint-label column {label_column!r}; columns: "
+                               f"{', '.join(map(str, feedback.columns))}", column=label_column)
+        present = {str(v).casefold(): str(v) for v in feedback[label_column].dropna().unique()}
+        for tp in model.touchpoints:
+            missing = [lab for lab in tp.labels if lab.casefold() not in present]
+            if missing:
+                raise CxInputError(
+                    f"touchpoint {tp.name!r}: label {missing[0]!r} does not occur in the feedback column "
+                    f"{label_column!r}; labels there: {', '.join(sorted(present.values())[:30])}",
+                    path=model.path, column=label_column)
+    return model
