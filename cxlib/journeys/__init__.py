@@ -1,0 +1,36 @@
+"""Journey analytics on event logs: process maps, variants, drop-offs, branches, loops, hidden waits,
+hand-offs, escalations, segments, ideal-vs-actual and the touchpoint table.
+
+Every function takes an event log as :func:`cxlib.read_log` returns it (pm4py column names) and returns a tidy
+pandas DataFrame whose columns are documented in its docstring.
+"""
+
+from ._flow import branches, case_loops, dropoffs, loops
+from ._hidden import case_handoffs, escalations, handoffs, repeat_contacts, throughput, waiting_times
+from ._map import draw_process_map, format_hours, process_map, start_end_touchpoints
+from ._segments import segment_tests, segments
+from ._touchpoints import analyze_journeys, touchpoints
+from ._variants import case_variants, variants
+
+__all__ = [
+    "analyze_journeys",
+    "branches",
+    "case_handoffs",
+    "case_loops",
+    "case_variants",
+    "draw_process_map",
+    "dropoffs",
+    "escalations",
+    "format_hours",
+    "handoffs",
+    "loops",
+    "process_map",
+    "repeat_contacts",
+    "segment_tests",
+    "segments",
+    "start_end_touchpoints",
+    "throughput",
+    "touchpoints",
+    "variants",
+    "waiting_times",
+]

@@ -1,0 +1,230 @@
+"""Segments: do channels, products or customer types travel differently? Metrics side by side, with tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._errors import CxInputError
+from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, Events, hours, prepare, stamp
+from ._flow import _loop_flags, case_outcomes
+from ._hidden import _escalation_arrays, _handoff_arrays, _repeat_flags
+
+OTHER = "(other)"
+MISSING = "(missing)"
+
+_SHARE_METRICS = {
+    "dropoff_share": "cases not ending at a successful end",
+    "rework_share": "cases with a touchpoint repeated",
+    "repeat_contact_share": "cases with a repeated contact within the window",
+    "handoff_share": "cases with at least one hand-off",
+    "escalation_share": "cases escalated",
+}
+_DURATION_METRICS = {
+    "throughput_h": "throughput time per case (hours)",
+    "events": "events per case",
+}
+
+
+def case_metrics(ev: Events, *, success_ends=None, infer_min_share: float = 0.2,
+                 resource_key: str | None = RESOURCE, escalation: tuple[str, str] | None = None,
+                 window_days: float = 7.0) -> tuple[pd.DataFrame, str]:
+    """Per-case key metrics used by segments (internal). Returns the frame and the success-end note."""
+    success, note = case_outcomes(ev, success_ends, infer_min_share)
+    flags = _loop_flags(ev)
+    repeats = _repeat_flags(ev, int(window_days * 24 * NS_PER_HOUR))
+    out = pd.DataFrame({
+        "events": ev.last - ev.first + 1,
+        "throughput_h": hours(ev.throughput_ns()),
+        "dropoff_share": ~success,
+        "rework_share": np.bincount(ev.case[flags["repeat"]], minlength=ev.n_cases) > 0,
+        "repeat_contact_share": np.bincount(ev.case[repeats], minlength=ev.n_cases) > 0,
+    })
+    if resource_key is not None and resource_key in ev.log.columns:
+        arr = _handoff_arrays(ev, resource_key)
+        out["handoff_share"] = np.bincount(ev.case[:-1][arr["change"]], minlength=ev.n_cases) > 0
+    if escalation is not None:
+        arr = _escalation_arrays(ev, escalation[0], escalation[1])
+        out["escalation_share"] = np.bincount(ev.case[arr["entered"]], minlength=ev.n_cases) > 0
+    return out, note
+
+
+def _segment_labels(ev: Events, by: str, top: int) -> tuple[np.ndarray, str]:
+    values = ev.case_values(by)
+    labels = values.astype(object).where(values.notna(), MISSING).astype(str)
+    sizes = labels.value_counts()
+    note = f"Segments by {by!r} (its value at the first event of each case)."
+    if len(sizes) > top:
+        keep = set(sizes.index[:top])
+        labels = labels.where(labels.isin(keep), OTHER)
+        note += f" The {top} largest segments are shown; {len(sizes) - top} smaller ones are grouped as {OTHER}."
+    return labels.to_numpy(), note
+
+
+def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: float = 0.2,
+             resource_key: str | None = RESOURCE, escalation_column: str | None = None,
+             escalation_pattern: str = r"2nd|3rd", window_days: float = 7.0, top: int = 8,
+             case_key: str = CASE, activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+    """Key journey metrics per segment (any case attribute), side by side, with sample sizes.
+
+    Significance tests for the differences are in :func:`segment_tests` (also in ``attrs["tests"]``).
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log as :func:`cxlib.read_log` returns it.
+    by : str
+        Column that defines the segment, e.g. ``case:channel``. Event attributes are read at each case's
+        first event.
+    success_ends : str or list of str, optional
+        Successful end touchpoints (inferred when not given, see :func:`dropoffs`).
+    infer_min_share : float, default 0.2
+        Threshold for inferring successful ends.
+    resource_key : str or None, default "org:resource"
+        Column for hand-offs; ``None`` or a missing column leaves ``handoff_share`` out.
+    escalation_column : str, optional
+        Column for escalations (see :func:`escalations`); leaves ``escalation_share`` out when not given.
+    escalation_pattern : str, default ``"2nd|3rd"``
+        Regular expression marking escalated values.
+    window_days : float, default 7
+        Window for repeated contacts.
+    top : int, default 8
+        Largest segments kept; the rest are grouped as ``"(other)"``.
+    case_key, activity_key, timestamp_key : str
+        Column names of case id, touchpoint (activity) and timestamp.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment, largest first:
+
+        - ``segment``, ``cases``, ``case_share``.
+        - ``events_per_case`` (mean), ``median_throughput_h``, ``p90_throughput_h``.
+        - ``dropoff_share``, ``rework_share``, ``repeat_contact_share`` and, when available,
+          ``handoff_share``, ``escalation_share``: shares of the segment's cases.
+        - ``throughput_p_vs_rest``: Mann-Whitney U p-value of the segment's throughput against all other
+          cases (two-sided; empty when either side has fewer than 2 cases).
+
+        ``attrs["tests"]`` is :func:`segment_tests`' table; ``attrs["segment_note"]`` and
+        ``attrs["success_note"]`` say how segments and successful ends were defined.
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj, pm4py
+    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> s = cj.segments(log, by="service_level")
+    >>> int(s["cases"].sum()) == log["case:concept:name"].nunique()
+    True
+    """
+    if top < 1:
+        raise CxInputError(f"top must be at least 1, got {top}")
+    ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    escalation = (escalation_column, escalation_pattern) if escalation_column else None
+    metrics, success_note = case_metrics(ev, success_ends=success_ends, infer_min_share=infer_min_share,
+                                         resource_key=resource_key, escalation=escalation,
+                                         window_days=window_days)
+    labels, seg_note = _segment_labels(ev, by, top)
+    metrics["segment"] = labels
+    grouped = metrics.groupby("segment", sort=False)
+    share_cols = [c for c in _SHARE_METRICS if c in metrics.columns]
+    out = pd.DataFrame({
+        "cases": grouped.size(),
+        "events_per_case": grouped["events"].mean(),
+        "median_throughput_h": grouped["throughput_h"].median(),
+        "p90_throughput_h": grouped["throughput_h"].quantile(0.9),
+    })
+    for col in share_cols:
+        out[col] = grouped[col].mean()
+    out["case_share"] = out["cases"] / ev.n_cases
+    tp = metrics["throughput_h"].to_numpy()
+    pvals = {}
+    for seg in out.index:
+        inside = labels == seg
+        if inside.sum() >= 2 and (~inside).sum() >= 2:
+            pvals[seg] = stats.mannwhitneyu(tp[inside], tp[~inside], alternative="two-sided").pvalue
+    out["throughput_p_vs_rest"] = pd.Series(pvals, dtype=float)
+    out = out.sort_values("cases", ascending=False).rename_axis("segment").reset_index()
+    out = out[["segment", "cases", "case_share", "events_per_case", "median_throughput_h", "p90_throughput_h",
+               *share_cols, "throughput_p_vs_rest"]]
+    tests = _tests(metrics, share_cols)
+    return stamp(out, ev, by=by, tests=tests, segment_note=seg_note, success_note=success_note)
+
+
+def _tests(metrics: pd.DataFrame, share_cols: list[str]) -> pd.DataFrame:
+    rows = []
+    labels = metrics["segment"].to_numpy()
+    segs = pd.unique(labels)
+    n = len(metrics)
+    for col in share_cols:
+        table = pd.crosstab(metrics["segment"], metrics[col]).reindex(columns=[False, True], fill_value=0)
+        row = {"metric": col, "description": _SHARE_METRICS[col], "test": "chi-square", "n_cases": n,
+               "n_segments": len(segs), "statistic": np.nan, "dof": np.nan, "p_value": np.nan,
+               "min_expected": np.nan, "note": ""}
+        if len(segs) < 2:
+            row["note"] = "one segment only"
+        elif (table.sum(axis=0) == 0).any():
+            row["note"] = "no variation: every case has the same value"
+        else:
+            res = stats.chi2_contingency(table.to_numpy())
+            row.update(statistic=float(res.statistic), dof=int(res.dof), p_value=float(res.pvalue),
+                       min_expected=float(res.expected_freq.min()))
+            if res.expected_freq.min() < 5:
+                row["note"] = "some expected counts < 5: the chi-square approximation is rough"
+        rows.append(row)
+    for col, desc in _DURATION_METRICS.items():
+        groups = [metrics.loc[labels == s, col].to_numpy() for s in segs]
+        groups = [g for g in groups if len(g) > 0]
+        row = {"metric": col, "description": desc, "n_cases": n, "n_segments": len(segs), "statistic": np.nan,
+               "dof": np.nan, "p_value": np.nan, "min_expected": np.nan, "note": ""}
+        values = metrics[col].to_numpy()
+        if len(groups) < 2:
+            row.update(test="", note="one segment only")
+        elif np.all(values == values[0]):
+            row.update(test="", note="no variation: every case has the same value")
+        elif len(groups) == 2:
+            res = stats.mannwhitneyu(groups[0], groups[1], alternative="two-sided")
+            row.update(test="Mann-Whitney U", statistic=float(res.statistic), p_value=float(res.pvalue))
+        else:
+            res = stats.kruskal(*groups)
+            row.update(test="Kruskal-Wallis", statistic=float(res.statistic), dof=len(groups) - 1,
+                       p_value=float(res.pvalue),
+                       note="more than two segments: Kruskal-Wallis overall; Mann-Whitney per segment "
+                            "against the rest is in the segments table")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["metric", "description", "test", "statistic", "dof", "p_value",
+                                       "n_cases", "n_segments", "min_expected", "note"])
+
+
+def segment_tests(log: pd.DataFrame, *, by: str, **options) -> pd.DataFrame:
+    """Significance tests for the differences between segments.
+
+    Shares (drop-off, rework, repeat contact, hand-off, escalation) get a chi-square test of independence on
+    the segment x yes/no table; durations (throughput, events per case) get Mann-Whitney U for two segments
+    and Kruskal-Wallis for more.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log as :func:`cxlib.read_log` returns it.
+    by : str
+        Segment column, as in :func:`segments`.
+    **options
+        Any other keyword of :func:`segments`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric: ``metric``, ``description``, ``test``, ``statistic``, ``dof`` (degrees of freedom,
+        where the test has them), ``p_value``, ``n_cases``, ``n_segments``, ``min_expected`` (smallest
+        expected count of the chi-square table), ``note`` (why a test was not run, or a caveat).
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj, pm4py
+    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> t = cj.segment_tests(log, by="service_level")
+    >>> "throughput_h" in set(t["metric"])
+    True
+    """
+    return segments(log, by=by, **options).attrs["tests"]

@@ -1,0 +1,179 @@
+"""The touchpoint table (one row per touchpoint, with a priority rank) and the full analysis in one call."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, hours, prepare, stamp
+from ._flow import _success_codes, branches, case_loops, dropoffs, loops
+from ._hidden import (_escalation_arrays, _handoff_arrays, _repeat_flags, escalations, handoffs,
+                      repeat_contacts, throughput)
+from ._map import process_map, start_end_touchpoints
+from ._segments import segments
+from ._variants import variants
+
+PRIORITY_MEASURES = ["dropoff_rate", "median_wait_before_h", "rework_rate", "handoff_rate", "escalation_rate"]
+
+
+def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0.2,
+                resource_key: str | None = RESOURCE, escalation_column: str | None = None,
+                escalation_pattern: str = r"2nd|3rd", window_days: float = 7.0, case_key: str = CASE,
+                activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+    """One row per touchpoint with its key measures and a priority rank.
+
+    **Priority.** ``severity`` is the mean, over the problem measures available (``dropoff_rate``,
+    ``median_wait_before_h``, ``rework_rate``, ``handoff_rate``, ``escalation_rate``), of the touchpoint's
+    percentile rank among all touchpoints (0 = best, 1 = worst; ties share the average rank).
+    ``priority_score = case_share * severity``: a touchpoint matters when many customers pass it *and* it
+    does badly. ``priority_rank`` 1 is the highest score.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log as :func:`cxlib.read_log` returns it.
+    success_ends : str or list of str, optional
+        Successful end touchpoints (inferred when not given, see :func:`dropoffs`).
+    infer_min_share : float, default 0.2
+        Threshold for inferring successful ends.
+    resource_key : str or None, default "org:resource"
+        Column for hand-offs; ``None`` or a missing column leaves ``handoff_rate`` empty.
+    escalation_column : str, optional
+        Column for escalations; leaves ``escalation_rate`` empty when not given.
+    escalation_pattern : str, default ``"2nd|3rd"``
+        Regular expression marking escalated values.
+    window_days : float, default 7
+        Window for repeated contacts.
+    case_key, activity_key, timestamp_key : str
+        Column names of case id, touchpoint (activity) and timestamp.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per touchpoint, by ``priority_rank``:
+
+        - ``priority_rank``, ``touchpoint``, ``events``, ``cases``, ``case_share`` (of all cases).
+        - ``dropoff_rate``: of the cases that reached it, the share ending there unsuccessfully.
+        - ``median_wait_before_h``, ``median_wait_after_h``: median wait into and out of it (hours).
+        - ``rework_rate``: share of its cases that visit it more than once.
+        - ``repeat_rate``: share of its cases with a repeat visit within ``window_days``.
+        - ``handoff_rate``: share of arrivals at it where the resource changed (known resources only).
+        - ``escalation_rate``: share of its events at which the case escalated.
+        - ``severity``, ``priority_score``: see above.
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj, pm4py
+    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> tp = cj.touchpoints(log)
+    >>> tp["priority_rank"].tolist() == list(range(1, len(tp) + 1))
+    True
+    """
+    ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    n = ev.n_activities
+    is_success, names, note = _success_codes(ev, success_ends, infer_min_share)
+    case_codes, act_codes, counts = ev.case_activity_counts
+    cases = np.bincount(act_codes, minlength=n)
+    ended = np.bincount(ev.act[ev.last], minlength=n)
+    src_idx, src, dst, wait = ev.transitions
+    wait_h = pd.Series(hours(wait))
+    before = wait_h.groupby(dst).median().reindex(range(n)).to_numpy()
+    after = wait_h.groupby(src).median().reindex(range(n)).to_numpy()
+    repeats = _repeat_flags(ev, int(window_days * 24 * NS_PER_HOUR))
+    repeat_pairs = np.unique(ev.case[repeats].astype(np.int64) * n + ev.act[repeats])
+    out = pd.DataFrame({
+        "touchpoint": ev.activities,
+        "events": np.bincount(ev.act, minlength=n),
+        "cases": cases,
+        "case_share": cases / ev.n_cases,
+        "dropoff_rate": np.where(is_success, 0.0, ended / np.maximum(cases, 1)),
+        "median_wait_before_h": before,
+        "median_wait_after_h": after,
+        "rework_rate": np.bincount(act_codes[counts > 1], minlength=n) / np.maximum(cases, 1),
+        "repeat_rate": np.bincount(repeat_pairs % n, minlength=n) / np.maximum(cases, 1),
+        "handoff_rate": np.nan,
+        "escalation_rate": np.nan,
+    })
+    if resource_key is not None and resource_key in ev.log.columns:
+        arr = _handoff_arrays(ev, resource_key)
+        arrivals = ev.act[1:]
+        known = np.bincount(arrivals[arr["known"]], minlength=n)
+        changed = np.bincount(arrivals[arr["change"]], minlength=n)
+        out["handoff_rate"] = np.where(known > 0, changed / np.maximum(known, 1), np.nan)
+    if escalation_column:
+        arr = _escalation_arrays(ev, escalation_column, escalation_pattern)
+        out["escalation_rate"] = np.bincount(ev.act[arr["entered"]], minlength=n) / np.maximum(out["events"], 1)
+    used = [m for m in PRIORITY_MEASURES if out[m].notna().any()]
+    out["severity"] = out[used].rank(pct=True).mean(axis=1)
+    out["priority_score"] = out["case_share"] * out["severity"]
+    out = out.sort_values(["priority_score", "touchpoint"], ascending=[False, True]).reset_index(drop=True)
+    out.insert(0, "priority_rank", np.arange(1, len(out) + 1))
+    return stamp(out, ev, success_ends=names, success_note=note, priority_measures=used)
+
+
+def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0.2,
+                     resource_key: str | None = RESOURCE, segment_by: str | None = None,
+                     escalation_column: str | None = None, escalation_pattern: str = r"2nd|3rd",
+                     window_days: float = 7.0, reference=None, case_key: str = CASE,
+                     activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> dict[str, pd.DataFrame]:
+    """The full journey analysis in one pass: the log is sorted and encoded once, every table reuses it.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log as :func:`cxlib.read_log` returns it.
+    success_ends, infer_min_share : see :func:`dropoffs`.
+    resource_key : str or None, default "org:resource"
+        Column for hand-offs (skipped when ``None`` or missing).
+    segment_by : str, optional
+        Case attribute for :func:`segments` (skipped when not given).
+    escalation_column, escalation_pattern : see :func:`escalations` (skipped when no column is given).
+    window_days : float, default 7
+        Window for repeated contacts.
+    reference : list of str, optional
+        Reference path for skips (see :func:`loops`).
+    case_key, activity_key, timestamp_key : str
+        Column names of case id, touchpoint (activity) and timestamp.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        ``process_map`` (:func:`process_map`), ``start_end`` (:func:`start_end_touchpoints`), ``variants``,
+        ``dropoffs``, ``branches``, ``loops``, ``case_loops``, ``throughput``, ``repeat_contacts``,
+        ``handoffs`` (when a resource column exists), ``escalations`` (when asked), ``segments`` (when asked),
+        ``touchpoints``; each documented at its function.
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj, pm4py
+    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> sorted(cj.analyze_journeys(log, segment_by="service_level"))[:3]
+    ['branches', 'case_loops', 'dropoffs']
+    """
+    ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    common = dict(success_ends=success_ends, infer_min_share=infer_min_share)
+    out = {
+        "process_map": process_map(ev),
+        "start_end": start_end_touchpoints(ev),
+        "variants": variants(ev),
+        "dropoffs": dropoffs(ev, **common),
+        "branches": branches(ev),
+        "loops": loops(ev, reference=reference),
+        "case_loops": case_loops(ev, reference=reference),
+        "throughput": throughput(ev),
+        "repeat_contacts": repeat_contacts(ev, window_days=window_days),
+    }
+    has_resource = resource_key is not None and resource_key in log.columns
+    if has_resource:
+        out["handoffs"] = handoffs(ev, resource_key=resource_key)
+    if escalation_column:
+        out["escalations"] = escalations(ev, column=escalation_column, pattern=escalation_pattern)
+    if segment_by:
+        out["segments"] = segments(ev, by=segment_by, resource_key=resource_key if has_resource else None,
+                                   escalation_column=escalation_column, escalation_pattern=escalation_pattern,
+                                   window_days=window_days, **common)
+    out["touchpoints"] = touchpoints(ev, resource_key=resource_key if has_resource else None,
+                                     escalation_column=escalation_column, escalation_pattern=escalation_pattern,
+                                     window_days=window_days, **common)
+    return out
+

@@ -1,0 +1,153 @@
+"""Variants: the distinct journeys (sequences of touchpoints) and how many cases follow each."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._errors import CxInputError
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, prepare, stamp
+
+SEPARATOR = " → "
+
+
+def case_variant_codes(ev: Events) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """Variant code per case and the activity-code tuple of every variant (internal).
+
+    Exact (no hashing): cases are grouped by length, and within a length the sequences are compared as rows
+    of a 2-D array with ``np.unique(axis=0)``. The loop runs over distinct lengths, never over cases.
+    """
+    if "variants" in ev._cache:
+        return ev._cache["variants"]
+    lengths = ev.last - ev.first + 1
+    variant_of_case = np.empty(ev.n_cases, dtype=np.int64)
+    sequences: list[tuple[int, ...]] = []
+    dtype = np.int16 if ev.n_activities < 2**15 else np.int32
+    for length in np.unique(lengths):
+        cases = np.flatnonzero(lengths == length)
+        idx = ev.first[cases][:, None] + np.arange(length)[None, :]
+        matrix = ev.act[idx].astype(dtype)
+        uniq, inverse = np.unique(matrix, axis=0, return_inverse=True)
+        variant_of_case[cases] = len(sequences) + inverse.reshape(-1)
+        sequences.extend(tuple(int(x) for x in row) for row in uniq)
+    ev._cache["variants"] = (variant_of_case, sequences)
+    return variant_of_case, sequences
+
+
+def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | None = None,
+             case_key: str = CASE, activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+    """The distinct journeys, most frequent first, with share, cumulative coverage and throughput time.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log as :func:`cxlib.read_log` returns it.
+    top : int, optional
+        Keep only the ``top`` most frequent variants.
+    coverage : float, optional
+        Keep the most frequent variants until they cover this share (0-1] of the cases (the variant that
+        crosses the line is kept). With ``top`` as well, both limits apply.
+    case_key, activity_key, timestamp_key : str
+        Column names of case id, touchpoint (activity) and timestamp.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variant, sorted by ``cases`` (ties by the variant text):
+
+        - ``rank``: 1 for the most frequent variant.
+        - ``variant``: the touchpoints joined with ``" → "``.
+        - ``activities``: the same as a tuple (as pm4py's variant keys).
+        - ``length``: number of events.
+        - ``cases``: cases that follow it; ``share``: of all cases; ``cumulative_share``: running sum of shares.
+        - ``median_throughput_h``, ``mean_throughput_h``: time from first to last event, hours.
+
+        ``attrs["cases_total"]`` and ``attrs["variants_total"]`` describe the unfiltered log.
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj, pm4py
+    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> cj.variants(log, coverage=0.8)["cumulative_share"].iloc[-1] >= 0.8
+    True
+    """
+    if coverage is not None and not 0 < coverage <= 1:
+        raise CxInputError(f"coverage must be a share in (0, 1], got {coverage}")
+    if top is not None and top < 1:
+        raise CxInputError(f"top must be at least 1, got {top}")
+    ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    out = _variant_table(ev)
+    if top is not None:
+        out = out.head(top)
+    if coverage is not None:
+        n_keep = int(np.searchsorted(out["cumulative_share"].to_numpy(), coverage - 1e-12) + 1)
+        out = out.head(n_keep)
+    out = out.copy()
+    out.attrs["cases_total"] = int(ev.n_cases)
+    out.attrs["variants_total"] = int(len(_variant_table(ev)))
+    return stamp(out, ev)
+
+
+def _variant_table(ev: Events) -> pd.DataFrame:
+    if "variant_table" in ev._cache:
+        return ev._cache["variant_table"]
+    variant_of_case, sequences = case_variant_codes(ev)
+    throughput = pd.Series(hours(ev.throughput_ns()))
+    grouped = throughput.groupby(variant_of_case)
+    names = ev.activities
+    tuples = [tuple(names[list(seq)]) for seq in sequences]
+    out = pd.DataFrame({
+        "variant": [SEPARATOR.join(map(str, t)) for t in tuples],
+        "activities": tuples,
+        "length": [len(t) for t in tuples],
+        "cases": np.bincount(variant_of_case, minlength=len(sequences)),
+        "median_throughput_h": grouped.median().reindex(range(len(sequences))).to_numpy(),
+        "mean_throughput_h": grouped.mean().reindex(range(len(sequences))).to_numpy(),
+    })
+    out["variant_code"] = np.arange(len(sequences))
+    out = out.sort_values(["cases", "variant"], ascending=[False, True]).reset_index(drop=True)
+    out["share"] = out["cases"] / ev.n_cases
+    out["cumulative_share"] = out["share"].cumsum()
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    cols = ["rank", "variant", "activities", "length", "cases", "share", "cumulative_share",
+            "median_throughput_h", "mean_throughput_h"]
+    ev._cache["variant_rank"] = pd.Series(out["rank"].to_numpy(), index=out["variant_code"]).sort_index().to_numpy()
+    out = out[cols]
+    ev._cache["variant_table"] = out
+    return out
+
+
+def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
+                  timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+    """Which variant each case follows.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log as :func:`cxlib.read_log` returns it.
+    case_key, activity_key, timestamp_key : str
+        Column names of case id, touchpoint (activity) and timestamp.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case: ``case`` (the case id), ``variant_rank`` (the ``rank`` in :func:`variants`),
+        ``events``, ``throughput_h``.
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj, pm4py
+    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> int((cj.case_variants(log)["variant_rank"] == 1).sum()) == int(cj.variants(log, top=1)["cases"].iloc[0])
+    True
+    """
+    ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    _variant_table(ev)
+    variant_of_case, _ = case_variant_codes(ev)
+    out = pd.DataFrame({
+        "case": ev.case_ids,
+        "variant_rank": ev._cache["variant_rank"][variant_of_case],
+        "events": ev.last - ev.first + 1,
+        "throughput_h": hours(ev.throughput_ns()),
+    })
+    return stamp(out, ev)
