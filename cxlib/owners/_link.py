@@ -93,6 +93,9 @@ def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_k
                           repeat_window_days: float | None = None) -> pd.DataFrame:
     """Journey measures per case: contacts, waits, hand-offs and repeated contacts.
 
+    Throughput and hand-offs come from :func:`cxlib.journeys.throughput` and
+    :func:`cxlib.journeys.case_handoffs`; waits between consecutive events and repeated contacts are added here.
+
     Parameters
     ----------
     log : pandas.DataFrame
@@ -108,10 +111,11 @@ def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_k
     Returns
     -------
     pandas.DataFrame
-        One row per case: ``case_id``, ``events``, ``first_contact``, ``last_contact``, ``throughput_days``
-        (last minus first event), ``mean_wait_days`` and ``max_wait_days`` (between consecutive events, NaN for
-        single-event cases), ``handoffs`` (consecutive events with a different resource), ``repeated_contacts``
-        (events repeating an earlier activity of the case), ``activities`` (distinct activities).
+        One row per case: ``case_id`` (str), ``events``, ``first_contact``, ``last_contact`` (UTC),
+        ``throughput_h`` (last minus first event, hours), ``mean_wait_h`` and ``max_wait_h`` (between
+        consecutive events, NaN for single-event cases), ``handoffs`` (consecutive events with a different
+        resource), ``repeated_contacts`` (events repeating an earlier activity of the case),
+        ``activities`` (distinct activities).
 
     Examples
     --------
@@ -123,35 +127,35 @@ def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_k
     >>> int(m["events"].sum()), int((m["events"] > 1).sum())
     (289, 46)
     """
+    from .. import journeys as cj
+
     _need(log, [case_key, activity_key, timestamp_key], "event log")
-    ev = log[[c for c in (case_key, activity_key, timestamp_key, resource_key) if c and c in log.columns]]
-    ev = ev.sort_values([case_key, timestamp_key], kind="stable")
+    keys = dict(case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    through = cj.throughput(log, **keys)
+    out = pd.DataFrame({"case_id": through["case"].astype(str), "events": through["events"].to_numpy(),
+                        "first_contact": through["start"].to_numpy(), "last_contact": through["end"].to_numpy(),
+                        "throughput_h": through["throughput_h"].to_numpy()})
+    ev = log[[case_key, activity_key, timestamp_key]].sort_values([case_key, timestamp_key], kind="stable")
     same_case = ev[case_key].eq(ev[case_key].shift())
-    wait = (ev[timestamp_key] - ev[timestamp_key].shift()).dt.total_seconds() / 86400
-    wait = wait.where(same_case)
-    has_res = resource_key is not None and resource_key in ev.columns
-    handoff = (same_case & ev[resource_key].ne(ev[resource_key].shift())) if has_res else None
+    wait = ((ev[timestamp_key] - ev[timestamp_key].shift()).dt.total_seconds() / 3600).where(same_case)
     prev = ev.groupby([case_key, activity_key], sort=False)[timestamp_key].shift()
     repeated = prev.notna()
     if repeat_window_days is not None:
         repeated &= (ev[timestamp_key] - prev).dt.total_seconds() / 86400 <= repeat_window_days
-    frame = pd.DataFrame({"case_id": ev[case_key].astype(str), "ts": ev[timestamp_key], "wait": wait,
-                          "repeated": repeated.astype(int), "activity": ev[activity_key]})
-    if has_res:
-        frame["handoff"] = handoff.astype(int)
-    g = frame.groupby("case_id", sort=True)
-    out = pd.DataFrame({
-        "events": g.size(),
-        "first_contact": g["ts"].min(),
-        "last_contact": g["ts"].max(),
-        "mean_wait_days": g["wait"].mean(),
-        "max_wait_days": g["wait"].max(),
-        "handoffs": g["handoff"].sum().astype(float) if has_res else np.nan,
-        "repeated_contacts": g["repeated"].sum(),
-        "activities": g["activity"].nunique(),
-    })
-    out.insert(3, "throughput_days", (out["last_contact"] - out["first_contact"]).dt.total_seconds() / 86400)
-    return out.reset_index()
+    frame = pd.DataFrame({"case_id": ev[case_key].astype(str), "wait": wait, "repeated": repeated.astype(int),
+                          "activity": ev[activity_key]})
+    g = frame.groupby("case_id")
+    per = pd.DataFrame({"mean_wait_h": g["wait"].mean(), "max_wait_h": g["wait"].max(),
+                        "repeated_contacts": g["repeated"].sum(), "activities": g["activity"].nunique()})
+    if resource_key is not None and resource_key in log.columns:
+        hand = cj.case_handoffs(log, resource_key=resource_key, **keys)
+        per["handoffs"] = pd.Series(hand["handoffs"].to_numpy(float), index=hand["case"].astype(str))
+    else:
+        per["handoffs"] = np.nan
+    out = out.join(per, on="case_id")
+    columns = ["case_id", "events", "first_contact", "last_contact", "throughput_h", "mean_wait_h", "max_wait_h",
+               "handoffs", "repeated_contacts", "activities"]
+    return out[columns]
 
 
 def _empty_link(feedback: pd.DataFrame) -> pd.DataFrame:
@@ -484,8 +488,8 @@ def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "c
     -------
     pandas.DataFrame
         One row per case that has feedback: the columns of :func:`case_journey_measures` (``case_id``,
-        ``events``, ``first_contact``, ``last_contact``, ``throughput_days``, ``mean_wait_days``,
-        ``max_wait_days``, ``handoffs``, ``repeated_contacts``, ``activities``), then ``feedback_rows``,
+        ``events``, ``first_contact``, ``last_contact``, ``throughput_h``, ``mean_wait_h``,
+        ``max_wait_h``, ``handoffs``, ``repeated_contacts``, ``activities``), then ``feedback_rows``,
         ``score`` (mean score of the case's feedback, NaN without a score column), ``text`` (the case's
         verbatims joined with " | ").
 

@@ -1,0 +1,571 @@
+"""Per-touchpoint figures: scores against targets with lights, journey measures, pain points, changes, ranking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._errors import CxInputError
+from ._link import ACT, CASE, RES, TS, _need
+from ._model import MEASURES, TouchpointModel
+
+__all__ = ["touchpoint_log", "touchpoint_scores", "light_rule", "journey_touchpoint_measures", "pain_points",
+           "period_changes", "critical_touchpoints", "RANKING_RULE", "LIGHT_RULE"]
+
+LIGHT_RULE = (
+    "Lights compare a measure's 95% interval with its target and tolerance from the touchpoint model. "
+    "Higher is better: green when the interval's lower bound is at or above the target, red when its upper "
+    "bound is below target minus tolerance, amber otherwise. Lower is better (negative share, repeat-contact "
+    "rate): green when the upper bound is at or below the target, red when the lower bound is above target "
+    "plus tolerance, amber otherwise. Grey when fewer responses than the measure's min_n."
+)
+
+RANKING_RULE = (
+    "Criticality = the mean, over the components measured for this data, of each touchpoint's percentile rank "
+    "among the touchpoints (0 = best, 1 = worst) on: volume (feedback rows, else cases), negative share, "
+    "score gap to target (target minus value, sign-flipped for lower-is-better measures, scaled by the target's "
+    "tolerance + 1), drop-off rate, median wait before the touchpoint, rework rate and hand-off rate. Rank 1 is "
+    "the most critical; ties are broken by volume. Components that cannot be measured (no event log, no "
+    "score) are left out and listed in the 'components' column."
+)
+
+
+def touchpoint_log(log: pd.DataFrame, model: TouchpointModel, *, activity_key: str = ACT,
+                   keep_unmapped: bool = True) -> pd.DataFrame:
+    """The event log with each activity replaced by its touchpoint from the model.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log with pm4py column names.
+    model : TouchpointModel
+        Maps activities to touchpoints.
+    activity_key : str, default "concept:name"
+        Activity column.
+    keep_unmapped : bool, default True
+        Keep events whose activity has no touchpoint under their activity name; otherwise drop them (counted in
+        ``attrs["unmapped_events"]`` either way).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``log`` whose ``activity_key`` column holds touchpoint names, plus ``activity`` (the original
+        activity). ``attrs["unmapped_events"]`` counts events of activities the model does not name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model, contacts_journey
+    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
+    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
+    ...                        activity=["ComplaintTheme_EN", "ComplaintSubtheme_EN"])
+    >>> tl = touchpoint_log(log, read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml"))
+    >>> tl["concept:name"].nunique(), tl.attrs["unmapped_events"]
+    (5, 0)
+    """
+    _need(log, [activity_key], "event log")
+    mapped = log[activity_key].map(model.activity_map())
+    unmapped = int(mapped.isna().sum())
+    out = log.copy()
+    out["activity"] = log[activity_key]
+    out[activity_key] = mapped.fillna(log[activity_key]) if keep_unmapped else mapped
+    if not keep_unmapped:
+        out = out[mapped.notna()].copy()
+    out.attrs["unmapped_events"] = unmapped
+    return out
+
+
+def light_rule(value, low, high, n, *, target, tolerance=0.0, higher_is_better=True, min_n=30) -> str:
+    """The traffic light of one measure (see ``LIGHT_RULE``).
+
+    Parameters
+    ----------
+    value, low, high : float
+        Estimate and interval bounds.
+    n : int
+        Responses (or cases) behind the estimate.
+    target, tolerance : float
+        Target and tolerance from the touchpoint model.
+    higher_is_better : bool, default True
+        Direction of the measure.
+    min_n : int, default 30
+        Fewest responses for a colour.
+
+    Returns
+    -------
+    str
+        ``"green"``, ``"amber"``, ``"red"`` or ``"grey"`` (not enough responses or no estimate).
+
+    Examples
+    --------
+    >>> light_rule(-30, -40, -20, 200, target=0, tolerance=10)
+    'red'
+    >>> light_rule(-30, -60, 5, 12, target=0, tolerance=10)
+    'grey'
+    """
+    if n is None or pd.isna(n) or n < min_n or pd.isna(low) or pd.isna(high):
+        return "grey"
+    if higher_is_better:
+        if low >= target:
+            return "green"
+        if high < target - tolerance:
+            return "red"
+        return "amber"
+    if high <= target:
+        return "green"
+    if low > target + tolerance:
+        return "red"
+    return "amber"
+
+
+def _repeat_contact_counts(tlog: pd.DataFrame, by_period, window_days, case_key, activity_key, timestamp_key):
+    """Per touchpoint (and period of the first visit): cases whose first visit there is followed by another
+    contact of the case (any touchpoint) within ``window_days``. First visits less than ``window_days`` before
+    the log's last event are left out: their follow-up window is not over yet (counted in ``censored``)."""
+    ev = tlog[[case_key, activity_key, timestamp_key]].sort_values([case_key, timestamp_key], kind="stable")
+    ev = ev.reset_index(drop=True)
+    window = pd.Timedelta(days=window_days)
+    first = ev.drop_duplicates([case_key, activity_key])
+    # the next event of the same case after the first visit (events at the same time count as later)
+    nxt_ts = ev[timestamp_key].shift(-1)
+    same_next = ev[case_key].eq(ev[case_key].shift(-1))
+    nxt = nxt_ts.where(same_next)
+    later = (nxt.loc[first.index] - first[timestamp_key]) <= window
+    censored = first[timestamp_key] + window > ev[timestamp_key].max()
+    frame = pd.DataFrame({"touchpoint": first[activity_key], "k": later.fillna(False).astype(int),
+                          "censored": censored.astype(int)})
+    keys = ["touchpoint"]
+    if by_period:
+        frame["period"] = by_period(first[timestamp_key])
+        keys = ["touchpoint", "period"]
+    g = frame[frame["censored"] == 0].groupby(keys)
+    return pd.DataFrame({"n": g.size(), "k": g["k"].sum()}).reset_index()
+
+
+def _period_of(freq):
+    def to_period(ts):
+        ts = pd.to_datetime(ts, utc=True, errors="coerce")
+        return ts.dt.tz_localize(None).dt.to_period(freq).astype(str)
+    return to_period
+
+
+def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.DataFrame | None = None,
+                      score: str = "score", sentiment: str = "sentiment", positive="positive",
+                      neutral="neutral", negative="negative", period: str | None = None, date: str = "date",
+                      level: float = 0.95, repeat_window_days: float = 30.0, case_key: str = CASE,
+                      activity_key: str = ACT, timestamp_key: str = TS) -> pd.DataFrame:
+    """Every measure of every touchpoint against its target, with its interval and light.
+
+    NPS and CSAT come from ``cxlib.scores`` (adjusted-Wald intervals), the sentiment index too; the negative
+    share and the repeat-contact rate (of the cases whose first visit to the touchpoint is followed by another
+    contact of the case within ``repeat_window_days``; first visits whose window reaches past the log's last
+    event are left out) get an adjusted-Wald proportion interval. The light follows ``LIGHT_RULE``.
+
+    Parameters
+    ----------
+    linked : pandas.DataFrame
+        Feedback with a ``touchpoint`` column (from :func:`cxlib.owners.link_feedback`).
+    model : TouchpointModel
+        Touchpoints with their measures and targets.
+    log : pandas.DataFrame, optional
+        Event log, needed for ``repeat_contact_rate``.
+    score, sentiment : str
+        Score column (0-10 for NPS, the scale of ``csat``) and sentiment-label column.
+    positive, neutral, negative : str
+        Sentiment labels.
+    period : str, optional
+        A pandas period alias (``"D"``, ``"W"``, ``"M"``, ``"Q"``) for one row per period as well.
+    date : str, default "date"
+        Feedback date column (for ``period``).
+    level : float, default 0.95
+        Confidence level.
+    repeat_window_days : float, default 30
+        Follow-up window of the repeat-contact rate.
+    case_key, activity_key, timestamp_key : str
+        Log column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per touchpoint, measure (and ``period`` when asked): ``touchpoint``, ``owner``, ``period``
+        (empty without ``period``), ``measure``, ``n``, ``value``, ``ci_low``, ``ci_high``, ``target``,
+        ``tolerance``, ``min_n``, ``higher_is_better``, ``light``. Measures whose input column is missing get
+        ``n = 0`` and a grey light.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model, link_feedback
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> s = touchpoint_scores(linked, model, sentiment="airline_sentiment")
+    >>> s[["touchpoint", "light"]].values.tolist()[0]
+    ['Booking and check-in', 'red']
+    """
+    from .. import scores as cs
+
+    _need(linked, ["touchpoint"], "linked feedback")
+    to_period = _period_of(period) if period else None
+    fb = linked[linked["touchpoint"].notna()].copy()
+    by = ["touchpoint"]
+    if to_period:
+        _need(fb, [date], "feedback")
+        fb["period"] = to_period(fb[date])
+        by = ["touchpoint", "period"]
+    wanted = {m["measure"] for tp in model.touchpoints for m in tp.measures}
+    results = {}
+    if "nps" in wanted and score in fb.columns:
+        results["nps"] = cs.nps(fb, score=score, by=by, level=level)
+    if "sentiment_index" in wanted and sentiment in fb.columns:
+        results["sentiment_index"] = cs.sentiment_index(fb, sentiment=sentiment, by=by, positive=positive,
+                                                        neutral=neutral, negative=negative, level=level)
+    if "negative_share" in wanted and sentiment in fb.columns:
+        valid = fb[fb[sentiment].isin([positive, neutral, negative])]
+        g = valid.assign(_neg=valid[sentiment].eq(negative)).groupby(by)["_neg"]
+        t = pd.DataFrame({"n": g.size(), "k": g.sum()}).reset_index()
+        t["value"] = t["k"] / t["n"] * 100
+        t["ci_low"], t["ci_high"] = cs.proportion_interval(t["k"], t["n"], level=level)
+        results["negative_share"] = t
+    if "repeat_contact_rate" in wanted and log is not None:
+        tlog = touchpoint_log(log, model, activity_key=activity_key)
+        t = _repeat_contact_counts(tlog, to_period, repeat_window_days, case_key, activity_key, timestamp_key)
+        t["value"] = t["k"] / t["n"] * 100
+        t["ci_low"], t["ci_high"] = cs.proportion_interval(t["k"], t["n"], level=level)
+        results["repeat_contact_rate"] = t
+    rows = []
+    for tp in model.touchpoints:
+        for m in tp.measures:
+            name = m["measure"]
+            table = results.get(name)
+            if name == "csat" and score in fb.columns:
+                scale = tuple(m.get("scale") or (1, 5))
+                table = cs.csat(fb, score=score, by=by, scale=scale, level=level)
+            sub = (table[table["touchpoint"] == tp.name] if table is not None
+                   else pd.DataFrame(columns=["n", "value", "ci_low", "ci_high"]))
+            if sub.empty:
+                sub = pd.DataFrame([{"n": 0, "value": np.nan, "ci_low": np.nan, "ci_high": np.nan}])
+            for _, r in sub.iterrows():
+                hib = MEASURES[name]["higher_is_better"]
+                rows.append({"touchpoint": tp.name, "owner": tp.owner, "period": r.get("period", ""),
+                             "measure": name, "n": int(r["n"]), "value": r["value"], "ci_low": r["ci_low"],
+                             "ci_high": r["ci_high"], "target": m["target"], "tolerance": m["tolerance"],
+                             "min_n": m["min_n"], "higher_is_better": hib,
+                             "light": light_rule(r["value"], r["ci_low"], r["ci_high"], r["n"],
+                                                 target=m["target"], tolerance=m["tolerance"],
+                                                 higher_is_better=hib, min_n=m["min_n"])})
+    columns = ["touchpoint", "owner", "period", "measure", "n", "value", "ci_low", "ci_high", "target",
+               "tolerance", "min_n", "higher_is_better", "light"]
+    out = pd.DataFrame(rows, columns=columns)
+    if period:
+        out = out[out["period"].astype(str) != ""].sort_values(["touchpoint", "measure", "period"],
+                                                               kind="stable").reset_index(drop=True)
+    return out
+
+
+def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, success_ends=None,
+                                window_days: float = 7.0, case_key: str = CASE, activity_key: str = ACT,
+                                timestamp_key: str = TS, resource_key: str | None = RES) -> pd.DataFrame:
+    """Journey measures per touchpoint (the activities of a touchpoint merged): volume, drop-off, wait, rework.
+
+    Computed by :func:`cxlib.journeys.touchpoints` on the log relabelled to touchpoints
+    (:func:`touchpoint_log`); activities that the model does not name stay in the log under their own name
+    (so waits and drop-offs are measured on the whole journey) but get no row here.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log with pm4py column names.
+    model : TouchpointModel
+        Maps activities to touchpoints.
+    success_ends : list of str, optional
+        Touchpoints where a journey ends successfully; inferred by :func:`cxlib.journeys.dropoffs` when not
+        given (the inference is in ``attrs["success_note"]``).
+    window_days : float, default 7
+        Window for repeated contacts.
+    case_key, activity_key, timestamp_key, resource_key : str
+        Column names (``resource_key`` may be None or absent: hand-offs are then NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per touchpoint of the model: ``touchpoint``, ``owner``, ``events``, ``cases``,
+        ``dropoff_rate`` (of the cases that reached it, the share that ended there without a successful end),
+        ``median_wait_before_h`` (median wait into it, hours), ``rework_rate`` (share of its cases that visit it
+        more than once), ``repeat_rate`` (share with a repeat visit within ``window_days``), ``handoff_rate``
+        (share of arrivals at it where the resource changed). ``attrs`` carry ``success_note`` and
+        ``unmapped_events``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model, contacts_journey
+    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
+    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
+    ...                        activity=["ComplaintTheme_EN", "ComplaintSubtheme_EN"], resource="ContactChannelID")
+    >>> model = read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml")
+    >>> int(journey_touchpoint_measures(log, model)["events"].sum())
+    289
+    """
+    from .. import journeys as cj
+
+    tlog = touchpoint_log(log, model, activity_key=activity_key)
+    table = cj.touchpoints(tlog, success_ends=success_ends, resource_key=resource_key, window_days=window_days,
+                           case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    columns = ["events", "cases", "dropoff_rate", "median_wait_before_h", "rework_rate", "repeat_rate",
+               "handoff_rate"]
+    t = table.set_index("touchpoint")
+    out = pd.DataFrame({"touchpoint": [tp.name for tp in model.touchpoints],
+                        "owner": [tp.owner for tp in model.touchpoints]})
+    for col in columns:
+        out[col] = t[col].reindex(out["touchpoint"]).to_numpy() if col in t.columns else np.nan
+    out[["events", "cases"]] = out[["events", "cases"]].fillna(0).astype(int)
+    out.attrs["success_note"] = table.attrs.get("success_note", "")
+    out.attrs["success_ends"] = table.attrs.get("success_ends", [])
+    out.attrs["unmapped_events"] = tlog.attrs["unmapped_events"]
+    return out
+
+
+def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text", sentiment: str | None = None,
+                negative="negative", top: int = 3, examples: int = 2, redact=None) -> pd.DataFrame:
+    """The top negative topics per touchpoint, with example verbatims.
+
+    Parameters
+    ----------
+    linked : pandas.DataFrame
+        Feedback with ``touchpoint`` and a topic column.
+    topic : str, default "topic"
+        Topic (or reason / category) column.
+    text : str, default "text"
+        Verbatim column for the examples.
+    sentiment : str, optional
+        Sentiment column; when given only rows labelled ``negative`` count (all rows otherwise, e.g. when every
+        row is a complaint).
+    negative : str, default "negative"
+        The negative label.
+    top : int, default 3
+        Topics per touchpoint.
+    examples : int, default 2
+        Example verbatims per topic (the shortest distinct ones of at least 20 characters, else any).
+    redact : callable, optional
+        Applied to each example verbatim (e.g. PII redaction); owner reports must pass one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``touchpoint``, ``rank``, ``topic``, ``count`` (negative rows with the topic), ``share`` (of the
+        touchpoint's negative rows, 0-1), ``examples`` (verbatims joined with " | ").
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model, link_feedback
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason")
+    >>> p = pain_points(linked, topic="negativereason", sentiment="airline_sentiment", top=1)
+    >>> p.loc[p["touchpoint"] == "Flight", "topic"].item()
+    'Late Flight'
+    """
+    _need(linked, ["touchpoint", topic, text, sentiment], "linked feedback")
+    fb = linked[linked["touchpoint"].notna() & linked[topic].notna()]
+    if sentiment:
+        fb = fb[fb[sentiment] == negative]
+    rows = []
+    for tp, group in fb.groupby("touchpoint", sort=True):
+        counts = group[topic].astype(str).value_counts()
+        for rank, (name, count) in enumerate(counts.head(top).items(), start=1):
+            verbatims = group.loc[group[topic].astype(str) == name, text].dropna().astype(str).str.strip()
+            verbatims = verbatims[verbatims != ""].drop_duplicates()
+            long_enough = verbatims[verbatims.str.len() >= 20]
+            pool = long_enough if len(long_enough) else verbatims
+            chosen = pool.loc[pool.str.len().sort_values(kind="stable").index].head(examples)
+            if redact is not None:
+                chosen = chosen.map(redact)
+            rows.append({"touchpoint": tp, "rank": rank, "topic": name, "count": int(count),
+                         "share": count / len(group), "examples": " | ".join(chosen)})
+    return pd.DataFrame(rows, columns=["touchpoint", "rank", "topic", "count", "share", "examples"])
+
+
+def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None,
+                   previous: str | None = None, level: float = 0.95) -> pd.DataFrame:
+    """What changed since the previous period, per touchpoint and measure, with a z-test.
+
+    Parameters
+    ----------
+    scores_by_period : pandas.DataFrame
+        Output of :func:`touchpoint_scores` with ``period``.
+    current, previous : str, optional
+        Periods to compare; default the latest period in the table and the one before it.
+    level : float, default 0.95
+        Confidence level of the change's interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per touchpoint and measure: ``touchpoint``, ``owner``, ``measure``, ``previous``, ``current``
+        (period labels), ``n_previous``, ``n_current``, ``value_previous``, ``value_current``, ``change``
+        (current - previous), ``change_low``, ``change_high``, ``p_value`` (two-sided z-test, standard errors
+        taken from the two intervals), ``light_previous``, ``light_current``, ``verdict`` (``"better"``,
+        ``"worse"`` when p < 1 - level, else ``"no clear change"``; ``"not measured"`` when a period is
+        missing).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model, link_feedback, touchpoint_scores
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz").rename(columns={"tweet_created": "date"})
+    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> by_day = touchpoint_scores(linked, model, sentiment="airline_sentiment", period="D")
+    >>> period_changes(by_day)[["previous", "current"]].iloc[0].tolist()
+    ['2015-02-23', '2015-02-24']
+    """
+    _need(scores_by_period, ["touchpoint", "measure", "period", "value", "ci_low", "ci_high", "n"], "score table")
+    table = scores_by_period[scores_by_period["period"].astype(str) != ""]
+    periods = sorted(table["period"].astype(str).unique())
+    if not periods:
+        raise CxInputError("the score table has no periods; call touchpoint_scores(..., period='M')",
+                           column="period")
+    current = current or periods[-1]
+    if previous is None:
+        earlier = [p for p in periods if p < current]
+        previous = earlier[-1] if earlier else None
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    rows = []
+    for (tp, measure), group in table.groupby(["touchpoint", "measure"], sort=False):
+        cur = group[group["period"].astype(str) == current]
+        prev = group[group["period"].astype(str) == previous] if previous else group.iloc[0:0]
+        row = {"touchpoint": tp, "owner": group["owner"].iloc[0] if "owner" in group else "", "measure": measure,
+               "previous": previous, "current": current}
+        c = cur.iloc[0] if len(cur) else None
+        p = prev.iloc[0] if len(prev) else None
+        row.update(n_previous=int(p["n"]) if p is not None else 0, n_current=int(c["n"]) if c is not None else 0,
+                   value_previous=p["value"] if p is not None else np.nan,
+                   value_current=c["value"] if c is not None else np.nan,
+                   light_previous=p["light"] if p is not None and "light" in p else "",
+                   light_current=c["light"] if c is not None and "light" in c else "")
+        if c is None or p is None or pd.isna(c["value"]) or pd.isna(p["value"]):
+            row.update(change=np.nan, change_low=np.nan, change_high=np.nan, p_value=np.nan, verdict="not measured")
+        else:
+            se_c = (c["ci_high"] - c["ci_low"]) / (2 * z)
+            se_p = (p["ci_high"] - p["ci_low"]) / (2 * z)
+            se = float(np.hypot(se_c, se_p))
+            change = c["value"] - p["value"]
+            pval = float(2 * stats.norm.sf(abs(change) / se)) if se > 0 else np.nan
+            hib = bool(group["higher_is_better"].iloc[0]) if "higher_is_better" in group else True
+            if pd.notna(pval) and pval < 1 - level:
+                verdict = "better" if (change > 0) == hib else "worse"
+            else:
+                verdict = "no clear change"
+            row.update(change=change, change_low=change - z * se, change_high=change + z * se, p_value=pval,
+                       verdict=verdict)
+        rows.append(row)
+    columns = ["touchpoint", "owner", "measure", "previous", "current", "n_previous", "n_current",
+               "value_previous", "value_current", "change", "change_low", "change_high", "p_value",
+               "light_previous", "light_current", "verdict"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+
+
+def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None = None,
+                         journey: pd.DataFrame | None = None, linked: pd.DataFrame | None = None,
+                         pains: pd.DataFrame | None = None, sentiment: str | None = None,
+                         negative="negative") -> pd.DataFrame:
+    """One ranked table of touchpoints: journey measures, negative share, top negative topics, score vs target.
+
+    The rule is ``RANKING_RULE`` (printed in the dashboard): the mean percentile rank of the measured components.
+
+    Parameters
+    ----------
+    model : TouchpointModel
+        The touchpoints and owners.
+    scores : pandas.DataFrame, optional
+        :func:`touchpoint_scores` without periods (the first measure of each touchpoint is the headline).
+    journey : pandas.DataFrame, optional
+        :func:`journey_touchpoint_measures`.
+    linked : pandas.DataFrame, optional
+        Linked feedback (volume; negative share when ``sentiment`` is given).
+    pains : pandas.DataFrame, optional
+        :func:`pain_points` (top negative topics).
+    sentiment : str, optional
+        Sentiment column of ``linked`` for the negative share.
+    negative : str, default "negative"
+        The negative label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per touchpoint, most critical first: ``rank``, ``touchpoint``, ``owner``, ``feedback`` (linked
+        feedback rows), ``cases``, ``dropoff_rate``, ``median_wait_before_h``, ``rework_rate``,
+        ``handoff_rate``, ``negative_share`` (0-1), ``top_negative_topics``, ``measure``, ``value``, ``ci_low``,
+        ``ci_high``, ``target``, ``light``, ``criticality`` (0-1, see ``RANKING_RULE``), ``components``
+        (the components that entered it).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model, link_feedback, touchpoint_scores
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> s = touchpoint_scores(linked, model, sentiment="airline_sentiment")
+    >>> critical_touchpoints(model, scores=s, linked=linked, sentiment="airline_sentiment")["rank"].tolist()
+    [1, 2, 3, 4]
+    """
+    base = pd.DataFrame({"touchpoint": [tp.name for tp in model.touchpoints],
+                         "owner": [tp.owner for tp in model.touchpoints]})
+    n = len(base)
+    for col in ("feedback", "cases", "dropoff_rate", "median_wait_before_h", "rework_rate", "handoff_rate",
+                "negative_share", "value", "ci_low", "ci_high", "target"):
+        base[col] = np.nan
+    base["top_negative_topics"], base["measure"], base["light"] = "", "", "grey"
+    base = base.set_index("touchpoint")
+    gap = pd.Series(np.nan, index=base.index)
+    if linked is not None:
+        has = linked[linked["touchpoint"].notna()]
+        base["feedback"] = has.groupby("touchpoint").size().reindex(base.index).fillna(0)
+        if sentiment and sentiment in has.columns:
+            valid = has[has[sentiment].notna()]
+            base["negative_share"] = valid[sentiment].eq(negative).groupby(valid["touchpoint"]).mean()
+    if journey is not None:
+        j = journey.set_index("touchpoint")
+        for col in ("cases", "dropoff_rate", "median_wait_before_h", "rework_rate", "handoff_rate"):
+            base[col] = j[col].reindex(base.index)
+    if scores is not None and len(scores):
+        head = scores[scores.get("period", pd.Series("", index=scores.index)).astype(str) == ""]
+        head = head.drop_duplicates("touchpoint").set_index("touchpoint")
+        for col in ("measure", "value", "ci_low", "ci_high", "target", "light"):
+            base[col] = head[col].reindex(base.index).where(lambda s: s.notna(), base[col])
+        sign = np.where(head["higher_is_better"].reindex(base.index).fillna(True).astype(bool), 1.0, -1.0)
+        tolerance = head["tolerance"].reindex(base.index).astype(float)
+        gap = (base["target"].astype(float) - base["value"].astype(float)) * sign / (tolerance + 1)
+    if pains is not None and len(pains):
+        tops = pains.sort_values(["touchpoint", "rank"]).groupby("touchpoint")["topic"].agg(
+            lambda s: "; ".join(map(str, s)))
+        base["top_negative_topics"] = tops.reindex(base.index).fillna("")
+    volume = base["feedback"] if base["feedback"].notna().any() and base["feedback"].sum() > 0 else base["cases"]
+    components = {"volume": volume, "negative share": base["negative_share"], "score gap to target": gap,
+                  "drop-off rate": base["dropoff_rate"], "wait before": base["median_wait_before_h"],
+                  "rework rate": base["rework_rate"], "hand-off rate": base["handoff_rate"]}
+    used = {name: s.astype(float) for name, s in components.items()
+            if s.notna().sum() >= 2 and s.astype(float).nunique(dropna=True) > 1}
+    if used:
+        ranks = pd.DataFrame({name: s.rank(pct=True, method="average") for name, s in used.items()})
+        # percentile ranks run 1/n..1; rescale to 0..1 so the best touchpoint scores 0 and the worst 1
+        ranks = (ranks - ranks.min()) / (ranks.max() - ranks.min())
+        base["criticality"] = ranks.mean(axis=1, skipna=True)
+    else:
+        base["criticality"] = np.nan
+    base["components"] = ", ".join(used) if used else "none measured"
+    base = base.reset_index()
+    base["_volume"] = volume.to_numpy()
+    base = base.sort_values(["criticality", "_volume"], ascending=[False, False], na_position="last",
+                            kind="stable").drop(columns="_volume").reset_index(drop=True)
+    base.insert(0, "rank", np.arange(1, n + 1))
+    columns = ["rank", "touchpoint", "owner", "feedback", "cases", "dropoff_rate", "median_wait_before_h",
+               "rework_rate", "handoff_rate", "negative_share", "top_negative_topics", "measure", "value",
+               "ci_low", "ci_high", "target", "light", "criticality", "components"]
+    return base[columns]
