@@ -1,0 +1,34 @@
+"""Scores: NPS, CSAT, CES and sentiment index with intervals, harmonization onto 0-100, targets and
+traffic lights, trends with period-change tests, topic drivers and charts."""
+
+from ._drivers import topic_impact, topics_pulling_down
+from ._harmonize import company_score, harmonize, measure_scores, read_measure_config
+from ._measures import ces, csat, nps, nps_interval, proportion_interval, sentiment_index
+from ._plots import plot_composition, plot_traffic_lights, plot_trend
+from ._targets import LIGHT_COLOURS, read_targets, traffic_lights
+from ._trends import period_change, trend
+from ._validate import check_scores
+
+__all__ = [
+    "LIGHT_COLOURS",
+    "ces",
+    "check_scores",
+    "company_score",
+    "csat",
+    "harmonize",
+    "measure_scores",
+    "nps",
+    "nps_interval",
+    "period_change",
+    "plot_composition",
+    "plot_traffic_lights",
+    "plot_trend",
+    "proportion_interval",
+    "read_measure_config",
+    "read_targets",
+    "sentiment_index",
+    "topic_impact",
+    "topics_pulling_down",
+    "traffic_lights",
+    "trend",
+]

@@ -1,0 +1,177 @@
+"""Charts for score reports: traffic-light grid, trend lines with bands and targets, NPS composition."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
+
+from ._targets import LIGHT_COLOURS
+from ._validate import _require_column
+
+__all__ = ["plot_composition", "plot_traffic_lights", "plot_trend"]
+
+_ORDER = ["green", "amber", "red", "grey", "no target"]
+
+
+def plot_traffic_lights(lights: pd.DataFrame, *, x: str = "period", y: str = "touchpoint", ax=None,
+                        fmt: str = "{value:.0f}\nn={n:,}"):
+    """Traffic-light grid: one coloured cell per row (e.g. touchpoint x period), labelled with value and n.
+
+    Parameters
+    ----------
+    lights : pandas.DataFrame
+        Output of :func:`traffic_lights` (needs ``light``, ``value``, ``n`` and the ``x`` / ``y`` columns).
+    x, y : str, defaults "period" and "touchpoint"
+        Columns for the grid's columns and rows. Periods are ordered by ``period_start`` when present.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    fmt : str, default "{value:.0f}\\nn={n:,}"
+        Cell label, formatted with the row's columns.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The grid; cells without data stay blank.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.scores import plot_traffic_lights, sentiment_index, traffic_lights
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> si = sentiment_index(tweets, sentiment="airline_sentiment", by=["airline", "airline_sentiment_gold"])
+    >>> lights = traffic_lights(si.dropna(subset=["airline_sentiment_gold"]),
+    ...                         targets="notebooks/targets/airline_demo.yml", touchpoint="airline")
+    >>> ax = plot_traffic_lights(lights, x="airline_sentiment_gold", y="airline")
+    """
+    for col in ("light", "value", "n", x, y):
+        _require_column(lights, col, "a traffic-light column")
+    data = lights.copy()
+    xs = (data.sort_values("period_start")[x].drop_duplicates().tolist() if "period_start" in data
+          else sorted(data[x].dropna().unique().tolist()))
+    ys = sorted(data[y].dropna().unique().tolist(), key=str)
+    code = data.assign(_code=data["light"].map({k: i for i, k in enumerate(_ORDER)}))
+    grid = code.pivot_table(index=y, columns=x, values="_code", aggfunc="first").reindex(index=ys, columns=xs)
+    labels = data.assign(_label=[fmt.format(**r) for r in data.to_dict("records")]).pivot_table(
+        index=y, columns=x, values="_label", aggfunc="first").reindex(index=ys, columns=xs).fillna("")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(4, 1.1 * len(xs) + 2), max(2, 0.7 * len(ys) + 1)))
+    cmap = ListedColormap([LIGHT_COLOURS[k] for k in _ORDER])
+    sns.heatmap(grid.astype(float), ax=ax, cmap=cmap, vmin=-0.5, vmax=len(_ORDER) - 0.5, cbar=False,
+                annot=labels.to_numpy(), fmt="", linewidths=1, linecolor="white", annot_kws={"fontsize": 8})
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    present = [k for k in _ORDER if k in set(data["light"])]
+    ax.legend(handles=[Patch(facecolor=LIGHT_COLOURS[k], edgecolor="#666", label=k) for k in present],
+              loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return ax
+
+
+def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=None, ax=None):
+    """Trend lines with interval bands and the target line(s).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`trend` (``period_start``, ``value``, ``ci_low``, ``ci_high``), optionally already
+        passed through :func:`traffic_lights` (then each group's ``target`` is drawn as a dashed line).
+    hue : str or None, default "touchpoint"
+        Column with one line per value.
+    target : float, optional
+        One target line for all lines (used when the table has no ``target`` column).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines (point estimates), shaded bands (intervals), dashed target lines.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.scores import plot_trend, trend
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> daily = trend(tweets, measure="sentiment", sentiment="airline_sentiment", date="tweet_created",
+    ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D", by="airline")
+    >>> ax = plot_trend(daily, hue="airline", target=-40)
+    """
+    for col in ("period_start", "value", "ci_low", "ci_high"):
+        _require_column(table, col, "a trend-table column")
+    data = table[table["period_start"].notna() & (table["n"] > 0)].sort_values("period_start")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4))
+    groups = sorted(data[hue].dropna().unique().tolist(), key=str) if hue else [None]
+    palette = dict(zip(groups, sns.color_palette(n_colors=max(len(groups), 1))))
+    sns.lineplot(data=data, x="period_start", y="value", hue=hue, hue_order=groups if hue else None,
+                 palette=palette if hue else None, marker="o", ax=ax, errorbar=None)
+    for g in groups:
+        part = data if g is None else data[data[hue] == g]
+        colour = palette[g]
+        ax.fill_between(part["period_start"], part["ci_low"], part["ci_high"], color=colour, alpha=0.15,
+                        linewidth=0)
+        if "target" in part and part["target"].notna().any():
+            ax.plot(part["period_start"], part["target"], linestyle="--", color=colour, linewidth=1)
+    if target is not None:
+        ax.axhline(target, linestyle="--", color="black", linewidth=1, label=f"target {target:g}")
+    ax.set_xlabel("period")
+    ax.set_ylabel(str(data["measure"].iloc[0]) if len(data) else "value")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return ax
+
+
+def plot_composition(table: pd.DataFrame, *, y: str = "touchpoint", ax=None):
+    """Stacked 100 % bars: detractors / passives / promoters (or negative / neutral / positive) per group.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`nps` or :func:`sentiment_index` (the ``pct_*`` columns).
+    y : str, default "touchpoint"
+        Column with one bar per value.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Horizontal stacked bars labelled with the shares (and n on the axis).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.scores import plot_composition, sentiment_index
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> ax = plot_composition(sentiment_index(tweets, sentiment="airline_sentiment", by="airline"), y="airline")
+    """
+    _require_column(table, y, "the group column")
+    parts = (["detractors", "passives", "promoters"] if "pct_promoters" in table
+             else ["negative", "neutral", "positive"])
+    colours = ["#c62828", "#bdbdbd", "#2e7d32"]
+    data = table[table["n"] > 0]
+    long = data.melt(id_vars=[y, "n"], value_vars=[f"pct_{p}" for p in parts], var_name="part",
+                     value_name="share")
+    long["part"] = long["part"].str.removeprefix("pct_")
+    long[y] = [f"{g} (n={n:,})" for g, n in zip(long[y], long["n"])]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.5 * len(data) + 1.2))
+    sns.histplot(data=long, y=y, hue="part", hue_order=parts, weights="share", multiple="stack",
+                 palette=colours, shrink=0.8, discrete=True, ax=ax, alpha=1, linewidth=0)
+    left = np.zeros(len(data))
+    order = [f"{g} (n={n:,})" for g, n in zip(data[y], data["n"])]
+    ticks = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
+    for p in parts:
+        shares = long[long["part"] == p].set_index(y)["share"].reindex(order).to_numpy()
+        for i, (label, s) in enumerate(zip(order, shares)):
+            if s >= 6 and label in ticks:
+                ax.text(left[i] + s / 2, ticks[label], f"{s:.0f}%", ha="center", va="center", fontsize=8,
+                        color="white" if p != parts[1] else "black")
+        left += np.nan_to_num(shares)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("share of responses (%)")
+    ax.set_ylabel("")
+    return ax

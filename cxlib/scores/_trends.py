@@ -1,0 +1,199 @@
+"""Trends per period with intervals, and significance tests for the change between periods."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._errors import CxInputError
+from ._measures import ces, csat, nps, sentiment_index
+from ._validate import _as_by, _require_column
+
+__all__ = ["period_change", "trend"]
+
+_FREQ = {"D": "D", "day": "D", "W": "W-SUN", "week": "W-SUN", "M": "M", "month": "M",
+         "Q": "Q", "quarter": "Q"}
+_MEASURES = {"nps": nps, "csat": csat, "ces": ces, "sentiment": sentiment_index}
+
+
+def _dates(df, date, date_format):
+    raw = df[date]
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = raw
+    else:
+        empty = raw.isna() | raw.map(lambda v: isinstance(v, str) and v.strip() == "")
+        try:
+            parsed = pd.to_datetime(raw.where(~empty), format=date_format, errors="coerce")
+        except (ValueError, TypeError) as err:
+            raise CxInputError(f"dates could not be read with format {date_format!r}: {err}",
+                               column=date) from None
+        bad = parsed.isna() & ~empty
+        if bad.any():
+            examples = ", ".join(repr(v) for v in raw[bad].head(3))
+            raise CxInputError(f"{int(bad.sum()):,} dates do not match the format {date_format!r} "
+                               f"(e.g. {examples}); pass date_format= (e.g. '%d/%m/%Y %H:%M')", column=date)
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)  # keep local wall-clock time: a day is the customer's day
+    return parsed
+
+
+def trend(df: pd.DataFrame, *, measure: str = "nps", date: str = "date", freq: str = "M", by=None,
+          date_format: str | None = None, level: float = 0.95, **options) -> pd.DataFrame:
+    """A measure per period (day, week, month, quarter) and group, with intervals.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per response.
+    measure : {"nps", "csat", "ces", "sentiment"}, default "nps"
+        Which measure function to apply per period.
+    date : str, default "date"
+        Column with the response date (datetime, or text read with ``date_format``).
+    freq : {"D", "W", "M", "Q"}, default "M"
+        Period length; weeks run Monday to Sunday. Time-zone-aware dates are binned by their local time.
+    by : str or list of str, optional
+        Grouping columns, e.g. the touchpoint.
+    date_format : str, optional
+        ``strftime`` format of text dates, e.g. ``"%d/%m/%Y %H:%M"``. Dates that do not match raise a
+        :class:`cxlib.CxInputError`; empty dates form the period ``"no date"`` so they stay counted.
+    level : float, default 0.95
+        Confidence level.
+    **options
+        Passed to the measure function (``score=``, ``scale=``, ``stat=``, ``sentiment=`` ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The measure table of :func:`nps` / :func:`csat` / :func:`ces` / :func:`sentiment_index` with two
+        leading columns ``period`` (label: ``"2018-01"``, ``"2018Q1"``, or the first day for days and
+        weeks; ``"no date"`` for rows without a date) and ``period_start`` (Timestamp, NaT for no date),
+        then the ``by`` columns and the measure columns, sorted by period.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.scores import trend
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> daily = trend(tweets, measure="sentiment", sentiment="airline_sentiment", date="tweet_created",
+    ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D", by="airline")
+    >>> daily["period"].min()
+    '2015-02-16'
+    """
+    if measure not in _MEASURES:
+        raise CxInputError(f"measure must be one of {', '.join(_MEASURES)}, got {measure!r}")
+    if freq not in _FREQ:
+        raise CxInputError(f"freq must be one of D, W, M, Q, got {freq!r}")
+    _require_column(df, date, "the response date")
+    by = _as_by(by)
+    when = _dates(df, date, date_format)
+    periods = when.dt.to_period(_FREQ[freq])
+    work = df.copy()
+    work["period_start"] = periods.dt.start_time
+    table = _MEASURES[measure](work, by=["period_start", *by], level=level, **options)
+    start = table["period_start"]
+    if freq in ("D", "day", "W", "week"):
+        label = start.dt.strftime("%Y-%m-%d")
+    elif freq in ("M", "month"):
+        label = start.dt.strftime("%Y-%m")
+    else:
+        label = start.dt.year.astype("Int64").astype(str) + "Q" + start.dt.quarter.astype("Int64").astype(str)
+    table.insert(0, "period", label.where(start.notna(), "no date").astype(str))
+    return table.sort_values(["period_start", *by], na_position="last").reset_index(drop=True)
+
+
+def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=None,
+                  alpha: float = 0.05) -> pd.DataFrame:
+    """Test whether a measure changed between two periods, per group.
+
+    - NPS and sentiment index: z-test on the difference, z = (v2 - v1) / sqrt(se1^2 + se2^2), where
+      se^2 = [p + d - (p - d)^2] / n is the trinomial variance computed, as for the interval, with the
+      adjusted-Wald shares (3/4 added to promoters and detractors, 3 to n), so that a small period in which
+      everybody gave the same answer does not claim zero variance. Periods are independent samples.
+    - Top-2-box: two-proportion z-test with the pooled share,
+      z = (p2 - p1) / sqrt(p (1 - p) (1/n1 + 1/n2)).
+    - Means: z-test on the difference of means with the two standard errors (large-sample Welch).
+
+    Two-sided p-values. By default every period is compared with the one before it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`trend` (needs ``period``, ``period_start``, ``measure``, ``n``, ``value``, ``se``;
+        ``top2`` for top-2-box).
+    by : str or list of str, optional
+        Group columns of the trend (e.g. the touchpoint).
+    from_period, to_period : str, optional
+        Compare only these two period labels (e.g. ``"2018-01"``, ``"2018-02"``).
+    alpha : float, default 0.05
+        Significance level for the ``significant`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and pair of periods with columns: the ``by`` columns, ``measure``,
+        ``from_period``, ``to_period``, ``n_from``, ``n_to``, ``value_from``, ``value_to``, ``change``
+        (to - from), ``se_change``, ``z``, ``p_value``, ``test`` (name of the test) and ``significant``
+        (p_value < alpha).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.scores import period_change, trend
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> daily = trend(tweets, measure="sentiment", sentiment="airline_sentiment", date="tweet_created",
+    ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D")
+    >>> period_change(daily, from_period="2015-02-23", to_period="2015-02-24")["test"].item()
+    'z-test on the difference of net scores'
+    """
+    by = _as_by(by)
+    for col in ("period", "period_start", "measure", "n", "value", "se"):
+        _require_column(table, col, "a trend-table column (from trend)")
+    rows = []
+    data = table[table["period_start"].notna() & (table["n"] > 0)].sort_values("period_start")
+    groups = data.groupby(by, dropna=False, sort=True) if by else [((), data)]
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        for m, sub in part.groupby("measure", sort=False):
+            sub = sub.reset_index(drop=True)
+            if from_period is not None or to_period is not None:
+                a = sub[sub["period"] == str(from_period)]
+                b = sub[sub["period"] == str(to_period)]
+                pairs = [(a.iloc[0], b.iloc[0])] if len(a) and len(b) else []
+            else:
+                pairs = [(sub.iloc[i - 1], sub.iloc[i]) for i in range(1, len(sub))]
+            for r1, r2 in pairs:
+                rows.append({**dict(zip(by, key)), "measure": m, **_test(r1, r2)})
+    cols = [*by, "measure", "from_period", "to_period", "n_from", "n_to", "value_from", "value_to", "change",
+            "se_change", "z", "p_value", "test"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["significant"] = out["p_value"] < alpha
+    return out
+
+
+def _test(r1, r2) -> dict:
+    change = float(r2["value"] - r1["value"])
+    if pd.notna(r1.get("top2")):
+        k1, k2, n1, n2 = float(r1["top2"]), float(r2["top2"]), float(r1["n"]), float(r2["n"])
+        pooled = (k1 + k2) / (n1 + n2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)) * 100
+        test = "two-proportion z-test (pooled)"
+    elif pd.notna(r1.get("promoters")) or pd.notna(r1.get("positive")):
+        pos, neg = ("promoters", "detractors") if pd.notna(r1.get("promoters")) else ("positive", "negative")
+        se = float(np.sqrt(_net_var_adjusted(r1, pos, neg) + _net_var_adjusted(r2, pos, neg))) * 100
+        test = "z-test on the difference of net scores"
+    else:
+        se = float(np.sqrt(r1["se"] ** 2 + r2["se"] ** 2))
+        test = "z-test on the difference of means"
+    z = change / se if se > 0 else np.nan
+    p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan
+    return {"from_period": r1["period"], "to_period": r2["period"], "n_from": int(r1["n"]), "n_to": int(r2["n"]),
+            "value_from": float(r1["value"]), "value_to": float(r2["value"]), "change": change,
+            "se_change": float(se), "z": z, "p_value": p, "test": test}
+
+
+def _net_var_adjusted(row, pos, neg) -> float:
+    """Trinomial variance of a net share with the adjusted-Wald shares (3/4 added to each side, 3 to n)."""
+    n = float(row["n"]) + 3
+    p, d = (float(row[pos]) + 0.75) / n, (float(row[neg]) + 0.75) / n
+    return (p + d - (p - d) ** 2) / n

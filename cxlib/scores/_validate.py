@@ -1,0 +1,135 @@
+"""Score validation: every response is classified as valid, missing or invalid, never silently coerced."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._errors import CxInputError
+
+__all__ = ["check_scores"]
+
+VALID = "valid"
+NO_SCORE = "no score"
+NOT_NUMERIC = "not numeric"
+NOT_WHOLE = "not a whole number"
+OUTSIDE = "outside the scale"
+
+
+def _require_column(df: pd.DataFrame, column: str, what: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise CxInputError(f"expected a pandas DataFrame of responses, got {type(df).__name__}")
+    if column not in df.columns:
+        raise CxInputError(
+            f"column {column!r} ({what}) not found; the table has {', '.join(map(str, df.columns))}",
+            column=column,
+        )
+
+
+def _as_by(by) -> list:
+    if by is None:
+        return []
+    if isinstance(by, (str, int)):
+        return [by]
+    return list(by)
+
+
+def _check_scale(scale) -> tuple[float, float]:
+    try:
+        low, high = (float(x) for x in scale)
+    except (TypeError, ValueError):
+        raise CxInputError(f"scale must be two numbers (lowest, highest), got {scale!r}") from None
+    if not low < high:
+        raise CxInputError(f"scale must go from a lower to a higher number, got {scale!r}")
+    return low, high
+
+
+def classify_scores(values: pd.Series, scale, *, integer: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Numeric value (NaN unless valid) and status for each response; internal building block."""
+    low, high = _check_scale(scale)
+    status = pd.Series(VALID, index=values.index, dtype=object)
+    if pd.api.types.is_bool_dtype(values):
+        numeric = pd.Series(np.nan, index=values.index)
+        status[:] = NOT_NUMERIC
+        status[values.isna()] = NO_SCORE
+        return numeric, status
+    if pd.api.types.is_numeric_dtype(values):
+        numeric = values.astype(float)
+        missing = values.isna()
+        not_numeric = pd.Series(False, index=values.index) | ~np.isfinite(numeric.fillna(0.0))
+    else:
+        text = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+        missing = text.isna() | text.map(lambda v: isinstance(v, str) and v == "")
+        is_number = text.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
+                             and not isinstance(v, (bool, np.bool_)))
+        as_text = text.where(~is_number).map(lambda v: v if isinstance(v, str) else None)
+        parsed = pd.to_numeric(as_text, errors="coerce").astype(float)
+        parsed = parsed.where(~is_number, text.where(is_number).astype(float))
+        numeric = parsed
+        not_numeric = ~missing & (numeric.isna() | ~np.isfinite(numeric.fillna(0.0)))
+    status[missing] = NO_SCORE
+    status[~missing & not_numeric] = NOT_NUMERIC
+    ok = status == VALID
+    if integer:
+        status[ok & (numeric != np.floor(numeric))] = NOT_WHOLE
+    ok = status == VALID
+    status[ok & ((numeric < low) | (numeric > high))] = OUTSIDE
+    numeric = numeric.where(status == VALID)
+    return numeric, status
+
+
+def check_scores(df: pd.DataFrame, *, score: str = "score", scale=(0, 10), integer: bool = True,
+                 by=None) -> pd.DataFrame:
+    """List every response without a valid score, and why.
+
+    Nothing is coerced: ``"7,5"`` is not numeric, ``7.5`` is not a whole number on an integer scale,
+    ``11`` is outside a 0-10 scale, and an empty cell is "no score". Use this table in a report
+    next to the measures, whose ``n_missing`` and ``n_invalid`` columns count the same rows.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per response.
+    score : str, default "score"
+        Column with the raw score (numbers or text).
+    scale : tuple of two numbers, default (0, 10)
+        Lowest and highest valid score.
+    integer : bool, default True
+        Whether only whole numbers are valid.
+    by : str or list of str, optional
+        Columns copied into the output (e.g. the touchpoint) so problems can be located.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per problem response, in input order, with columns:
+
+        - ``row``: the index label of the response in ``df``;
+        - the ``by`` columns, if given;
+        - ``value``: the raw value as text (empty for missing);
+        - ``problem``: ``"no score"``, ``"not numeric"``, ``"not a whole number"`` or ``"outside the scale"``;
+        - ``expected``: what a valid score looks like, e.g. ``"a whole number from 0 to 10"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.scores import check_scores
+    >>> check_scores(pd.DataFrame({"score": [9, 11, None, "n/a"]}))["problem"].tolist()
+    ['outside the scale', 'no score', 'not numeric']
+    """
+    _require_column(df, score, "the score")
+    by = _as_by(by)
+    for col in by:
+        _require_column(df, col, "a grouping column")
+    _, status = classify_scores(df[score], scale, integer=integer)
+    low, high = _check_scale(scale)
+    bad = status != VALID
+    fmt = (lambda x: f"{x:g}")
+    expected = f"{'a whole number' if integer else 'a number'} from {fmt(low)} to {fmt(high)}"
+    out = pd.DataFrame({"row": df.index[bad.to_numpy()]})
+    for col in by:
+        out[col] = df.loc[bad, col].to_numpy()
+    out["value"] = df.loc[bad, score].map(lambda v: "" if pd.isna(v) else str(v)).to_numpy()
+    out["problem"] = status[bad].to_numpy()
+    out["expected"] = expected
+    return out
