@@ -3,13 +3,13 @@
 from ._association import score_association
 from ._critical import (LIGHT_RULE, RANKING_RULE, critical_touchpoints, journey_touchpoint_measures, light_rule,
                         pain_points, period_changes, touchpoint_log, touchpoint_scores)
-from ._link import (case_journey_measures, contacts_journey, link_by_case, link_by_label, link_by_topic,
+from ._link import (case_journey_measures, link_by_case, link_by_label, link_by_topic,
                     link_coverage, link_feedback, per_case_table)
 from ._model import MEASURES, Touchpoint, TouchpointModel, read_touchpoint_model, validate_touchpoint_model
 
 __all__ = [
     "MEASURES", "Touchpoint", "TouchpointModel", "read_touchpoint_model", "validate_touchpoint_model",
-    "contacts_journey", "case_journey_measures", "link_by_case", "link_by_label", "link_by_topic",
+    "case_journey_measures", "link_by_case", "link_by_label", "link_by_topic",
     "link_feedback", "link_coverage", "per_case_table", "score_association",
     "LIGHT_RULE", "RANKING_RULE", "touchpoint_log", "touchpoint_scores", "light_rule",
     "journey_touchpoint_measures", "pain_points", "period_changes", "critical_touchpoints",

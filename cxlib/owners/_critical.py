@@ -56,10 +56,11 @@ def touchpoint_log(log: pd.DataFrame, model: TouchpointModel, *, activity_key: s
     Examples
     --------
     >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model, contacts_journey
-    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
-    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
-    ...                        activity=["ComplaintTheme_EN", "ComplaintSubtheme_EN"])
+    >>> from cxlib import read_log
+    >>> from cxlib.owners import read_touchpoint_model
+    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintTheme_EN",
+    ...                timestamp="ContactDate", resource="ContactChannelID",
+    ...                classifier=["concept:name", "ComplaintSubtheme_EN"], classifier_sep=" / ")
     >>> tl = touchpoint_log(log, read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml"))
     >>> tl["concept:name"].nunique(), tl.attrs["unmapped_events"]
     (5, 0)
@@ -300,10 +301,11 @@ def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, su
     Examples
     --------
     >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model, contacts_journey
-    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
-    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
-    ...                        activity=["ComplaintTheme_EN", "ComplaintSubtheme_EN"], resource="ContactChannelID")
+    >>> from cxlib import read_log
+    >>> from cxlib.owners import read_touchpoint_model
+    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintTheme_EN",
+    ...                timestamp="ContactDate", resource="ContactChannelID",
+    ...                classifier=["concept:name", "ComplaintSubtheme_EN"], classifier_sep=" / ")
     >>> model = read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml")
     >>> int(journey_touchpoint_measures(log, model)["events"].sum())
     289

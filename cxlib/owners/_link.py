@@ -10,7 +10,7 @@ import pandas as pd
 from .._errors import CxInputError
 from ._model import TouchpointModel
 
-__all__ = ["contacts_journey", "case_journey_measures", "link_by_case", "link_by_label", "link_by_topic",
+__all__ = ["case_journey_measures", "link_by_case", "link_by_label", "link_by_topic",
            "link_feedback", "link_coverage", "per_case_table"]
 
 CASE, ACT, TS, RES = "case:concept:name", "concept:name", "time:timestamp", "org:resource"
@@ -21,71 +21,6 @@ def _need(df: pd.DataFrame, columns, what: str):
     if missing:
         raise CxInputError(f"the {what} has no column {missing[0]!r}; columns: {', '.join(map(str, df.columns))}",
                            column=missing[0])
-
-
-def contacts_journey(table: pd.DataFrame, *, case: str, timestamp: str, activity, resource: str | None = None,
-                     skip_values=("N.A.", "n.v.t."), separator: str = " / ", keep=()) -> pd.DataFrame:
-    """Turn a table of customer contacts (one row per contact) into an event log: each customer's journey.
-
-    Used for the BPI Challenge 2016 complaints: each ``CustomerID``'s complaint contacts (date, channel, theme)
-    form a journey. Rows without a case id or with an unparseable date are dropped and counted in
-    ``attrs["load_report"]``.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        One row per contact.
-    case : str
-        Column with the customer / case id.
-    timestamp : str
-        Column with the contact date or time (parsed, UTC).
-    activity : str or list of str
-        Column(s) naming the touchpoint of the contact; several columns are joined with ``separator``,
-        leaving out values in ``skip_values`` (e.g. a sub-theme "N.A.").
-    resource : str, optional
-        Column copied to ``org:resource`` (e.g. the contact channel), so that hand-offs count channel changes.
-    skip_values : tuple of str
-        Placeholder values left out of the activity name.
-    separator : str, default " / "
-        Joins the activity columns.
-    keep : sequence of str
-        Further columns copied unchanged (e.g. a contact id used by :func:`link_by_case`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``case:concept:name`` (str), ``concept:name``, ``time:timestamp`` (UTC), ``org:resource`` (str, when
-        ``resource`` is given), and the ``keep`` columns; sorted by case and time. ``attrs["load_report"]`` is a
-        dict with ``rows_read``, ``rows_kept``, ``dropped_missing_case``, ``dropped_bad_timestamp``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
-    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
-    ...                        activity=["ComplaintTheme_EN", "ComplaintSubtheme_EN"], resource="ContactChannelID")
-    >>> log["case:concept:name"].nunique(), len(log)
-    (226, 289)
-    """
-    columns = [activity] if isinstance(activity, str) else list(activity)
-    _need(table, [case, timestamp, resource, *columns, *keep], "contact table")
-    out = pd.DataFrame(index=table.index)
-    out[CASE] = table[case].astype("string")
-    parts = table[columns].astype("string").where(lambda t: ~t.isin(list(skip_values)))
-    out[ACT] = parts.apply(lambda row: separator.join(v.strip() for v in row if isinstance(v, str)), axis=1)
-    out[TS] = pd.to_datetime(table[timestamp], errors="coerce", utc=True)
-    if resource is not None:
-        out[RES] = table[resource].astype("string")
-    for col in keep:
-        out[col] = table[col]
-    missing_case = out[CASE].isna() | (out[CASE].str.strip() == "")
-    bad_ts = ~missing_case & out[TS].isna()
-    kept = out[~missing_case & ~bad_ts].sort_values([CASE, TS], kind="stable").reset_index(drop=True)
-    kept[CASE] = kept[CASE].astype(str)
-    kept.attrs["load_report"] = {"rows_read": len(table), "rows_kept": len(kept),
-                                 "dropped_missing_case": int(missing_case.sum()),
-                                 "dropped_bad_timestamp": int(bad_ts.sum())}
-    return kept
 
 
 def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACT,
@@ -120,9 +55,9 @@ def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_k
     Examples
     --------
     >>> import pandas as pd
-    >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
-    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
-    ...                        activity="ComplaintSubtheme_EN", resource="ContactChannelID")
+    >>> from cxlib import read_log
+    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintSubtheme_EN",
+    ...                timestamp="ContactDate", resource="ContactChannelID")
     >>> m = case_journey_measures(log)
     >>> int(m["events"].sum()), int((m["events"] > 1).sum())
     (289, 46)
@@ -203,9 +138,10 @@ def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: Touchpoint
     Examples
     --------
     >>> import pandas as pd
+    >>> from cxlib import read_log
+    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintSubtheme_EN",
+    ...                timestamp="ContactDate")
     >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
-    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
-    ...                        activity="ComplaintSubtheme_EN", keep=["ComplaintID"])
     >>> fb = raw.rename(columns={"CustomerID": "case_id", "ContactDate": "date"})
     >>> linked = link_by_case(fb, log, event_id="ComplaintID")
     >>> int(linked["case_found"].sum())
@@ -220,8 +156,9 @@ def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: Touchpoint
     out["case_found"] = found
     activity = pd.Series(pd.NA, index=out.index, dtype="object")
     if event_id is not None and event_id in log.columns and event_id in out.columns:
-        ev = log[[case_key, event_id, activity_key]].astype({case_key: str}).drop_duplicates([case_key, event_id])
-        m = pd.DataFrame({"_k": keys.astype(object), "_e": out[event_id], "_i": out.index}).merge(
+        ev = log[[case_key, event_id, activity_key]].astype({case_key: str, event_id: str})
+        ev = ev.drop_duplicates([case_key, event_id])
+        m = pd.DataFrame({"_k": keys.astype(object), "_e": out[event_id].astype(str), "_i": out.index}).merge(
             ev.rename(columns={case_key: "_k", event_id: "_e"}), on=["_k", "_e"], how="left")
         activity.loc[m["_i"].to_numpy()] = m[activity_key].to_numpy()
     todo = found & activity.isna()
@@ -496,9 +433,10 @@ def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "c
     Examples
     --------
     >>> import pandas as pd
+    >>> from cxlib import read_log
+    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintSubtheme_EN",
+    ...                timestamp="ContactDate", resource="ContactChannelID")
     >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
-    >>> log = contacts_journey(raw, case="CustomerID", timestamp="ContactDate",
-    ...                        activity="ComplaintSubtheme_EN", resource="ContactChannelID")
     >>> fb = raw.rename(columns={"CustomerID": "case_id", "ComplaintTopic_EN": "text"})
     >>> table = per_case_table(fb, log, score=None)
     >>> len(table)
