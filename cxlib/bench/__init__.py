@@ -1,0 +1,1 @@
+"""Benchmarks behind ``cx bench NAME``: each module has ``add_arguments(parser)`` and ``run(args) -> dict``."""

@@ -1,0 +1,63 @@
+"""Time loading an event log: cxlib (no cache), pm4py's default parser, and cxlib from its cache."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import warnings
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("log", help="an event log (.xes, .xes.gz, .csv, .parquet)")
+    parser.add_argument("--classifier", nargs="+", help="activity classifier attributes")
+
+
+def run(args) -> dict:
+    """Load ``args.log`` three ways in one run and return the times in seconds.
+
+    ``pm4py_s`` uses ``pm4py.read_xes`` with pm4py's default parser (``pm4py.util.constants.DEFAULT_XES_PARSER``,
+    the Python parser it uses when no Rust backend is requested). Because pm4py >= 2.7.23 switches
+    ``read_xes()`` to rustxes by itself when that package is installed, ``pm4py_auto_s`` times that call too.
+    The cache lives in a fresh temporary folder, so the cold load really parses.
+    """
+    import pm4py
+    from pm4py.util import constants
+
+    from ..io import load_report, read_log
+
+    classifier = args.classifier
+    with tempfile.TemporaryDirectory() as cache, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        old = os.environ.get("CX_CACHE_DIR")
+        os.environ["CX_CACHE_DIR"] = cache
+        try:
+            t = time.perf_counter()
+            log = read_log(args.log, classifier=classifier, cache=False)
+            cxlib_s = time.perf_counter() - t
+            read_log(args.log, classifier=classifier, cache=True)  # fills the cache
+            t = time.perf_counter()
+            cached = read_log(args.log, classifier=classifier, cache=True)
+            cached_s = time.perf_counter() - t
+            assert load_report(cached).cache_hit and len(cached) == len(log)
+            figures = {"events": len(log), "cases": int(log["case:concept:name"].nunique()),
+                       "reader": load_report(log).reader, "cxlib_s": round(cxlib_s, 4)}
+            if str(args.log).lower().endswith((".xes", ".xes.gz")):
+                t = time.perf_counter()
+                ref = pm4py.read_xes(str(args.log), variant=constants.DEFAULT_XES_PARSER)
+                pm4py_s = time.perf_counter() - t
+                t = time.perf_counter()
+                pm4py.read_xes(str(args.log))
+                pm4py_auto_s = time.perf_counter() - t
+                figures.update(pm4py_parser=constants.DEFAULT_XES_PARSER, pm4py_events=len(ref),
+                               pm4py_s=round(pm4py_s, 4), pm4py_auto_s=round(pm4py_auto_s, 4))
+            figures["cached_s"] = round(cached_s, 4)
+            if "pm4py_s" in figures:
+                figures["speedup_vs_pm4py"] = round(figures["pm4py_s"] / cxlib_s, 1)
+                figures["cached_speedup_vs_pm4py"] = round(figures["pm4py_s"] / cached_s, 1)
+        finally:
+            if old is None:
+                os.environ.pop("CX_CACHE_DIR", None)
+            else:
+                os.environ["CX_CACHE_DIR"] = old
+    return figures

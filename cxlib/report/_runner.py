@@ -1,0 +1,439 @@
+"""Run a parameterized notebook with papermill and export a self-contained HTML report with a run manifest."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import html
+import json
+import os
+import re
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import yaml
+
+from .._errors import CxInputError
+from ..io import file_sha256
+
+__all__ = ["run_notebook", "run_suite", "load_params", "RunResult", "external_resources", "write_index"]
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+#: Attributes that load a resource when a page is opened; a report may use none of them with a network URL.
+_EXTERNAL = re.compile(
+    r"""(?:<(?:script|img|iframe|link|source|embed|video|audio|object)\b[^>]*?\b(?:src|href|data)\s*=\s*["']?\s*"""
+    r"""(?:https?:)?//)|(?:@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//)|(?:url\(\s*["']?\s*(?:https?:)?//)""",
+    re.IGNORECASE,
+)
+
+
+@dataclasses.dataclass
+class RunResult:
+    """The outcome of one notebook run.
+
+    Attributes
+    ----------
+    name : str
+        Report name (file stem).
+    notebook : str
+        The notebook run.
+    status : str
+        ``ok`` or ``failed``.
+    html : Path or None
+        The HTML report (None when the run failed).
+    executed : Path
+        The executed notebook (kept next to where the report would be, also on failure).
+    seconds : float
+        Run time.
+    error : str
+        On failure: the failing cell and the error.
+    parameters : dict
+        The parameters the notebook ran with.
+    title : str
+        A title for the index page.
+    """
+
+    name: str
+    notebook: str
+    status: str
+    html: Path | None
+    executed: Path
+    seconds: float
+    error: str = ""
+    parameters: dict = dataclasses.field(default_factory=dict)
+    title: str = ""
+
+
+def load_params(params_file=None, overrides: dict | None = None) -> dict:
+    """Read a YAML parameter file and apply overrides.
+
+    Parameters
+    ----------
+    params_file : str or Path, optional
+        A YAML mapping of parameter names to values (``notebooks/params/*.yml``).
+    overrides : dict, optional
+        Values that win over the file's.
+
+    Returns
+    -------
+    dict
+        The parameters.
+
+    Examples
+    --------
+    >>> load_params(None, {"top": 5})
+    {'top': 5}
+    """
+    params: dict = {}
+    if params_file:
+        path = Path(params_file)
+        if not path.exists():
+            raise CxInputError("the parameter file does not exist.", path=path)
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise CxInputError(f"not valid YAML: {exc}", path=path) from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise CxInputError("expected a YAML mapping of parameter names to values.", path=path)
+        params.update(loaded)
+    params.update(overrides or {})
+    return params
+
+
+def _input_files(params: dict) -> list[tuple[str, str, Path]]:
+    """Parameters whose values name existing files: (parameter, value, path)."""
+    found = []
+
+    def visit(name, value):
+        if isinstance(value, str) and len(value) < 4096:
+            path = Path(value)
+            if value and path.is_file():
+                found.append((name, value, path))
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                visit(f"{name}[{i}]", item)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                visit(f"{name}.{key}", item)
+
+    for key, val in params.items():
+        visit(key, val)
+    return found
+
+
+def _versions() -> dict:
+    out = {}
+    for package in ("cxlib", "pm4py", "pandas", "papermill", "bertopic"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "not installed"
+    import platform
+
+    out["python"] = platform.python_version()
+    return out
+
+
+def _manifest_html(*, notebook, params, params_file, started, seconds, status) -> str:
+    esc = html.escape
+    rows_params = "".join(
+        f"<tr><td>{esc(str(k))}</td><td>{esc(json.dumps(v, default=str))}</td></tr>" for k, v in params.items()
+    )
+    rows_files = "".join(
+        f"<tr><td>{esc(name)}</td><td>{esc(value)}</td><td>{file_sha256(path)}</td></tr>"
+        for name, value, path in _input_files(params)
+    ) or "<tr><td colspan='3'>none</td></tr>"
+    rows_versions = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in _versions().items())
+    return (
+        "<details class='cx-manifest' open><summary>Run manifest</summary>"
+        f"<table><tr><td>notebook</td><td>{esc(str(notebook))}</td></tr>"
+        f"<tr><td>parameter file</td><td>{esc(str(params_file or '-'))}</td></tr>"
+        f"<tr><td>started (UTC)</td><td>{esc(started.strftime('%Y-%m-%d %H:%M:%S'))}</td></tr>"
+        f"<tr><td>duration</td><td>{seconds:.1f} s</td></tr>"
+        f"<tr><td>status</td><td>{esc(status)}</td></tr></table>"
+        f"<b>Parameters</b><table>{rows_params}</table>"
+        f"<b>Input files</b><table><tr><th>parameter</th><th>path</th><th>sha256</th></tr>{rows_files}</table>"
+        f"<b>Versions</b><table>{rows_versions}</table>"
+        "</details>"
+    )
+
+
+@contextlib.contextmanager
+def _kernel_env(**values):
+    """Environment for the kernel process (it copies os.environ when it starts); restored afterwards."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: str(v) for k, v in values.items()})
+    try:
+        yield
+    finally:
+        for key, val in old.items():
+            if val is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = val
+
+
+def _strip_for_report(nb):
+    """Drop what a stakeholder must not see or what would load code: stderr noise, widget views and state."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue
+            data = out.get("data")
+            if data is not None:
+                data.pop("application/vnd.jupyter.widget-view+json", None)
+                data.pop("application/vnd.jupyter.widget-state+json", None)
+                data.pop("application/javascript", None)
+                if not data:
+                    continue
+            kept.append(out)
+        cell["outputs"] = kept
+    return nb
+
+
+def external_resources(markup: str) -> list[str]:
+    """Places in an HTML text that would fetch a resource from the network when the page is opened.
+
+    Parameters
+    ----------
+    markup : str
+        An HTML document.
+
+    Returns
+    -------
+    list of str
+        The offending snippets (empty when the page is self-contained).
+
+    Examples
+    --------
+    >>> external_resources('<script src="https://cdn.example/x.js"></script>')
+    ['<script src="https://']
+    >>> external_resources('<a href="https://example.org">a link is fine</a>')
+    []
+    """
+    return [m.group(0) for m in _EXTERNAL.finditer(markup)]
+
+
+def _export_html(nb, manifest: str, title: str) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="cx", extra_template_basedirs=[str(_TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources={"cx_manifest": manifest})
+    found = external_resources(body)
+    if found:
+        raise RuntimeError(f"the report would load resources from the network: {found[:3]}")
+    return body
+
+
+def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, outdir="reports",
+                 name: str | None = None, progress: bool = True, cwd=None) -> RunResult:
+    """Execute a parameterized notebook with papermill and export an HTML report with its code hidden.
+
+    The report starts with a run manifest (parameters, input files with SHA-256, versions of cxlib, pm4py and
+    pandas, start time, duration). It loads nothing from the network when opened. ``interactive`` is set to
+    ``False`` unless given, so notebooks show static tables and charts instead of widgets. On failure the
+    executed notebook is kept as ``OUTDIR/NAME.ipynb`` and the result names the failing cell.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        The ``.ipynb`` to run (a paired ``.py`` is accepted and its ``.ipynb`` used).
+    params_file : str or Path, optional
+        A YAML parameter file.
+    parameters : dict, optional
+        Parameters that win over the file's.
+    outdir : str or Path, default "reports"
+        Where ``NAME.html`` and ``NAME.ipynb`` go.
+    name : str, optional
+        Report name; default: the notebook's stem, plus the parameter file's stem.
+    progress : bool, default True
+        Show papermill's per-cell progress bar.
+    cwd : str or Path, optional
+        Working directory of the kernel (relative paths in parameters resolve from it); default: the current one.
+
+    Returns
+    -------
+    RunResult
+        Status, paths, time and the error if any.
+
+    Examples
+    --------
+    >>> r = run_notebook("notebooks/01_journeys.ipynb",
+    ...                  params_file="notebooks/params/journeys_helpdesk.yml")  # doctest: +SKIP
+    >>> r.status  # doctest: +SKIP
+    'ok'
+    """
+    import nbformat
+    import papermill as pm
+
+    notebook = Path(notebook)
+    if notebook.suffix == ".py" and notebook.with_suffix(".ipynb").exists():
+        notebook = notebook.with_suffix(".ipynb")
+    if not notebook.exists():
+        raise CxInputError("the notebook does not exist.", path=notebook)
+    params = load_params(params_file, parameters)
+    params.setdefault("interactive", False)
+    title = str(params.pop("report_title", "") or "")
+    if name is None:
+        name = notebook.stem + (f"__{Path(params_file).stem}" if params_file else "")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    executed = outdir / f"{name}.ipynb"
+    html_path = outdir / f"{name}.html"
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    error = ""
+    with _kernel_env(TQDM_DISABLE="1", CX_REPORT_DIR=outdir.resolve(), CX_REPORT_NAME=name, MPLBACKEND="module://matplotlib_inline.backend_inline"):
+        try:
+            pm.execute_notebook(str(notebook), str(executed), parameters=params, progress_bar=progress,
+                                cwd=str(cwd) if cwd else None, kernel_name="python3", report_mode=False)
+        except pm.PapermillExecutionError as exc:
+            error = f"cell {exc.exec_count} (index {exc.cell_index}) failed: {exc.ename}: {exc.evalue}"
+        except Exception as exc:  # noqa: BLE001 - anything else that stops the run is reported the same way
+            error = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - t0
+    if error:
+        html_path.unlink(missing_ok=True)
+        return RunResult(name, str(notebook), "failed", None, executed, seconds, error, params, title)
+    nb = nbformat.read(executed, as_version=4)
+    manifest = _manifest_html(notebook=notebook, params=params, params_file=params_file, started=started,
+                              seconds=seconds, status="ok")
+    page_title = title or f"{notebook.stem} — {name}"
+    html_path.write_text(_export_html(_strip_for_report(nb), manifest, page_title), encoding="utf-8")
+    return RunResult(name, str(notebook), "ok", html_path, executed, seconds, "", params, title or name)
+
+
+def _load_suite(suite_file) -> tuple[str, list[dict]]:
+    path = Path(suite_file)
+    if not path.exists():
+        raise CxInputError("the suite file does not exist.", path=path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = data.get("reports") if isinstance(data, dict) else data
+    if not isinstance(entries, list) or not entries:
+        raise CxInputError("expected a list of reports under 'reports:' (each with notebook: and params:).",
+                           path=path)
+    expanded = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "notebook" not in entry:
+            raise CxInputError(f"report {i + 1} needs a 'notebook:' key.", path=path)
+        if entry.get("per_owner"):
+            from ..owners import suite_entries
+
+            expanded.extend(suite_entries(entry["params"]))
+        else:
+            expanded.append(entry)
+    title = data.get("title", "cx-workbench reports") if isinstance(data, dict) else "cx-workbench reports"
+    return title, expanded
+
+
+def run_suite(suite_file="notebooks/suite.yml", *, outdir="reports", progress: bool = True) -> list[RunResult]:
+    """Run every notebook of a suite and write ``OUTDIR/index.html`` linking each report with its status.
+
+    Parameters
+    ----------
+    suite_file : str or Path, default "notebooks/suite.yml"
+        YAML with ``title:`` and ``reports:``, a list of entries ``{notebook: ..., params: ..., name: ...,
+        title: ..., overrides: {...}}``. An entry with ``per_owner: true`` is expanded by
+        :func:`cxlib.owners.suite_entries` into the overview and one report per owner.
+    outdir : str or Path, default "reports"
+        Where the reports and the index go.
+    progress : bool, default True
+        Progress bars over the suite and the cells.
+
+    Returns
+    -------
+    list of RunResult
+        One per report, in suite order.
+
+    Examples
+    --------
+    >>> results = run_suite("notebooks/suite.yml")  # doctest: +SKIP
+    """
+    from tqdm.auto import tqdm
+
+    title, entries = _load_suite(suite_file)
+    results = []
+    for entry in tqdm(entries, desc="reports", unit="report", disable=not progress):
+        params = entry.get("params")
+        overrides = dict(entry.get("overrides") or {})
+        if entry.get("title"):
+            overrides["report_title"] = entry["title"]
+        try:
+            result = run_notebook(entry["notebook"], params_file=params, parameters=overrides, outdir=outdir,
+                                  name=entry.get("name"), progress=False)
+        except CxInputError as exc:
+            stem = entry.get("name") or Path(entry["notebook"]).stem
+            result = RunResult(stem, entry["notebook"], "failed", None, Path(outdir) / f"{stem}.ipynb", 0.0,
+                               str(exc), overrides, entry.get("title", stem))
+        results.append(result)
+    write_index(results, Path(outdir) / "index.html", title=title)
+    return results
+
+
+def write_index(results: list[RunResult], path, *, title: str = "cx-workbench reports") -> Path:
+    """Write the index page: every report with its status, time and a link; failures name the cell.
+
+    Notebooks may publish a summary table for the index (see :func:`cxlib.report.publish`); such tables are
+    shown above the list (e.g. the CX dashboard: every touchpoint, its light and owner).
+
+    Parameters
+    ----------
+    results : list of RunResult
+        From :func:`run_notebook` runs.
+    path : str or Path
+        The index file to write.
+    title : str
+        Page title.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    from ._publish import published_sections
+
+    esc = html.escape
+    path = Path(path)
+    rows = []
+    for r in results:
+        link = f"<a href='{esc(r.html.name)}'>{esc(r.title or r.name)}</a>" if r.html else esc(r.title or r.name)
+        status = ("<span style='color:#1a7f37'>ok</span>" if r.status == "ok"
+                  else f"<span style='color:#cf222e'>failed</span><br><small>{esc(r.error)}</small>"
+                  f"<br><small>executed notebook: {esc(r.executed.name)}</small>")
+        rows.append(f"<tr><td>{link}</td><td>{esc(Path(r.notebook).name)}</td><td>{status}</td>"
+                    f"<td>{r.seconds:.1f} s</td></tr>")
+    sections = published_sections(path.parent, [r.name for r in results if r.status == "ok"])
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }}
+table {{ border-collapse: collapse; }} td, th {{ padding: 4px 12px; border-bottom: 1px solid #ddd; text-align: left; }}
+th {{ background: #f3f3f3; }} .cx-light {{ display: inline-block; width: 0.9em; height: 0.9em; border-radius: 50%; }}
+</style></head><body>
+<h1>{esc(title)}</h1>
+<p>Written {esc(now)}. {sum(r.status == 'ok' for r in results)} of {len(results)} reports ran.</p>
+{sections}
+<h2>Reports</h2>
+<table><tr><th>report</th><th>notebook</th><th>status</th><th>time</th></tr>
+{''.join(rows)}
+</table></body></html>
+"""
+    found = external_resources(page)
+    if found:
+        raise RuntimeError(f"the index would load resources from the network: {found[:3]}")
+    path.write_text(page, encoding="utf-8")
+    return path
