@@ -103,13 +103,14 @@ def trend(df: pd.DataFrame, *, measure: str = "nps", date: str = "date", freq: s
 
 
 def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=None,
-                  alpha: float = 0.05) -> pd.DataFrame:
+                  alpha: float = 0.05, adjusted: bool = True) -> pd.DataFrame:
     """Test whether a measure changed between two periods, per group.
 
     - NPS and sentiment index: z-test on the difference, z = (v2 - v1) / sqrt(se1^2 + se2^2), where
       se^2 = [p + d - (p - d)^2] / n is the trinomial variance computed, as for the interval, with the
       adjusted-Wald shares (3/4 added to promoters and detractors, 3 to n), so that a small period in which
-      everybody gave the same answer does not claim zero variance. Periods are independent samples.
+      everybody gave the same answer does not claim zero variance (``adjusted=False``: the plain
+      trinomial standard errors of the two periods). Periods are independent samples.
     - Top-2-box: two-proportion z-test with the pooled share,
       z = (p2 - p1) / sqrt(p (1 - p) (1/n1 + 1/n2)).
     - Means: z-test on the difference of means with the two standard errors (large-sample Welch).
@@ -127,6 +128,8 @@ def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=N
         Compare only these two period labels (e.g. ``"2018-01"``, ``"2018-02"``).
     alpha : float, default 0.05
         Significance level for the ``significant`` column.
+    adjusted : bool, default True
+        Net scores only: use the adjusted-Wald variances (see above) rather than the plain ones.
 
     Returns
     -------
@@ -163,7 +166,7 @@ def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=N
             else:
                 pairs = [(sub.iloc[i - 1], sub.iloc[i]) for i in range(1, len(sub))]
             for r1, r2 in pairs:
-                rows.append({**dict(zip(by, key)), "measure": m, **_test(r1, r2)})
+                rows.append({**dict(zip(by, key)), "measure": m, **_test(r1, r2, adjusted)})
     cols = [*by, "measure", "from_period", "to_period", "n_from", "n_to", "value_from", "value_to", "change",
             "se_change", "z", "p_value", "test"]
     out = pd.DataFrame(rows, columns=cols)
@@ -171,20 +174,21 @@ def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=N
     return out
 
 
-def _test(r1, r2) -> dict:
+def _test(r1, r2, adjusted: bool) -> dict:
     change = float(r2["value"] - r1["value"])
     if pd.notna(r1.get("top2")):
         k1, k2, n1, n2 = float(r1["top2"]), float(r2["top2"]), float(r1["n"]), float(r2["n"])
         pooled = (k1 + k2) / (n1 + n2)
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)) * 100
         test = "two-proportion z-test (pooled)"
-    elif pd.notna(r1.get("promoters")) or pd.notna(r1.get("positive")):
+    elif adjusted and (pd.notna(r1.get("promoters")) or pd.notna(r1.get("positive"))):
         pos, neg = ("promoters", "detractors") if pd.notna(r1.get("promoters")) else ("positive", "negative")
         se = float(np.sqrt(_net_var_adjusted(r1, pos, neg) + _net_var_adjusted(r2, pos, neg))) * 100
         test = "z-test on the difference of net scores"
     else:
         se = float(np.sqrt(r1["se"] ** 2 + r2["se"] ** 2))
-        test = "z-test on the difference of means"
+        net = pd.notna(r1.get("promoters")) or pd.notna(r1.get("positive"))
+        test = "z-test on the difference of net scores" if net else "z-test on the difference of means"
     z = change / se if se > 0 else np.nan
     p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan
     return {"from_period": r1["period"], "to_period": r2["period"], "n_from": int(r1["n"]), "n_to": int(r2["n"]),
