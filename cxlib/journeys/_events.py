@@ -74,47 +74,58 @@ class Events:
         return self._cache["transitions"]
 
     @property
+    def pair_key(self) -> np.ndarray:
+        """Per event: one integer for its (case, activity) pair."""
+        if "pair_key" not in self._cache:
+            self._cache["pair_key"] = self.case.astype(np.int64) * self.n_activities + self.act
+        return self._cache["pair_key"]
+
+    @property
     def first_occurrence(self) -> np.ndarray:
-        """Boolean per event: the first time its activity occurs in its case."""
+        """Boolean per event: the first time its activity occurs in its case (hash-based, linear time)."""
         if "first_occ" not in self._cache:
-            key = self.case.astype(np.int64) * self.n_activities + self.act
-            order = np.argsort(key, kind="stable")
-            ks = key[order]
-            first_sorted = np.ones(len(ks), dtype=bool)
-            first_sorted[1:] = ks[1:] != ks[:-1]
-            out = np.empty(len(ks), dtype=bool)
-            out[order] = first_sorted
-            self._cache["first_occ"] = out
-            self._cache["case_act_order"] = order
+            self._cache["first_occ"] = ~pd.Series(self.pair_key).duplicated().to_numpy()
         return self._cache["first_occ"]
 
     @property
+    def case_act_order(self) -> np.ndarray:
+        """Event indices sorted by (case, activity), keeping time order within a pair."""
+        if "case_act_order" not in self._cache:
+            self._cache["case_act_order"] = np.argsort(self.pair_key, kind="stable")
+        return self._cache["case_act_order"]
+
+    @property
     def case_activity_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Distinct (case, activity) pairs and how often each occurs: (case codes, activity codes, counts)."""
+        """Distinct (case, activity) pairs: (case codes, activity codes, True where the pair occurs twice+)."""
         if "case_act" not in self._cache:
-            key = self.case.astype(np.int64) * self.n_activities + self.act
-            uniq, counts = np.unique(key, return_counts=True)
-            self._cache["case_act"] = (uniq // self.n_activities, uniq % self.n_activities, counts)
+            first = self.first_occurrence
+            key = self.pair_key
+            repeated_keys = pd.unique(key[~first])
+            repeated = pd.Series(key[first]).isin(repeated_keys).to_numpy()
+            self._cache["case_act"] = (self.case[first], self.act[first], repeated)
         return self._cache["case_act"]
+
+    def _column(self, column: str) -> pd.Series:
+        if column not in self.log.columns:
+            raise CxInputError(
+                f"column {column!r} not found; the log has: {', '.join(map(str, self.log.columns))}",
+                path=self.log.attrs.get("path"),
+                column=column,
+            )
+        return self.log[column]
+
+    def event_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """``column`` for every event (sorted order) as integer codes (-1 = missing) and the distinct values."""
+        key = f"codes_{column}"
+        if key not in self._cache:
+            codes, uniques = pd.factorize(self._column(column), use_na_sentinel=True)
+            self._cache[key] = (codes[self.rows], np.asarray(uniques, dtype=object))
+        return self._cache[key]
 
     def case_values(self, column: str) -> pd.Series:
         """The first value of ``column`` in each case (case attributes are constant; event attributes are not)."""
-        if column not in self.log.columns:
-            raise CxInputError(
-                f"column {column!r} not found; the log has: {', '.join(map(str, self.log.columns))}",
-                column=column,
-            )
-        values = self.log[column].to_numpy()[self.rows[self.first]]
+        values = self._column(column).iloc[self.rows[self.first]].to_numpy()
         return pd.Series(values, index=pd.Index(self.case_ids, name=self.case_key), name=column)
-
-    def event_values(self, column: str) -> np.ndarray:
-        """``column`` for every event, in the sorted order."""
-        if column not in self.log.columns:
-            raise CxInputError(
-                f"column {column!r} not found; the log has: {', '.join(map(str, self.log.columns))}",
-                column=column,
-            )
-        return self.log[column].to_numpy()[self.rows]
 
     def throughput_ns(self) -> np.ndarray:
         return self.ts[self.last] - self.ts[self.first]

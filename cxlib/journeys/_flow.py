@@ -250,9 +250,9 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     flags = _loop_flags(ev)
     n = ev.n_activities
-    case_codes, act_codes, counts = ev.case_activity_counts
+    case_codes, act_codes, repeated = ev.case_activity_counts
     cases = np.bincount(act_codes, minlength=n)
-    rework_cases = np.bincount(act_codes[counts > 1], minlength=n)
+    rework_cases = np.bincount(act_codes[repeated], minlength=n)
     back = flags["back_jump"]
     back_pairs = np.unique(ev.case[back].astype(np.int64) * n + ev.act[back])
     ref = _reference_codes(ev, reference)
@@ -306,13 +306,13 @@ def case_loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activ
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     flags = _loop_flags(ev)
-    case_codes, _, counts = ev.case_activity_counts
+    case_codes, _, repeated = ev.case_activity_counts
     ref = _reference_codes(ev, reference)
     out = pd.DataFrame({
         "case": ev.case_ids,
         "events": ev.last - ev.first + 1,
         "repeat_events": np.bincount(ev.case[flags["repeat"]], minlength=ev.n_cases),
-        "reworked_touchpoints": np.bincount(case_codes[counts > 1], minlength=ev.n_cases),
+        "reworked_touchpoints": np.bincount(case_codes[repeated], minlength=ev.n_cases),
         "self_loops": np.bincount(ev.case[flags["self_loop"]], minlength=ev.n_cases),
         "back_jumps": np.bincount(ev.case[flags["back_jump"]], minlength=ev.n_cases),
         "skipped": _skips(ev, ref).sum(axis=1),

@@ -96,8 +96,7 @@ def _repeat_flags(ev: Events, window_ns: int) -> np.ndarray:
     key = f"repeat_{window_ns}"
     if key in ev._cache:
         return ev._cache[key]
-    ev.first_occurrence  # builds the (case, activity)-sorted order
-    order = ev._cache["case_act_order"]
+    order = ev.case_act_order
     first_sorted = ev.first_occurrence[order]
     ts_sorted = ev.ts[order]
     gap = np.empty(len(order), dtype=np.int64)
@@ -145,7 +144,7 @@ def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: st
     window_ns = int(window_days * 24 * NS_PER_HOUR)
     flags = _repeat_flags(ev, window_ns)
     n = ev.n_activities
-    order = ev._cache["case_act_order"]
+    order = ev.case_act_order
     ts_sorted = ev.ts[order]
     gap_sorted = np.r_[0, ts_sorted[1:] - ts_sorted[:-1]]
     gap = np.empty(len(order), dtype=np.int64)
@@ -172,7 +171,7 @@ def _handoff_arrays(ev: Events, resource_key: str) -> dict[str, np.ndarray]:
     key = f"handoff_{resource_key}"
     if key in ev._cache:
         return ev._cache[key]
-    codes, uniques = pd.factorize(pd.Series(ev.event_values(resource_key)), use_na_sentinel=True)
+    codes, uniques = ev.event_codes(resource_key)
     same = ev.same_case_next
     known = (codes[1:] >= 0) & (codes[:-1] >= 0) & same
     change = known & (codes[1:] != codes[:-1])
@@ -297,7 +296,7 @@ def _escalation_arrays(ev: Events, column: str, pattern: str) -> dict[str, np.nd
     except re.error as exc:
         raise CxInputError(f"escalation pattern {pattern!r} is not a valid regular expression: {exc}",
                            column=column) from None
-    codes, uniques = pd.factorize(pd.Series(ev.event_values(column)), use_na_sentinel=True)
+    codes, uniques = ev.event_codes(column)
     level_match = np.array([bool(rx.search(str(u))) for u in uniques], dtype=bool)
     matched = np.zeros(len(codes), dtype=bool)
     ok = codes >= 0

@@ -72,7 +72,7 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     n = ev.n_activities
     is_success, names, note = _success_codes(ev, success_ends, infer_min_share)
-    case_codes, act_codes, counts = ev.case_activity_counts
+    case_codes, act_codes, repeated = ev.case_activity_counts
     cases = np.bincount(act_codes, minlength=n)
     ended = np.bincount(ev.act[ev.last], minlength=n)
     src_idx, src, dst, wait = ev.transitions
@@ -89,7 +89,7 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
         "dropoff_rate": np.where(is_success, 0.0, ended / np.maximum(cases, 1)),
         "median_wait_before_h": before,
         "median_wait_after_h": after,
-        "rework_rate": np.bincount(act_codes[counts > 1], minlength=n) / np.maximum(cases, 1),
+        "rework_rate": np.bincount(act_codes[repeated], minlength=n) / np.maximum(cases, 1),
         "repeat_rate": np.bincount(repeat_pairs % n, minlength=n) / np.maximum(cases, 1),
         "handoff_rate": np.nan,
         "escalation_rate": np.nan,

@@ -14,24 +14,51 @@ SEPARATOR = " → "
 def case_variant_codes(ev: Events) -> tuple[np.ndarray, list[tuple[int, ...]]]:
     """Variant code per case and the activity-code tuple of every variant (internal).
 
-    Exact (no hashing): cases are grouped by length, and within a length the sequences are compared as rows
-    of a 2-D array with ``np.unique(axis=0)``. The loop runs over distinct lengths, never over cases.
+    Exact, in linear time: each case gets two 64-bit polynomial fingerprints of its sequence (computed with
+    per-event products and ``np.add.reduceat``), cases are grouped by (length, fingerprints), and then every
+    event is compared with the same position of its group's first case. If that check ever fails (a
+    fingerprint collision), the grouping falls back to comparing the sequences row by row with
+    ``np.unique(axis=0)``. No Python loop over cases.
     """
     if "variants" in ev._cache:
         return ev._cache["variants"]
-    lengths = ev.last - ev.first + 1
-    variant_of_case = np.empty(ev.n_cases, dtype=np.int64)
-    sequences: list[tuple[int, ...]] = []
-    dtype = np.int16 if ev.n_activities < 2**15 else np.int32
-    for length in np.unique(lengths):
-        cases = np.flatnonzero(lengths == length)
-        idx = ev.first[cases][:, None] + np.arange(length)[None, :]
-        matrix = ev.act[idx].astype(dtype)
-        uniq, inverse = np.unique(matrix, axis=0, return_inverse=True)
-        variant_of_case[cases] = len(sequences) + inverse.reshape(-1)
-        sequences.extend(tuple(int(x) for x in row) for row in uniq)
+    lengths = (ev.last - ev.first + 1).astype(np.int64)
+    pos = np.arange(ev.n_events, dtype=np.int64) - np.repeat(ev.first, lengths)
+    rng = np.random.default_rng(20240607)
+    max_len = int(lengths.max())
+    mult1 = rng.integers(1, 2**62, size=max_len, dtype=np.int64) | 1
+    mult2 = rng.integers(1, 2**62, size=max_len, dtype=np.int64) | 1
+    sym = ev.act.astype(np.int64) + 1
+    with np.errstate(over="ignore"):
+        h1 = np.add.reduceat(sym * mult1[pos], ev.first)
+        h2 = np.add.reduceat((sym * 0x5E3779B97F4A7C15 ^ sym) * mult2[pos], ev.first)
+    keys = pd.MultiIndex.from_arrays([lengths, h1, h2])
+    variant_of_case, _ = pd.factorize(keys)
+    variant_of_case = variant_of_case.astype(np.int64)
+    rep_case = np.full(variant_of_case.max() + 1, -1, dtype=np.int64)
+    rep_case[variant_of_case[::-1]] = np.arange(ev.n_cases)[::-1]  # any member works as representative
+    rep_first = ev.first[rep_case[variant_of_case]]
+    same = ev.act == ev.act[np.repeat(rep_first, lengths) + pos]
+    if not same.all():  # pragma: no cover - a 128-bit fingerprint collision
+        variant_of_case = _exact_variant_codes(ev, lengths)
+        rep_case = np.full(variant_of_case.max() + 1, -1, dtype=np.int64)
+        rep_case[variant_of_case] = np.arange(ev.n_cases)
+    sequences = [tuple(ev.act[ev.first[c]:ev.last[c] + 1].tolist()) for c in rep_case]
     ev._cache["variants"] = (variant_of_case, sequences)
     return variant_of_case, sequences
+
+
+def _exact_variant_codes(ev: Events, lengths: np.ndarray) -> np.ndarray:
+    """Variant codes by comparing sequences as rows, one block per distinct length (fallback)."""
+    variant_of_case = np.empty(ev.n_cases, dtype=np.int64)
+    offset = 0
+    for length in np.unique(lengths):
+        cases = np.flatnonzero(lengths == length)
+        matrix = ev.act[ev.first[cases][:, None] + np.arange(length)[None, :]]
+        uniq, inverse = np.unique(matrix, axis=0, return_inverse=True)
+        variant_of_case[cases] = offset + inverse.reshape(-1)
+        offset += len(uniq)
+    return variant_of_case
 
 
 def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | None = None,

@@ -1,0 +1,141 @@
+"""``cx bench journeys LOG [--scale N] [--json]``: cxlib's full journey analysis against pm4py's four measures.
+
+Both sides get the same in-memory DataFrame. cxlib runs :func:`cxlib.journeys.analyze_journeys` (process map,
+start/end, variants, drop-offs, branches, loops per touchpoint and per case, throughput, repeated contacts,
+hand-offs, escalations when asked, segments when asked, touchpoint table). pm4py runs ``discover_dfg``,
+``discover_performance_dfg``, ``get_variants`` and ``get_rework_cases_per_activity``.
+Loading (and enlarging with ``--scale``) is not timed. Peak memory is the process's ``ru_maxrss``
+(``resource.getrusage(RUSAGE_SELF)``, Linux reports KiB) at the end of the run: the high-water mark of the whole
+process, loading included.
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+CASE = "case:concept:name"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("log", help="event log (XES/CSV/Parquet)")
+    parser.add_argument("--scale", type=int, default=1,
+                        help="enlarge the log N times first (cases copied under new ids)")
+    parser.add_argument("--classifier", nargs="+", default=None,
+                        help="activity classifier attributes, e.g. concept:name lifecycle:transition")
+    parser.add_argument("--segment-by", default="auto",
+                        help="case attribute for segments; 'auto' (default) takes the case:... attribute with the "
+                             "fewest distinct values (at least 2), 'none' leaves segments out")
+    parser.add_argument("--escalation-column", default=None, help="column for escalations (optional)")
+    parser.add_argument("--escalation-pattern", default=r"2nd|3rd", help="regular expression for escalations")
+    parser.add_argument("--skip-pm4py", action="store_true", help="time cxlib only")
+
+
+def _load(path: str, classifier):
+    try:
+        from cxlib.io import read_log  # the foundation loader, when present
+    except ImportError:  # pragma: no cover - before cxlib.io exists
+        read_log = None
+    if read_log is not None:
+        kwargs = {"classifier": classifier} if classifier else {}
+        return read_log(path, **kwargs)
+    import pm4py
+
+    log = pm4py.read_xes(path)
+    log["time:timestamp"] = pd.to_datetime(log["time:timestamp"], utc=True)
+    if classifier:
+        log["concept:name"] = log[classifier].astype(str).agg("+".join, axis=1)
+    return log
+
+
+def scale_log(log: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The log repeated ``n`` times; copy ``k`` gets case ids suffixed ``#k`` (copy 0 keeps the original ids)."""
+    if n <= 1:
+        return log
+    ids = log[CASE].astype(str).to_numpy()
+    parts = []
+    for k in range(n):
+        part = log.copy(deep=False)
+        part[CASE] = ids if k == 0 else np.char.add(ids.astype("U"), f"#{k}").astype(object)
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out[CASE] = out[CASE].astype("str")
+    return out
+
+
+def _segment_column(log: pd.DataFrame, choice: str | None) -> str | None:
+    if choice is None or choice == "none":
+        return None
+    if choice != "auto":
+        return choice
+    candidates = {c: log[c].nunique() for c in log.columns if c.startswith("case:") and c != CASE}
+    candidates = {c: n for c, n in candidates.items() if n >= 2}
+    return min(candidates, key=candidates.get) if candidates else None
+
+
+def _time_pm4py(log: pd.DataFrame) -> dict[str, float]:
+    import pm4py
+
+    times = {}
+    t0 = time.perf_counter()
+    pm4py.discover_dfg(log)
+    times["pm4py_dfg_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pm4py.discover_performance_dfg(log)
+    times["pm4py_performance_dfg_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pm4py.get_variants(log)
+    times["pm4py_variants_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pm4py.get_rework_cases_per_activity(log)
+    times["pm4py_rework_s"] = time.perf_counter() - t0
+    times["pm4py_s"] = sum(times.values())
+    return times
+
+
+def run(args) -> dict:
+    from cxlib.journeys import analyze_journeys
+
+    warnings.filterwarnings("ignore")
+    t0 = time.perf_counter()
+    base = _load(args.log, args.classifier)
+    log = scale_log(base, args.scale)
+    del base
+    load_s = time.perf_counter() - t0
+    gc.collect()
+
+    segment_by = _segment_column(log, args.segment_by)
+    t0 = time.perf_counter()
+    result = analyze_journeys(log, segment_by=segment_by, escalation_column=args.escalation_column,
+                              escalation_pattern=args.escalation_pattern)
+    cxlib_s = time.perf_counter() - t0
+    tables = sorted(result)
+    del result
+    gc.collect()
+
+    out = {
+        "log": args.log,
+        "scale": args.scale,
+        "events": int(len(log)),
+        "cases": int(log[CASE].nunique()),
+        "cxlib_s": round(cxlib_s, 3),
+        "cxlib_us_per_event": round(cxlib_s / len(log) * 1e6, 3),
+        "cxlib_tables": ",".join(tables),
+        "segment_by": segment_by,
+    }
+    if not args.skip_pm4py:
+        times = _time_pm4py(log)
+        out.update({k: round(v, 3) for k, v in times.items()})
+        out["pm4py_us_per_event"] = round(times["pm4py_s"] / len(log) * 1e6, 3)
+        out["speedup"] = round(times["pm4py_s"] / cxlib_s, 2)
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out["peak_mb"] = round(maxrss / 1024 if sys.platform != "darwin" else maxrss / 2**20, 1)
+    out["peak_mb_source"] = "resource.getrusage(RUSAGE_SELF).ru_maxrss, whole process incl. loading"
+    out["load_s_untimed"] = round(load_s, 3)
+    return out

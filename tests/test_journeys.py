@@ -1,0 +1,332 @@
+"""Journey measures: hand-made logs with answers worked out by hand, and equality with pm4py on real logs."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import cxlib.journeys as cj
+from cxlib import CxInputError
+from tests.conftest import DATA, make_log, shared
+
+H = "2024-03-01 "
+
+
+def _t(hour: float) -> str:
+    return str(pd.Timestamp("2024-03-01") + pd.Timedelta(hours=hour))
+
+
+@pytest.fixture
+def journeys_log() -> pd.DataFrame:
+    """Five journeys, worked out by hand in the tests below.
+
+    A: a(0h) b(1h) c(3h) d(4h)           resources r1 r1 r2 r2      group L1 L1 "L2 2nd" L1   web
+    B: a(0) b(2) b(3) c(5) d(9)          r1 r2 r1 r2 r2             L1 x5                     web
+    C: a(0) c(1) b(2) c(4)               r1 r1 r1 <missing>         "2nd" "2nd" L1 "3rd"      phone
+    D: a(0) b(1) c(2) d(3)               r1 r2 r2 r3                L1 x4                     web
+    E: a(0) d(10)                        r3 r3                      L1 L1                     phone
+    Rows are shuffled on purpose: every measure must sort by case and time itself.
+    """
+    spec = {
+        "A": ([("a", 0), ("b", 1), ("c", 3), ("d", 4)], ["r1", "r1", "r2", "r2"], ["L1", "L1", "L2 2nd", "L1"]),
+        "B": ([("a", 0), ("b", 2), ("b", 3), ("c", 5), ("d", 9)], ["r1", "r2", "r1", "r2", "r2"], ["L1"] * 5),
+        "C": ([("a", 0), ("c", 1), ("b", 2), ("c", 4)], ["r1", "r1", "r1", None], ["2nd", "2nd", "L1", "3rd"]),
+        "D": ([("a", 0), ("b", 1), ("c", 2), ("d", 3)], ["r1", "r2", "r2", "r3"], ["L1"] * 4),
+        "E": ([("a", 0), ("d", 10)], ["r3", "r3"], ["L1", "L1"]),
+    }
+    channel = {"A": "web", "B": "web", "C": "phone", "D": "web", "E": "phone"}
+    rows = []
+    for case, (steps, resources, groups) in spec.items():
+        for (act, hour), res, grp in zip(steps, resources, groups):
+            rows.append((case, act, _t(hour), res, grp, channel[case]))
+    log = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp", "org:resource",
+                                      "org:group", "case:channel"])
+    log["time:timestamp"] = pd.to_datetime(log["time:timestamp"], utc=True)
+    return log.sample(frac=1, random_state=3).reset_index(drop=True)
+
+
+def _edge(edges, source, target):
+    row = edges[(edges["source"] == source) & (edges["target"] == target)]
+    assert len(row) == 1, f"edge {source}->{target} not found once"
+    return row.iloc[0]
+
+
+# ---------------------------------------------------------------- hand-worked answers
+
+
+def test_process_map_frequency_and_waits(journeys_log):
+    edges = cj.process_map(journeys_log)
+    trans = edges[edges["kind"] == "transition"]
+    assert dict(zip(zip(trans["source"], trans["target"]), trans["transitions"])) == {
+        ("a", "b"): 3, ("b", "c"): 4, ("c", "d"): 3, ("b", "b"): 1, ("a", "c"): 1, ("c", "b"): 1, ("a", "d"): 1}
+    ab = _edge(edges, "a", "b")
+    assert ab["cases"] == 3
+    assert ab["median_wait_h"] == pytest.approx(1.0)
+    assert ab["mean_wait_h"] == pytest.approx(4 / 3)
+    bc = _edge(edges, "b", "c")  # waits 2, 2, 2, 1
+    assert (bc["median_wait_h"], bc["mean_wait_h"], bc["min_wait_h"], bc["max_wait_h"]) == (2, 1.75, 1, 2)
+    assert bc["p90_wait_h"] == pytest.approx(2.0)
+    assert bc["share"] == pytest.approx(4 / 14)
+    starts = edges[edges["kind"] == "start"]
+    ends = edges[edges["kind"] == "end"]
+    assert dict(zip(starts["target"], starts["transitions"])) == {"a": 5}
+    assert dict(zip(ends["source"], ends["transitions"])) == {"d": 4, "c": 1}
+
+
+def test_process_map_pruning_states_coverage(journeys_log):
+    # events: a 5, b 5, c 5, d 4 -> top 3 keeps a, b, c (ties by name)
+    edges = cj.process_map(journeys_log, top_activities=3)
+    cov = edges.attrs["coverage"]
+    assert cov["events_share"] == pytest.approx(15 / 19)
+    assert cov["transitions_share"] == pytest.approx(10 / 14)
+    assert cov["cases_share"] == pytest.approx(1 / 5)  # only C never touches d
+    assert set(edges["source"]) - {"▶ start"} <= {"a", "b", "c"}
+    # then the most frequent paths up to 70% of the kept transitions: b->c (4) and a->b (3) of 10
+    edges = cj.process_map(journeys_log, top_activities=3, top_paths=0.7)
+    trans = edges[edges["kind"] == "transition"]
+    assert set(zip(trans["source"], trans["target"])) == {("b", "c"), ("a", "b")}
+    assert edges.attrs["coverage"]["transitions_share"] == pytest.approx(7 / 14)
+
+
+def test_draw_process_map_is_svg_and_escapes_names(journeys_log):
+    log = journeys_log.assign(**{"concept:name": journeys_log["concept:name"].replace({"a": "<b>&x"})})
+    svg = cj.draw_process_map(cj.process_map(log)).pipe(format="svg").decode()
+    assert svg.lstrip().startswith("<?xml")
+    assert "<b>&x" not in svg
+    assert "&lt;b&gt;&amp;x" in svg
+
+
+def test_start_end_touchpoints(journeys_log):
+    se = cj.start_end_touchpoints(journeys_log).set_index("touchpoint")
+    assert se.loc["a", "starts"] == 5 and se.loc["d", "ends"] == 4 and se.loc["c", "ends"] == 1
+    assert se.loc["d", "end_share"] == pytest.approx(0.8)
+
+
+def test_variants_counts_share_coverage_throughput(journeys_log):
+    v = cj.variants(journeys_log)
+    assert v["variant"].tolist() == ["a → b → c → d", "a → b → b → c → d", "a → c → b → c", "a → d"]
+    assert v["cases"].tolist() == [2, 1, 1, 1]
+    assert v["share"].tolist() == pytest.approx([0.4, 0.2, 0.2, 0.2])
+    assert v["cumulative_share"].tolist() == pytest.approx([0.4, 0.6, 0.8, 1.0])
+    assert v["median_throughput_h"].iloc[0] == pytest.approx(3.5)  # A 4h, D 3h
+    assert v["activities"].iloc[3] == ("a", "d")
+    assert cj.variants(journeys_log, top=2)["cases"].tolist() == [2, 1]
+    assert len(cj.variants(journeys_log, coverage=0.5)) == 2  # 0.4 is not enough, 0.6 crosses the line
+    cv = cj.case_variants(journeys_log).set_index("case")
+    assert cv.loc["A", "variant_rank"] == 1 and cv.loc["D", "variant_rank"] == 1 and cv.loc["E", "variant_rank"] == 4
+
+
+def test_dropoffs_given_and_inferred(journeys_log):
+    d = cj.dropoffs(journeys_log, success_ends="d").set_index("touchpoint")
+    assert d.loc["c", "cases_reached"] == 4 and d.loc["c", "cases_ended"] == 1
+    assert d.loc["c", "dropoff_rate"] == pytest.approx(0.25)
+    assert d.loc["c", "dropoff_share"] == pytest.approx(0.2)
+    assert d.loc["d", "dropoff_rate"] == 0 and bool(d.loc["d", "successful_end"])
+    # inference: d ends 80% of the cases, c 20%
+    inferred = cj.dropoffs(journeys_log, infer_min_share=0.5)
+    assert inferred.attrs["success_ends"] == ["d"]
+    assert "inferred" in inferred.attrs["success_note"] and "d (80.0%)" in inferred.attrs["success_note"]
+    assert cj.dropoffs(journeys_log).attrs["success_ends"] == ["d", "c"]
+    with pytest.raises(CxInputError, match="not in the log"):
+        cj.dropoffs(journeys_log, success_ends=["Closed"])
+
+
+def test_branches_probabilities(journeys_log):
+    b = cj.branches(journeys_log)
+    from_c = b[b["touchpoint"] == "c"].set_index("next_touchpoint")["probability"]
+    assert from_c.to_dict() == pytest.approx({"d": 0.6, "b": 0.2, "■ end": 0.2})
+    from_b = b[b["touchpoint"] == "b"].set_index("next_touchpoint")["probability"]
+    assert from_b.to_dict() == pytest.approx({"c": 0.8, "b": 0.2})
+    assert bool(b.loc[b["touchpoint"] == "c", "branch_point"].all())
+
+
+def test_loops_rework_selfloops_backjumps_skips(journeys_log):
+    lp = cj.loops(journeys_log).set_index("touchpoint")
+    assert lp.attrs["reference"] == ["a", "b", "c", "d"]
+    assert lp.loc["b", "rework_cases"] == 1 and lp.loc["c", "rework_cases"] == 1 and lp.loc["a", "rework_cases"] == 0
+    assert lp.loc["b", "self_loops"] == 1 and lp.loc["b", "back_jumps"] == 0
+    assert lp.loc["c", "back_jumps"] == 1 and lp.loc["c", "self_loops"] == 0  # C: c -> b -> c
+    assert lp.loc["b", "skipped_cases"] == 1 and lp.loc["c", "skipped_cases"] == 1  # E: a -> d
+    assert lp.loc["a", "skipped_cases"] == 0 and lp.loc["d", "skipped_cases"] == 0
+    assert lp.loc["b", "rework_rate"] == pytest.approx(1 / 4)
+    cl = cj.case_loops(journeys_log).set_index("case")
+    assert cl.loc["B", "self_loops"] == 1 and cl.loc["C", "back_jumps"] == 1 and cl.loc["E", "skipped"] == 2
+    assert cl["has_rework"].to_dict() == {"A": False, "B": True, "C": True, "D": False, "E": False}
+    # another reference: d before c makes every c ... d case neither skip nor not; E skips b and c still
+    assert cj.case_loops(journeys_log, reference=["a", "b", "c"]).set_index("case").loc["E", "skipped"] == 0
+
+
+def test_waiting_times_and_throughput(journeys_log):
+    w = cj.waiting_times(journeys_log)
+    assert len(w) == 19 - 5
+    assert sorted(w.loc[w["transition"] == "a → b", "wait_h"]) == [1, 1, 2]
+    tp = cj.throughput(journeys_log).set_index("case")
+    assert tp["throughput_h"].to_dict() == {"A": 4, "B": 9, "C": 4, "D": 3, "E": 10}
+    assert tp.loc["C", "last_touchpoint"] == "c"
+
+
+def test_repeat_contacts_window(journeys_log):
+    week = cj.repeat_contacts(journeys_log, window_days=7).set_index("touchpoint")
+    assert week.loc["b", "repeat_contacts"] == 1 and week.loc["c", "repeat_contacts"] == 1
+    assert week.loc["c", "median_gap_h"] == pytest.approx(3.0)
+    hour = cj.repeat_contacts(journeys_log, window_days=1 / 24).set_index("touchpoint")
+    assert hour.loc["b", "repeat_contacts"] == 1 and hour.loc["c", "repeat_contacts"] == 0  # gaps 1h and 3h
+
+
+def test_handoffs_and_pingpong(journeys_log):
+    h = cj.handoffs(journeys_log)
+    pairs = {(r.from_resource, r.to_resource): (r.handoffs, r.pingpongs) for r in h.itertuples()}
+    assert pairs == {("r1", "r2"): (4, 1), ("r2", "r1"): (1, 1), ("r2", "r3"): (1, 0)}
+    assert h.attrs["transitions"] == 14 and h.attrs["transitions_unknown"] == 1
+    assert h.attrs["handoff_rate"] == pytest.approx(6 / 13)
+    assert h.attrs["cases_with_pingpong"] == 1
+    ch = cj.case_handoffs(journeys_log).set_index("case")
+    assert ch["handoffs"].to_dict() == {"A": 1, "B": 3, "C": 0, "D": 2, "E": 0}
+    assert ch.loc["B", "pingpongs"] == 2 and ch.loc["D", "resources"] == 3
+
+
+def test_escalations_by_pattern(journeys_log):
+    e = cj.escalations(journeys_log, column="org:group", pattern="2nd|3rd").set_index("case")
+    assert e["escalations"].to_dict() == {"A": 1, "B": 0, "C": 2, "D": 0, "E": 0}
+    assert e.loc["A", "first_escalation_touchpoint"] == "c" and e.loc["A", "hours_to_escalation"] == 3
+    assert e.loc["C", "hours_to_escalation"] == 0
+    assert e.attrs["escalation_rate"] == pytest.approx(0.4)
+    assert set(e.attrs["matched_values"]) == {"L2 2nd", "2nd", "3rd"}
+    with pytest.raises(CxInputError, match="regular expression"):
+        cj.escalations(journeys_log, column="org:group", pattern="(")
+    with pytest.raises(CxInputError, match="org:team"):
+        cj.escalations(journeys_log, column="org:team")
+
+
+def test_segments_metrics_and_tests(journeys_log):
+    s = cj.segments(journeys_log, by="case:channel", success_ends="d", escalation_column="org:group")
+    s = s.set_index("segment")
+    assert s["cases"].to_dict() == {"web": 3, "phone": 2}
+    assert s.loc["web", "median_throughput_h"] == 4 and s.loc["phone", "median_throughput_h"] == 7
+    assert s.loc["phone", "dropoff_share"] == 0.5 and s.loc["web", "dropoff_share"] == 0
+    assert s.loc["web", "escalation_share"] == pytest.approx(1 / 3)
+    tests = s.attrs["tests"].set_index("metric")
+    expected = stats.mannwhitneyu([4, 9, 3], [4, 10], alternative="two-sided")
+    assert tests.loc["throughput_h", "test"] == "Mann-Whitney U"
+    assert tests.loc["throughput_h", "p_value"] == pytest.approx(expected.pvalue)
+    chi = stats.chi2_contingency(np.array([[1, 1], [3, 0]]))  # rows phone, web; columns no / yes drop-off
+    assert tests.loc["dropoff_share", "p_value"] == pytest.approx(chi.pvalue)
+    assert "expected counts < 5" in tests.loc["dropoff_share", "note"]
+    assert tests.loc["dropoff_share", "n_cases"] == 5
+    assert s.loc["web", "throughput_p_vs_rest"] == pytest.approx(expected.pvalue)
+
+
+def test_touchpoint_table_and_priority(journeys_log):
+    tp = cj.touchpoints(journeys_log, success_ends="d", escalation_column="org:group").set_index("touchpoint")
+    assert tp.loc["b", "median_wait_before_h"] == 1  # into b: 1, 2, 1 (a->b), 1 (b->b), 1 (c->b)
+    assert tp.loc["a", "median_wait_after_h"] == 1  # out of a: 1, 2, 1, 1, 10
+    assert tp.loc["c", "dropoff_rate"] == pytest.approx(0.25)
+    assert tp.loc["a", "handoff_rate"] != tp.loc["a", "handoff_rate"]  # nothing arrives at a: NaN
+    assert tp.loc["c", "handoff_rate"] == pytest.approx(2 / 4)  # arrivals at c with known resources: 4, changed 2
+    measures = ["dropoff_rate", "median_wait_before_h", "rework_rate", "handoff_rate", "escalation_rate"]
+    severity = tp[measures].rank(pct=True).mean(axis=1)
+    assert tp["priority_score"].to_numpy() == pytest.approx((tp["case_share"] * severity).to_numpy())
+    assert tp["priority_rank"].tolist() == list(range(1, 5))
+    assert tp["priority_score"].is_monotonic_decreasing
+
+
+def test_analyze_journeys_matches_the_single_functions(journeys_log):
+    res = cj.analyze_journeys(journeys_log, segment_by="case:channel", escalation_column="org:group")
+    pd.testing.assert_frame_equal(res["variants"], cj.variants(journeys_log))
+    pd.testing.assert_frame_equal(res["touchpoints"], cj.touchpoints(journeys_log, escalation_column="org:group"))
+    assert {"handoffs", "escalations", "segments"} <= set(res)
+
+
+def test_same_result_whatever_the_row_order(journeys_log):
+    a = cj.process_map(journeys_log)
+    b = cj.process_map(journeys_log.iloc[::-1].reset_index(drop=True))
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_bad_input_names_column_and_counts_dropped(journeys_log):
+    with pytest.raises(CxInputError, match="'time:timestamp'.*the log has"):
+        cj.variants(journeys_log.drop(columns="time:timestamp"))
+    bad = journeys_log.assign(**{"time:timestamp": "not a date"})
+    with pytest.raises(CxInputError, match="not timestamps"):
+        cj.variants(bad)
+    holes = journeys_log.copy()
+    holes.loc[0, "concept:name"] = None
+    holes.loc[1, "case:concept:name"] = None
+    out = cj.variants(holes)
+    assert out.attrs["dropped_rows"] == {"missing case:concept:name": 1, "missing concept:name": 1}
+    assert out["cases"].sum() == holes["case:concept:name"].dropna().nunique()
+    with pytest.raises(CxInputError, match="top_paths"):
+        cj.process_map(journeys_log, top_paths=0)
+
+
+def test_tiny_log_fixture_from_conftest(tiny_log):
+    v = cj.variants(tiny_log)
+    assert v["cases"].tolist() == [1, 1, 1]
+    assert cj.loops(tiny_log, reference=["a", "b", "c"]).set_index("touchpoint").loc["b", "skipped_cases"] == 1
+
+
+# ---------------------------------------------------------------- equality with pm4py on real logs
+
+REAL = {
+    "helpdesk": (None, None),
+    "bpic2013_closed": ("bpic2013_closed_problems/bpic2013_closed_problems.xes.gz",
+                        ["concept:name", "lifecycle:transition"]),
+    "receipt": ("receipt_wabo/receipt.xes.gz", None),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(REAL))
+def real_log(request):
+    from cxlib import read_log
+
+    relative, classifier = REAL[request.param]
+    path = DATA / "helpdesk.xes.gz" if relative is None else shared(relative)
+    kwargs = {"classifier": classifier} if classifier else {}
+    return read_log(path, **kwargs)
+
+
+def _pm4py():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pm4py
+    return pm4py
+
+
+def test_dfg_start_end_equal_pm4py(real_log):
+    pm4py = _pm4py()
+    dfg, start, end = pm4py.discover_dfg(real_log)
+    edges = cj.process_map(real_log)
+    trans = edges[edges["kind"] == "transition"]
+    assert dict(zip(zip(trans["source"], trans["target"]), trans["transitions"].astype(int))) == dict(dfg)
+    se = cj.start_end_touchpoints(real_log)
+    assert {r.touchpoint: r.starts for r in se.itertuples() if r.starts} == dict(start)
+    assert {r.touchpoint: r.ends for r in se.itertuples() if r.ends} == dict(end)
+
+
+def test_performance_dfg_equals_pm4py(real_log):
+    pm4py = _pm4py()
+    perf, _, _ = pm4py.discover_performance_dfg(real_log)
+    edges = cj.process_map(real_log).query("kind == 'transition'").set_index(["source", "target"])
+    assert set(edges.index) == set(perf)
+    for edge, values in perf.items():
+        assert edges.loc[edge, "mean_wait_h"] * 3600 == pytest.approx(values["mean"], rel=1e-9, abs=1e-6)
+        assert edges.loc[edge, "median_wait_h"] * 3600 == pytest.approx(values["median"], rel=1e-9, abs=1e-6)
+        assert edges.loc[edge, "max_wait_h"] * 3600 == pytest.approx(values["max"], rel=1e-9, abs=1e-6)
+
+
+def test_variants_equal_pm4py(real_log):
+    pm4py = _pm4py()
+    expected = pm4py.get_variants(real_log)
+    v = cj.variants(real_log)
+    assert dict(zip(v["activities"], v["cases"].astype(int))) == {k: int(n) for k, n in expected.items()}
+
+
+def test_rework_equals_pm4py(real_log):
+    pm4py = _pm4py()
+    expected = pm4py.get_rework_cases_per_activity(real_log)
+    lp = cj.loops(real_log)
+    assert {r.touchpoint: r.rework_cases for r in lp.itertuples() if r.rework_cases} == dict(expected)
