@@ -329,8 +329,8 @@ def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, su
     return out
 
 
-def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text", sentiment: str | None = None,
-                negative="negative", top: int = 3, examples: int = 2, redact=None) -> pd.DataFrame:
+def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text", negative=None, top: int = 3,
+                examples: int = 2, redact=None) -> pd.DataFrame:
     """The top negative topics per touchpoint, with example verbatims.
 
     Parameters
@@ -341,11 +341,9 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
         Topic (or reason / category) column.
     text : str, default "text"
         Verbatim column for the examples.
-    sentiment : str, optional
-        Sentiment column; when given only rows labelled ``negative`` count (all rows otherwise, e.g. when every
-        row is a complaint).
-    negative : str, default "negative"
-        The negative label.
+    negative : pandas.Series of bool, optional
+        Which rows are negative (aligned with ``linked``); only those count. All rows count when not given
+        (e.g. when every row is a complaint).
     top : int, default 3
         Topics per touchpoint.
     examples : int, default 2
@@ -366,14 +364,15 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
     >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
     >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason")
-    >>> p = pain_points(linked, topic="negativereason", sentiment="airline_sentiment", top=1)
+    >>> p = pain_points(linked, topic="negativereason", negative=linked["airline_sentiment"].eq("negative"), top=1)
     >>> p.loc[p["touchpoint"] == "Flight", "topic"].item()
     'Late Flight'
     """
-    _need(linked, ["touchpoint", topic, text, sentiment], "linked feedback")
-    fb = linked[linked["touchpoint"].notna() & linked[topic].notna()]
-    if sentiment:
-        fb = fb[fb[sentiment] == negative]
+    _need(linked, ["touchpoint", topic, text], "linked feedback")
+    keep = linked["touchpoint"].notna() & linked[topic].notna()
+    if negative is not None:
+        keep &= negative.reindex(linked.index).fillna(False).astype(bool)
+    fb = linked[keep]
     rows = []
     for tp, group in fb.groupby("touchpoint", sort=True):
         counts = group[topic].astype(str).value_counts()
@@ -474,8 +473,7 @@ def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None
 
 def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None = None,
                          journey: pd.DataFrame | None = None, linked: pd.DataFrame | None = None,
-                         pains: pd.DataFrame | None = None, sentiment: str | None = None,
-                         negative="negative") -> pd.DataFrame:
+                         pains: pd.DataFrame | None = None, negative=None) -> pd.DataFrame:
     """One ranked table of touchpoints: journey measures, negative share, top negative topics, score vs target.
 
     The rule is ``RANKING_RULE`` (printed in the dashboard): the mean percentile rank of the measured components.
@@ -489,13 +487,11 @@ def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None 
     journey : pandas.DataFrame, optional
         :func:`journey_touchpoint_measures`.
     linked : pandas.DataFrame, optional
-        Linked feedback (volume; negative share when ``sentiment`` is given).
+        Linked feedback (volume; negative share when ``negative`` is given).
     pains : pandas.DataFrame, optional
         :func:`pain_points` (top negative topics).
-    sentiment : str, optional
-        Sentiment column of ``linked`` for the negative share.
-    negative : str, default "negative"
-        The negative label.
+    negative : pandas.Series of bool, optional
+        Which rows of ``linked`` are negative (NaN: unknown, left out of the share).
 
     Returns
     -------
@@ -514,7 +510,8 @@ def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None 
     >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
     >>> s = touchpoint_scores(linked, model, sentiment="airline_sentiment")
-    >>> critical_touchpoints(model, scores=s, linked=linked, sentiment="airline_sentiment")["rank"].tolist()
+    >>> neg = linked["airline_sentiment"].eq("negative")
+    >>> critical_touchpoints(model, scores=s, linked=linked, negative=neg)["rank"].tolist()
     [1, 2, 3, 4]
     """
     base = pd.DataFrame({"touchpoint": [tp.name for tp in model.touchpoints],
@@ -529,9 +526,9 @@ def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None 
     if linked is not None:
         has = linked[linked["touchpoint"].notna()]
         base["feedback"] = has.groupby("touchpoint").size().reindex(base.index).fillna(0)
-        if sentiment and sentiment in has.columns:
-            valid = has[has[sentiment].notna()]
-            base["negative_share"] = valid[sentiment].eq(negative).groupby(valid["touchpoint"]).mean()
+        if negative is not None:
+            flag = negative.reindex(has.index).astype(float)
+            base["negative_share"] = flag.groupby(has["touchpoint"]).mean().reindex(base.index)
     if journey is not None:
         j = journey.set_index("touchpoint")
         for col in ("cases", "dropoff_rate", "median_wait_before_h", "rework_rate", "handoff_rate"):

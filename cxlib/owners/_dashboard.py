@@ -1,0 +1,397 @@
+"""The CX dashboard: everything the overview and each owner report show, from one touchpoint model."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .._errors import CxInputError
+from ._association import score_association
+from ._critical import (critical_touchpoints, journey_touchpoint_measures, pain_points, period_changes,
+                        touchpoint_scores)
+from ._link import ACT, CASE, RES, TS, link_coverage, link_feedback, per_case_table
+from ._model import TouchpointModel, read_touchpoint_model, validate_touchpoint_model
+from ._terms import pain_terms
+
+__all__ = ["Dashboard", "build_dashboard", "redact_text", "owner_slug", "owner_report_name", "suite_entries",
+           "owner_links", "DASHBOARD_NOTEBOOK"]
+
+DASHBOARD_NOTEBOOK = "notebooks/04_cx_dashboard.ipynb"
+
+# PII patterns, most specific first; numbers that look like IBANs, cards and phones are replaced whole.
+_PII = [
+    ("[EMAIL]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)),
+    ("[URL]", re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)),
+    ("[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")),
+    ("[CARD]", re.compile(r"\b(?:\d[ -]?){13,19}\b")),
+    ("[PHONE]", re.compile(r"(?<![\w])(?:\+|00)?\d[\d ()/.-]{6,}\d\b")),
+    ("[HANDLE]", re.compile(r"(?<![\w@])@\w{1,30}")),
+]
+
+
+def redact_text(text):
+    """Replace PII in one text: e-mail addresses, URLs, IBAN-, card- and phone-like numbers, @handles.
+
+    Uses :func:`cxlib.feedback.redact_pii` when the feedback module provides it; otherwise the patterns
+    here. Non-strings pass through.
+
+    Parameters
+    ----------
+    text : str
+        A verbatim.
+
+    Returns
+    -------
+    str
+        The text with each match replaced by a tag such as ``[EMAIL]``.
+
+    Examples
+    --------
+    >>> redact_text("Mail jan.jansen@example.nl or call +31 6 1234 5678")
+    'Mail [EMAIL] or call [PHONE]'
+    """
+    if not isinstance(text, str):
+        return text
+    out = text
+    for tag, pattern in _PII:
+        out = pattern.sub(tag, out)
+    return out
+
+
+def owner_slug(owner: str) -> str:
+    """A file-name-safe form of an owner's name (lower case, ``a-z0-9`` and ``-``).
+
+    Examples
+    --------
+    >>> owner_slug("Benefit payments team")
+    'benefit-payments-team'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", str(owner).casefold()).strip("-")
+    return slug or "owner"
+
+
+def owner_report_name(base: str, owner: str | None) -> str:
+    """The report file stem of an owner report (the overview's when ``owner`` is empty).
+
+    Examples
+    --------
+    >>> owner_report_name("dashboard_demo", "Customer care")
+    'dashboard_demo__customer-care'
+    """
+    return base if not owner else f"{base}__{owner_slug(owner)}"
+
+
+def suite_entries(params_path, *, notebook: str = DASHBOARD_NOTEBOOK) -> list[dict]:
+    """Expand one dashboard parameter file into report-suite entries: the overview, then one per owner.
+
+    Parameters
+    ----------
+    params_path : str or Path
+        A dashboard parameter file (``notebooks/params/dashboard_*.yml``) naming the touchpoint model in
+        ``touchpoints``.
+    notebook : str, default "notebooks/04_cx_dashboard.ipynb"
+        The dashboard notebook.
+
+    Returns
+    -------
+    list of dict
+        Entries ``{"notebook", "params", "overrides": {"owner": NAME}, "name", "title"}``; the overview first
+        (owner ``""``), then the owners in model order. ``name`` is the report file stem
+        (:func:`owner_report_name` of the parameter file's stem).
+
+    Examples
+    --------
+    >>> [e["name"] for e in suite_entries("notebooks/params/dashboard_demo.yml")][:2]
+    ['dashboard_demo', 'dashboard_demo__benefit-payments-team']
+    """
+    params_path = Path(params_path)
+    if not params_path.is_file():
+        raise CxInputError("the dashboard parameter file does not exist", path=params_path)
+    params = yaml.safe_load(params_path.read_text(encoding="utf-8")) or {}
+    if not isinstance(params, dict) or not params.get("touchpoints"):
+        raise CxInputError("expected a mapping with 'touchpoints: <touchpoint model YAML>'", path=params_path,
+                           column="touchpoints")
+    model = read_touchpoint_model(params["touchpoints"])
+    base = params_path.stem
+    title = params.get("title") or model.project
+    entries = [{"notebook": notebook, "params": str(params_path), "overrides": {"owner": ""}, "name": base,
+                "title": f"CX dashboard: {title}"}]
+    for owner in model.owner_names:
+        entries.append({"notebook": notebook, "params": str(params_path), "overrides": {"owner": owner},
+                        "name": owner_report_name(base, owner), "title": f"Owner report: {owner} ({title})"})
+    return entries
+
+
+class _Html:
+    def __init__(self, markup: str):
+        self._markup = markup
+
+    def _repr_html_(self) -> str:
+        return self._markup
+
+    def __repr__(self) -> str:
+        return re.sub(r"<[^>]+>", "", self._markup)
+
+
+def owner_links(model: TouchpointModel, *, report_name: str, lights: pd.DataFrame | None = None):
+    """Links from the overview to the owner reports (relative file names in the same folder).
+
+    Parameters
+    ----------
+    model : TouchpointModel
+        The whole model.
+    report_name : str
+        The overview report's file stem (e.g. ``dashboard_demo``).
+    lights : pandas.DataFrame, optional
+        :func:`cxlib.owners.touchpoint_scores` (without periods), for the lights beside each touchpoint.
+
+    Returns
+    -------
+    object
+        Rendered by Jupyter as an HTML table: owner, touchpoints with their light, link to the report. All
+        names are escaped; links are relative (no network).
+
+    Examples
+    --------
+    >>> from cxlib.owners import read_touchpoint_model
+    >>> m = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> "dashboard_airline__customer-care.html" in owner_links(m, report_name="dashboard_airline")._repr_html_()
+    True
+    """
+    esc = html.escape
+    colours = {"green": "#2da44e", "amber": "#d4a72c", "red": "#cf222e", "grey": "#8c959f"}
+    light_of = {}
+    if lights is not None and len(lights):
+        head = lights.drop_duplicates("touchpoint").set_index("touchpoint")["light"]
+        light_of = head.to_dict()
+    rows = []
+    for owner in model.owner_names:
+        tps = [tp.name for tp in model.touchpoints if tp.owner == owner]
+        cells = ", ".join(
+            f"<span title='{esc(light_of.get(t, 'grey'))}' style='color:{colours.get(light_of.get(t), '#8c959f')}'>"
+            f"&#9679;</span> {esc(t)} ({esc(light_of.get(t, 'grey'))})" for t in tps)
+        href = esc(owner_report_name(report_name, owner) + ".html", quote=True)
+        rows.append(f"<tr><td>{esc(owner)}</td><td>{cells}</td><td><a href='{href}'>{href}</a></td></tr>")
+    return _Html("<table class='cx-table'><tr><th>owner</th><th>touchpoints (light)</th><th>report</th></tr>"
+                 + "".join(rows) + "</table>")
+
+
+@dataclass
+class Dashboard:
+    """Every table of the CX dashboard for one view (the overview, or one owner's touchpoints).
+
+    Attributes
+    ----------
+    model : TouchpointModel
+        The whole model.
+    view : TouchpointModel
+        The touchpoints shown (one owner's, or all).
+    owner : str
+        The owner ("" for the overview).
+    linked : pandas.DataFrame
+        Feedback of the view's touchpoints after linking (text redacted when asked), with ``negative``.
+    coverage : pandas.DataFrame
+        :func:`cxlib.owners.link_coverage` over all feedback.
+    scores, trend, changes : pandas.DataFrame
+        :func:`~cxlib.owners.touchpoint_scores` now and per period, :func:`~cxlib.owners.period_changes`.
+    journey : pandas.DataFrame or None
+        :func:`~cxlib.owners.journey_touchpoint_measures` (None without an event log).
+    pains : pandas.DataFrame
+        Top pain points per touchpoint (topics, or distinctive terms when there is no topic column).
+    critical : pandas.DataFrame
+        :func:`~cxlib.owners.critical_touchpoints`, ranked over all touchpoints, then restricted to the view.
+    per_case, association : pandas.DataFrame or None
+        Case-linked data only: :func:`~cxlib.owners.per_case_table` and :func:`~cxlib.owners.score_association`.
+    notes : list of str
+        What was assumed or left out, for the reader.
+    """
+
+    model: TouchpointModel
+    view: TouchpointModel
+    owner: str
+    linked: pd.DataFrame
+    coverage: pd.DataFrame
+    scores: pd.DataFrame
+    trend: pd.DataFrame
+    changes: pd.DataFrame
+    journey: pd.DataFrame | None
+    pains: pd.DataFrame
+    critical: pd.DataFrame
+    per_case: pd.DataFrame | None = None
+    association: pd.DataFrame | None = None
+    notes: list = field(default_factory=list)
+
+
+def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.DataFrame | None = None,
+                    owner: str | None = None, link=("case", "label", "topic"), text: str = "text",
+                    case_id: str | None = None, date: str | None = None, event_id: str | None = None,
+                    label: str | None = None, topic: str | None = None, score: str | None = None,
+                    sentiment: str | None = None, sentiment_labels=("positive", "neutral", "negative"),
+                    negative_score_max: float = 6, period: str = "M", success_ends=None,
+                    repeat_window_days: float = 30.0, redact: bool = True, top: int = 3,
+                    case_key: str = CASE, activity_key: str = ACT, timestamp_key: str = TS,
+                    resource_key: str | None = RES) -> Dashboard:
+    """Link feedback to the touchpoint model and compute every table of the dashboard or an owner report.
+
+    Negative feedback is: rows whose ``sentiment`` is the negative label; else rows whose ``score`` is at most
+    ``negative_score_max`` (NPS detractors); else every row (complaints), as stated in ``notes``.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        The feedback table.
+    model : TouchpointModel
+        The touchpoint model (validated against ``log`` and ``label`` here).
+    log : pandas.DataFrame, optional
+        Event log (journeys); needed for ``link="case"``, journey measures and the per-case association.
+    owner : str, optional
+        Restrict the view to this owner's touchpoints; empty for the overview.
+    link : sequence of {"case", "label", "topic"}
+        Link methods in order (see :func:`cxlib.owners.link_feedback`); methods whose column is not given are
+        skipped with a note.
+    text, case_id, date, event_id, label, topic, score, sentiment : str, optional
+        Feedback columns: verbatim, case id, date, event id shared with the log, touchpoint label, topic (for
+        pain points), score (NPS 0-10 or CSAT), sentiment label.
+    sentiment_labels : tuple of str
+        Positive, neutral and negative labels of ``sentiment``.
+    negative_score_max : float, default 6
+        Scores at or below count as negative when there is no sentiment column.
+    period : str, default "M"
+        Period of the trend and of "what changed" (pandas alias: "D", "W", "M", "Q").
+    success_ends : list of str or "all", optional
+        Successful end touchpoints for drop-offs; "all" means no journey end counts as a drop-off (e.g.
+        complaint journeys); inferred when not given.
+    repeat_window_days : float, default 30
+        Follow-up window of the repeat-contact rate.
+    redact : bool, default True
+        Redact PII (:func:`redact_text`) in every verbatim and topic shown; on for owner reports.
+    top : int, default 3
+        Pain points per touchpoint.
+    case_key, activity_key, timestamp_key, resource_key : str
+        Log column names.
+
+    Returns
+    -------
+    Dashboard
+        The tables; see :class:`Dashboard`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> d = build_dashboard(tweets, model, link=["label", "topic"], label="negativereason",
+    ...                     sentiment="airline_sentiment", date="tweet_created", period="D",
+    ...                     topic="negativereason", owner="Customer care")
+    >>> d.critical["touchpoint"].tolist()
+    ['Customer service']
+    """
+    notes: list[str] = []
+    if text not in feedback.columns:
+        raise CxInputError(f"the feedback has no text column {text!r}; columns: "
+                           f"{', '.join(map(str, feedback.columns))}", column=text)
+    validate_touchpoint_model(model, log=log, feedback=feedback if label else None, activity_key=activity_key,
+                              label_column=label)
+    methods = []
+    for method in ([link] if isinstance(link, str) else list(link)):
+        if method == "case" and (log is None or not case_id):
+            notes.append("Linking by case id skipped: it needs an event log and a case-id column.")
+        elif method == "label" and not label:
+            notes.append("Linking by touchpoint label skipped: no label column given.")
+        elif method == "topic" and not any(tp.seed_words for tp in model.touchpoints):
+            notes.append("Linking by topic skipped: no touchpoint has seed words.")
+        else:
+            methods.append(method)
+    if not methods:
+        raise CxInputError("no link method can run: give a case-id column and an event log, a touchpoint-label "
+                           "column, or seed words in the touchpoint model", path=model.path, column="link")
+    fb = feedback.copy()
+    if date and date in fb.columns:
+        fb[date] = pd.to_datetime(fb[date], errors="coerce", utc=True)
+        bad = int(fb[date].isna().sum())
+        if bad:
+            notes.append(f"{bad:,} feedback rows have no readable date: they count in totals but in no period.")
+    linked = link_feedback(fb, model, methods=methods, log=log, case_id=case_id or "case_id", date=date,
+                           event_id=event_id, label=label or "touchpoint_label", text=text, topic=None,
+                           case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    coverage = link_coverage(linked)
+    pos, neu, neg = sentiment_labels
+    if sentiment:
+        negative = linked[sentiment].eq(neg).where(linked[sentiment].notna())
+        notes.append(f"Negative feedback: rows with {sentiment} = {neg!r}.")
+    elif score:
+        values = pd.to_numeric(linked[score], errors="coerce")
+        negative = (values <= negative_score_max).where(values.notna())
+        notes.append(f"Negative feedback: rows with {score} at most {negative_score_max:g} (detractors).")
+    else:
+        negative = pd.Series(True, index=linked.index)
+        notes.append("No sentiment or score column: every feedback row counts as negative (complaints).")
+    linked["negative"] = negative
+    if redact:
+        for col in {text, topic} - {None}:
+            if col in linked.columns:
+                linked[col] = linked[col].map(redact_text)
+    if success_ends == "all":
+        success_ends = [tp.name for tp in model.touchpoints]
+        notes.append("Every touchpoint counts as a successful end, so no journey end is a drop-off.")
+    scores_now = touchpoint_scores(linked, model, log=log, score=score or "score",
+                                   sentiment=sentiment or "sentiment", positive=pos, neutral=neu, negative=neg,
+                                   repeat_window_days=repeat_window_days, case_key=case_key,
+                                   activity_key=activity_key, timestamp_key=timestamp_key)
+    if date:
+        trend = touchpoint_scores(linked, model, log=log, score=score or "score",
+                                  sentiment=sentiment or "sentiment", positive=pos, neutral=neu, negative=neg,
+                                  period=period, date=date, repeat_window_days=repeat_window_days,
+                                  case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+        changes = period_changes(trend) if len(trend) else pd.DataFrame()
+    else:
+        trend, changes = pd.DataFrame(), pd.DataFrame()
+        notes.append("No date column: no trend and no comparison with the previous period.")
+    journey = None
+    if log is not None:
+        journey = journey_touchpoint_measures(log, model, success_ends=success_ends, case_key=case_key,
+                                              activity_key=activity_key, timestamp_key=timestamp_key,
+                                              resource_key=resource_key)
+        if journey.attrs.get("success_note") and success_ends is None:
+            notes.append(journey.attrs["success_note"])
+    if topic:
+        pains = pain_points(linked, topic=topic, text=text, negative=negative, top=top)
+    else:
+        pains = pain_terms(linked, negative=negative, text=text, top=top)
+        notes.append("No topic column: pain points are the words most over-represented in each touchpoint's "
+                     "negative feedback (weighted log-odds against its other feedback).")
+    critical = critical_touchpoints(model, scores=scores_now, journey=journey, linked=linked, pains=pains,
+                                    negative=negative if (sentiment or score) else None)
+    per_case = association = None
+    if log is not None and "case" in methods:
+        per_case = per_case_table(linked, log, case_id=case_id, score=score, text=text, case_key=case_key,
+                                  activity_key=activity_key, timestamp_key=timestamp_key,
+                                  resource_key=resource_key)
+        if score:
+            association = score_association(per_case, score="score")
+        else:
+            notes.append("The feedback has no score, so the association between journey features and the score "
+                         "cannot be measured.")
+    view = model.for_owner(owner)
+    if owner:
+        names = [tp.name for tp in view.touchpoints]
+        linked = linked[linked["touchpoint"].isin(names)]
+        pick = (lambda t: t[t["touchpoint"].isin(names)].reset_index(drop=True) if t is not None and len(t)
+                else t)
+        scores_now, trend, changes, journey, pains, critical = map(
+            pick, (scores_now, trend, changes, journey, pains, critical))
+        if per_case is not None:
+            cases = set(linked.loc[linked.get("case_found", pd.Series(False, index=linked.index)).astype(bool),
+                                   case_id].astype(str).str.strip())
+            per_case = per_case[per_case["case_id"].isin(cases)].reset_index(drop=True)
+            if score:
+                association = score_association(per_case, score="score")
+    return Dashboard(model=model, view=view, owner=owner or "", linked=linked, coverage=coverage,
+                     scores=scores_now, trend=trend, changes=changes, journey=journey, pains=pains,
+                     critical=critical, per_case=per_case, association=association, notes=notes)

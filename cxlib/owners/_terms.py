@@ -1,0 +1,113 @@
+"""Pain-point terms: the words that set negative feedback apart at a touchpoint, when there are no topics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._link import _need
+
+__all__ = ["pain_terms"]
+
+
+def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text", top: int = 3,
+               examples: int = 2, min_count: int = 5, redact=None, language: str = "english") -> pd.DataFrame:
+    """The words (and two-word phrases) most over-represented in a touchpoint's negative feedback.
+
+    For each touchpoint, the weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
+    Quinn 2008) compares term counts in its negative rows with its other rows; the prior is the term's
+    frequency in all feedback. Terms in fewer than ``min_count`` negative rows are skipped. Used as "top pain
+    points" when the feedback has no topic column.
+
+    Parameters
+    ----------
+    linked : pandas.DataFrame
+        Feedback with ``touchpoint`` and a text column.
+    negative : pandas.Series of bool
+        Which rows are negative (aligned with ``linked``), e.g. NPS detractors.
+    text : str, default "text"
+        Text column.
+    top : int, default 3
+        Terms per touchpoint.
+    examples : int, default 2
+        Example verbatims per term (the shortest distinct negative ones of at least 20 characters).
+    min_count : int, default 5
+        Fewest negative rows a term must occur in.
+    redact : callable, optional
+        Applied to each example verbatim (PII redaction).
+    language : str, default "english"
+        Stop-word list of scikit-learn (``"english"``) or None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``touchpoint``, ``rank``, ``topic`` (the term), ``count`` (negative rows containing it), ``share`` (of the
+        touchpoint's negative rows, 0-1), ``z`` (the log-odds z-score), ``examples`` (joined with " | ").
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model, link_feedback
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> terms = pain_terms(linked, negative=linked["airline_sentiment"].eq("negative"), top=2)
+    >>> sorted(terms["touchpoint"].unique())[:1]
+    ['Airport and baggage']
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    _need(linked, ["touchpoint", text], "linked feedback")
+    columns = ["touchpoint", "rank", "topic", "count", "share", "z", "examples"]
+    has = linked["touchpoint"].notna() & linked[text].notna()
+    fb = linked[has]
+    neg = negative.reindex(fb.index).fillna(False).astype(bool)
+    if not neg.any():
+        return pd.DataFrame(columns=columns)
+    docs = fb[text].astype(str).str.replace(r"@\w+|https?://\S+", " ", regex=True)
+    vectorizer = CountVectorizer(stop_words=language, ngram_range=(1, 2), min_df=2, binary=True,
+                                 token_pattern=r"(?u)\b[^\W\d_][\w'-]+\b")
+    try:
+        matrix = vectorizer.fit_transform(docs)
+    except ValueError:  # every document empty after stop words
+        return pd.DataFrame(columns=columns)
+    vocab = np.array(vectorizer.get_feature_names_out())
+    prior = np.asarray(matrix.sum(axis=0)).ravel() + 0.01
+    prior_scale = 100.0 / prior.sum() * len(vocab) / 10
+    alpha = prior * prior_scale
+    alpha0 = alpha.sum()
+    rows = []
+    tps = fb["touchpoint"].to_numpy()
+    negv = neg.to_numpy()
+    for tp in pd.unique(tps):
+        in_tp = tps == tp
+        a_rows, b_rows = in_tp & negv, in_tp & ~negv
+        if not a_rows.any():
+            continue
+        ya = np.asarray(matrix[a_rows].sum(axis=0)).ravel()
+        yb = np.asarray(matrix[b_rows].sum(axis=0)).ravel() if b_rows.any() else np.zeros(len(vocab))
+        na, nb = ya.sum(), yb.sum()
+        delta = (np.log((ya + alpha) / (na + alpha0 - ya - alpha))
+                 - np.log((yb + alpha) / (nb + alpha0 - yb - alpha)))
+        z = delta / np.sqrt(1 / (ya + alpha) + 1 / (yb + alpha))
+        z[ya < min_count] = -np.inf
+        order = np.argsort(-z)
+        chosen_terms = []
+        for idx in order:
+            if not np.isfinite(z[idx]) or z[idx] <= 0 or len(chosen_terms) >= top:
+                break
+            term = vocab[idx]
+            if any(term in t or t in term for t in chosen_terms):
+                continue  # "long hold" and "hold" say the same thing
+            chosen_terms.append(term)
+            contains = matrix[a_rows][:, idx].toarray().ravel() > 0
+            verbatims = fb.loc[fb.index[a_rows][contains], text].astype(str).str.strip().drop_duplicates()
+            long_enough = verbatims[verbatims.str.len() >= 20]
+            pool = long_enough if len(long_enough) else verbatims
+            picked = pool.loc[pool.str.len().sort_values(kind="stable").index].head(examples)
+            if redact is not None:
+                picked = picked.map(redact)
+            rows.append({"touchpoint": tp, "rank": len(chosen_terms), "topic": term, "count": int(contains.sum()),
+                         "share": contains.sum() / a_rows.sum(), "z": float(z[idx]),
+                         "examples": " | ".join(picked)})
+    return pd.DataFrame(rows, columns=columns)
