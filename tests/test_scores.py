@@ -103,6 +103,9 @@ def test_sentiment_index_counts_unknown_labels_as_invalid():
     # (3 - 1) / 5 * 100 = 40
     assert (out["n"], out["n_invalid"], out["n_missing"]) == (5, 1, 1)
     assert out["value"] == pytest.approx(40.0)
+    problems = check_scores(pd.DataFrame({"s": labels}), score="s", labels=["positive", "neutral", "negative"])
+    assert problems[["row", "value", "problem"]].values.tolist() == [[5, "mixed", "unknown label"],
+                                                                     [6, "", "no score"]]
 
 
 # ---------------------------------------------------------------- invalid scores
@@ -186,6 +189,11 @@ def test_measure_scores_rejects_unknown_measure():
     df = _two_measures().assign(measure=["nps"] * 10 + ["xyz"] * 10)
     with pytest.raises(CxInputError, match="xyz"):
         measure_scores(df, config=CONFIG)
+
+
+def test_measure_config_rejects_unknown_keys():
+    with pytest.raises(CxInputError, match="unknown keys"):
+        measure_scores(_two_measures(), config={"nps": {"kind": "nps", "scale": [0, 10]}, "csat": CONFIG["csat"]})
 
 
 def test_demo_measure_config_reads():
@@ -276,7 +284,7 @@ def test_period_change_proportion_test_on_top2box():
         "score": [5] * 60 + [2] * 40 + [5] * 45 + [2] * 45,
         "date": ["2020-01-15"] * 100 + ["2020-02-15"] * 90,
     })
-    t = trend(df, measure="csat", date="date", date_format="%Y-%m-%d", scale=(1, 5))
+    t = trend(df, kind="csat", date="date", date_format="%Y-%m-%d", scale=(1, 5))
     out = period_change(t).iloc[0]
     # pooled p = 105/190; se = sqrt(p(1-p)(1/100 + 1/90)) = 0.0722447; z = (0.5 - 0.6)/se = -1.38418
     assert out["test"] == "two-proportion z-test (pooled)"

@@ -3,13 +3,14 @@ traffic lights, trends with period-change tests, topic drivers and charts."""
 
 from ._drivers import topic_impact, topics_pulling_down
 from ._harmonize import company_score, harmonize, measure_scores, read_measure_config
-from ._measures import ces, csat, nps, nps_interval, proportion_interval, sentiment_index
+from ._measures import KINDS, ces, csat, nps, nps_interval, proportion_interval, score_table, sentiment_index
 from ._plots import plot_composition, plot_traffic_lights, plot_trend
 from ._targets import LIGHT_COLOURS, read_targets, traffic_lights
 from ._trends import period_change, trend
 from ._validate import check_scores
 
 __all__ = [
+    "KINDS",
     "LIGHT_COLOURS",
     "ces",
     "check_scores",
@@ -26,6 +27,7 @@ __all__ = [
     "proportion_interval",
     "read_measure_config",
     "read_targets",
+    "score_table",
     "sentiment_index",
     "topic_impact",
     "topics_pulling_down",

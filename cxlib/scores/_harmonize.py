@@ -9,12 +9,14 @@ import pandas as pd
 import yaml
 
 from .._errors import CxInputError
-from ._measures import _z, ces, csat, nps, sentiment_index
+from ._measures import KINDS, _z, score_table
 from ._validate import VALID, _as_by, _require_column, classify_scores
 
 __all__ = ["company_score", "harmonize", "measure_scores", "read_measure_config"]
 
-_KINDS = ("nps", "csat", "ces", "sentiment")
+_KINDS = KINDS
+_SCALED = {"kind", "scale", "stat", "higher_is_better"}
+_ALLOWED = {"nps": {"kind"}, "csat": _SCALED, "ces": _SCALED, "sentiment": {"kind", "positive", "neutral", "negative"}}
 
 
 def _check_config(config, path=None) -> dict:
@@ -29,6 +31,10 @@ def _check_config(config, path=None) -> dict:
             raise CxInputError(f"measure {name!r}: expected a mapping with kind one of {', '.join(_KINDS)}, "
                                f"got {spec!r}", path=path)
         spec = dict(spec)
+        unknown = set(spec) - _ALLOWED[spec["kind"]]
+        if unknown:
+            raise CxInputError(f"measure {name!r}: unknown keys {sorted(unknown)} for kind {spec['kind']!r}; "
+                               f"allowed: {sorted(_ALLOWED[spec['kind']])}", path=path)
         if spec["kind"] in ("csat", "ces"):
             if "scale" not in spec:
                 raise CxInputError(f"measure {name!r}: {spec['kind']} needs a scale, e.g. scale: [1, 5]",
@@ -74,19 +80,8 @@ def read_measure_config(path) -> dict:
 
 
 def _one_measure(frame, spec, name, score, by, level):
-    kind = spec["kind"]
-    if kind == "nps":
-        out = nps(frame, score=score, by=by, level=level)
-        out["measure"] = name
-        return out
-    if kind == "sentiment":
-        labels = {k: spec[k] for k in ("positive", "neutral", "negative") if k in spec}
-        out = sentiment_index(frame, sentiment=score, by=by, level=level, **labels)
-        out["measure"] = name
-        return out
-    fn = csat if kind == "csat" else ces
-    return fn(frame, score=score, scale=tuple(spec["scale"]), stat=spec["stat"], by=by,
-              higher_is_better=bool(spec["higher_is_better"]), level=level, measure=name)
+    options = {k: v for k, v in spec.items() if k != "kind"}
+    return score_table(frame, kind=spec["kind"], score=score, by=by, name=name, level=level, **options)
 
 
 def measure_scores(responses: pd.DataFrame, *, config, measure: str | None = "measure", score: str = "score",

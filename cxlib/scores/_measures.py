@@ -9,7 +9,7 @@ from scipy import stats
 from .._errors import CxInputError
 from ._validate import VALID, _as_by, _check_scale, _require_column, classify_scores
 
-__all__ = ["ces", "csat", "nps", "nps_interval", "proportion_interval", "sentiment_index"]
+__all__ = ["KINDS", "ces", "csat", "nps", "nps_interval", "proportion_interval", "score_table", "sentiment_index"]
 
 
 def _z(level: float) -> float:
@@ -369,3 +369,57 @@ def sentiment_index(df: pd.DataFrame, *, sentiment: str = "sentiment", by=None, 
     work["_missing"] = missing
     work["_invalid"] = ~work["_valid"] & ~missing
     return _net_score(work, by, level, ("positive", "neutral", "negative"), "sentiment_index")
+
+
+#: The measure kinds :func:`score_table`, :func:`trend` and the measure config know.
+KINDS = ("nps", "csat", "ces", "sentiment")
+
+
+def score_table(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", by=None, name: str | None = None,
+                level: float = 0.95, **options) -> pd.DataFrame:
+    """Any measure by its kind: one entry point for notebooks and parameter files.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per response.
+    kind : {"nps", "csat", "ces", "sentiment"}, default "nps"
+        Which measure: :func:`nps`, :func:`csat`, :func:`ces` or :func:`sentiment_index`.
+    score : str, default "score"
+        Column with the raw score (the sentiment label for ``kind="sentiment"``).
+    by : str or list of str, optional
+        Grouping columns.
+    name : str, optional
+        Value of the ``measure`` column (e.g. to match a targets file); default the function's own.
+    level : float, default 0.95
+        Confidence level.
+    **options
+        Passed on: ``scale``, ``stat``, ``higher_is_better`` (csat, ces); ``positive``, ``neutral``,
+        ``negative`` (sentiment).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table of the chosen measure function (see there for its columns).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.scores import score_table
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> score_table(tweets, kind="sentiment", score="airline_sentiment")["n"].item()
+    14640
+    """
+    functions = {"nps": nps, "csat": csat, "ces": ces, "sentiment": sentiment_index}
+    if kind not in functions:
+        raise CxInputError(f"kind must be one of {', '.join(functions)}, got {kind!r}")
+    options["sentiment" if kind == "sentiment" else "score"] = score
+    if "scale" in options:
+        options["scale"] = tuple(options["scale"])
+    try:
+        out = functions[kind](df, by=by, level=level, **options)
+    except TypeError as err:
+        raise CxInputError(f"option not understood for kind {kind!r}: {err}") from None
+    if name is not None:
+        out["measure"] = name
+    return out

@@ -95,7 +95,7 @@ def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=No
     >>> import pandas as pd
     >>> from cxlib.scores import plot_trend, trend
     >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
-    >>> daily = trend(tweets, measure="sentiment", sentiment="airline_sentiment", date="tweet_created",
+    >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
     ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D", by="airline")
     >>> ax = plot_trend(daily, hue="airline", target=-40)
     """

@@ -7,14 +7,13 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import CxInputError
-from ._measures import ces, csat, nps, sentiment_index
+from ._measures import KINDS, score_table
 from ._validate import _as_by, _require_column
 
 __all__ = ["period_change", "trend"]
 
 _FREQ = {"D": "D", "day": "D", "W": "W-SUN", "week": "W-SUN", "M": "M", "month": "M",
          "Q": "Q", "quarter": "Q"}
-_MEASURES = {"nps": nps, "csat": csat, "ces": ces, "sentiment": sentiment_index}
 
 
 def _dates(df, date, date_format):
@@ -38,16 +37,19 @@ def _dates(df, date, date_format):
     return parsed
 
 
-def trend(df: pd.DataFrame, *, measure: str = "nps", date: str = "date", freq: str = "M", by=None,
-          date_format: str | None = None, level: float = 0.95, **options) -> pd.DataFrame:
+def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: str = "date", freq: str = "M",
+          by=None, date_format: str | None = None, name: str | None = None, level: float = 0.95,
+          **options) -> pd.DataFrame:
     """A measure per period (day, week, month, quarter) and group, with intervals.
 
     Parameters
     ----------
     df : pandas.DataFrame
         One row per response.
-    measure : {"nps", "csat", "ces", "sentiment"}, default "nps"
-        Which measure function to apply per period.
+    kind : {"nps", "csat", "ces", "sentiment"}, default "nps"
+        Which measure to compute per period (see :func:`score_table`).
+    score : str, default "score"
+        Column with the raw score (the label for ``kind="sentiment"``).
     date : str, default "date"
         Column with the response date (datetime, or text read with ``date_format``).
     freq : {"D", "W", "M", "Q"}, default "M"
@@ -57,10 +59,12 @@ def trend(df: pd.DataFrame, *, measure: str = "nps", date: str = "date", freq: s
     date_format : str, optional
         ``strftime`` format of text dates, e.g. ``"%d/%m/%Y %H:%M"``. Dates that do not match raise a
         :class:`cxlib.CxInputError`; empty dates form the period ``"no date"`` so they stay counted.
+    name : str, optional
+        Value of the ``measure`` column (e.g. to match a targets file).
     level : float, default 0.95
         Confidence level.
     **options
-        Passed to the measure function (``score=``, ``scale=``, ``stat=``, ``sentiment=`` ...).
+        Passed to the measure function (``scale=``, ``stat=``, ``higher_is_better=`` ...).
 
     Returns
     -------
@@ -75,13 +79,13 @@ def trend(df: pd.DataFrame, *, measure: str = "nps", date: str = "date", freq: s
     >>> import pandas as pd
     >>> from cxlib.scores import trend
     >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
-    >>> daily = trend(tweets, measure="sentiment", sentiment="airline_sentiment", date="tweet_created",
+    >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
     ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D", by="airline")
     >>> daily["period"].min()
     '2015-02-16'
     """
-    if measure not in _MEASURES:
-        raise CxInputError(f"measure must be one of {', '.join(_MEASURES)}, got {measure!r}")
+    if kind not in KINDS:
+        raise CxInputError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     if freq not in _FREQ:
         raise CxInputError(f"freq must be one of D, W, M, Q, got {freq!r}")
     _require_column(df, date, "the response date")
@@ -90,7 +94,8 @@ def trend(df: pd.DataFrame, *, measure: str = "nps", date: str = "date", freq: s
     periods = when.dt.to_period(_FREQ[freq])
     work = df.copy()
     work["period_start"] = periods.dt.start_time
-    table = _MEASURES[measure](work, by=["period_start", *by], level=level, **options)
+    table = score_table(work, kind=kind, score=score, by=["period_start", *by], name=name, level=level,
+                        **options)
     start = table["period_start"]
     if freq in ("D", "day", "W", "week"):
         label = start.dt.strftime("%Y-%m-%d")
@@ -144,7 +149,7 @@ def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=N
     >>> import pandas as pd
     >>> from cxlib.scores import period_change, trend
     >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
-    >>> daily = trend(tweets, measure="sentiment", sentiment="airline_sentiment", date="tweet_created",
+    >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
     ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D")
     >>> period_change(daily, from_period="2015-02-23", to_period="2015-02-24")["test"].item()
     'z-test on the difference of net scores'

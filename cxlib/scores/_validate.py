@@ -14,6 +14,7 @@ NO_SCORE = "no score"
 NOT_NUMERIC = "not numeric"
 NOT_WHOLE = "not a whole number"
 OUTSIDE = "outside the scale"
+UNKNOWN_LABEL = "unknown label"
 
 
 def _require_column(df: pd.DataFrame, column: str, what: str) -> None:
@@ -79,7 +80,7 @@ def classify_scores(values: pd.Series, scale, *, integer: bool = True) -> tuple[
 
 
 def check_scores(df: pd.DataFrame, *, score: str = "score", scale=(0, 10), integer: bool = True,
-                 by=None) -> pd.DataFrame:
+                 labels=None, by=None) -> pd.DataFrame:
     """List every response without a valid score, and why.
 
     Nothing is coerced: ``"7,5"`` is not numeric, ``7.5`` is not a whole number on an integer scale,
@@ -96,6 +97,8 @@ def check_scores(df: pd.DataFrame, *, score: str = "score", scale=(0, 10), integ
         Lowest and highest valid score.
     integer : bool, default True
         Whether only whole numbers are valid.
+    labels : list of str, optional
+        For class labels (sentiment) instead of numbers: the valid labels. Others are ``"unknown label"``.
     by : str or list of str, optional
         Columns copied into the output (e.g. the touchpoint) so problems can be located.
 
@@ -107,7 +110,8 @@ def check_scores(df: pd.DataFrame, *, score: str = "score", scale=(0, 10), integ
         - ``row``: the index label of the response in ``df``;
         - the ``by`` columns, if given;
         - ``value``: the raw value as text (empty for missing);
-        - ``problem``: ``"no score"``, ``"not numeric"``, ``"not a whole number"`` or ``"outside the scale"``;
+        - ``problem``: ``"no score"``, ``"not numeric"``, ``"not a whole number"``, ``"outside the scale"``
+          or (with ``labels``) ``"unknown label"``;
         - ``expected``: what a valid score looks like, e.g. ``"a whole number from 0 to 10"``.
 
     Examples
@@ -121,11 +125,18 @@ def check_scores(df: pd.DataFrame, *, score: str = "score", scale=(0, 10), integ
     by = _as_by(by)
     for col in by:
         _require_column(df, col, "a grouping column")
-    _, status = classify_scores(df[score], scale, integer=integer)
-    low, high = _check_scale(scale)
+    if labels is not None:
+        raw = df[score]
+        missing = raw.isna() | raw.map(lambda v: isinstance(v, str) and v.strip() == "")
+        status = pd.Series(VALID, index=df.index, dtype=object)
+        status[~raw.isin(list(labels))] = UNKNOWN_LABEL
+        status[missing] = NO_SCORE
+        expected = "one of " + ", ".join(map(str, labels))
+    else:
+        _, status = classify_scores(df[score], scale, integer=integer)
+        low, high = _check_scale(scale)
+        expected = f"{'a whole number' if integer else 'a number'} from {low:g} to {high:g}"
     bad = status != VALID
-    fmt = (lambda x: f"{x:g}")
-    expected = f"{'a whole number' if integer else 'a number'} from {fmt(low)} to {fmt(high)}"
     out = pd.DataFrame({"row": df.index[bad.to_numpy()]})
     for col in by:
         out[col] = df.loc[bad, col].to_numpy()
