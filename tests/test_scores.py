@@ -323,6 +323,15 @@ def test_topic_impact_by_hand():
     assert down["topic"].tolist() == ["bill"]
 
 
+def test_topic_impact_on_sentiment_index():
+    demo = pd.DataFrame({"s": ["negative", "negative", "positive", "neutral", "odd"],
+                         "reason": ["late", "late", None, None, "late"]})
+    out = topic_impact(demo, score="s", topic="reason", kind="sentiment", n_boot=50).iloc[0]
+    # all: (1 - 2)/4 = -25; without "late": (1 - 0)/2 = 50 -> impact -75; "odd" is not a valid label
+    assert out["impact"] == pytest.approx(-75.0)
+    assert out["n_no_score"] == 1
+
+
 def test_topic_impact_per_group():
     demo = pd.DataFrame({"score": [0, 10, 10, 0, 0, 10], "topic": ["x", "y", "y", "x", "y", "x"],
                          "tp": ["a", "a", "a", "b", "b", "b"]})

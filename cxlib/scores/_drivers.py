@@ -5,14 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._errors import CxInputError
 from ._validate import VALID, _as_by, _require_column, classify_scores
 
 __all__ = ["topic_impact", "topics_pulling_down"]
 
 
-def topic_impact(df: pd.DataFrame, *, score: str = "score", topic: str = "topic", by=None, n_boot: int = 1000,
-                 seed: int = 0, level: float = 0.95) -> pd.DataFrame:
+def topic_impact(df: pd.DataFrame, *, score: str = "score", topic: str = "topic", by=None, kind: str = "nps",
+                 labels=("positive", "neutral", "negative"), n_boot: int = 1000, seed: int = 0,
+                 level: float = 0.95) -> pd.DataFrame:
     """Impact of each topic on the NPS: NPS(all) - NPS(without the topic's responses), with a bootstrap interval.
+
+    With ``kind="sentiment"`` the same is computed for the sentiment index (positive plays promoter,
+    negative detractor).
 
     A negative impact means the topic pulls the score down: removing its responses would raise the NPS.
     The impact depends on how often a topic occurs as well as on how its customers score. The interval is a
@@ -26,11 +31,15 @@ def topic_impact(df: pd.DataFrame, *, score: str = "score", topic: str = "topic"
     df : pandas.DataFrame
         One row per response, with a 0-10 score and one topic label per row.
     score : str, default "score"
-        Column with the 0-10 score.
+        Column with the 0-10 score (the sentiment label for ``kind="sentiment"``).
     topic : str, default "topic"
         Column with the topic label (missing = no topic).
     by : str or list of str, optional
         Groups (e.g. touchpoint) in which the impact is computed separately.
+    kind : {"nps", "sentiment"}, default "nps"
+        The net score whose drivers are computed.
+    labels : tuple of str, default ("positive", "neutral", "negative")
+        The sentiment labels (``kind="sentiment"`` only); other labels count as no valid score.
     n_boot : int, default 1000
         Bootstrap resamples.
     seed : int, default 0
@@ -43,9 +52,10 @@ def topic_impact(df: pd.DataFrame, *, score: str = "score", topic: str = "topic"
     pandas.DataFrame
         One row per group and topic, sorted by impact (most negative first within each group), columns:
         the ``by`` columns, ``topic``, ``n_topic`` (valid responses with the topic), ``share`` (percent of the
-        group's valid responses), ``nps_topic`` (NPS of the topic's responses), ``nps_all``, ``nps_without``,
-        ``impact`` (nps_all - nps_without, NPS points), ``ci_low``, ``ci_high`` (bootstrap interval of the
-        impact), ``n`` (valid responses in the group) and ``n_no_score`` (group rows without a valid score).
+        group's valid responses), ``value_topic`` (NPS of the topic's responses), ``value_all`` (NPS of the
+        group), ``value_without`` (NPS without the topic's responses), ``impact`` (value_all - value_without,
+        NPS points), ``ci_low``, ``ci_high`` (bootstrap interval of the impact), ``n`` (valid responses in the
+        group) and ``n_no_score`` (group rows without a valid score).
 
     Examples
     --------
@@ -61,10 +71,19 @@ def topic_impact(df: pd.DataFrame, *, score: str = "score", topic: str = "topic"
     by = _as_by(by)
     for col in by:
         _require_column(df, col, "a grouping column")
-    value, status = classify_scores(df[score], (0, 10), integer=True)
-    contrib = np.where(value >= 9, 1.0, np.where(value <= 6, -1.0, 0.0))
+    if kind == "nps":
+        value, status = classify_scores(df[score], (0, 10), integer=True)
+        valid = (status == VALID).to_numpy()
+        contrib = np.where(value >= 9, 1.0, np.where(value <= 6, -1.0, 0.0))
+    elif kind == "sentiment":
+        pos, neu, neg = labels
+        mapped = df[score].map({pos: 1.0, neu: 0.0, neg: -1.0})
+        valid = mapped.notna().to_numpy()
+        contrib = mapped.fillna(0.0).to_numpy()
+    else:
+        raise CxInputError(f"kind must be 'nps' or 'sentiment', got {kind!r}")
     work = df[by].copy() if by else pd.DataFrame(index=df.index)
-    work["_valid"] = (status == VALID).to_numpy()
+    work["_valid"] = valid
     work["_c"] = contrib
     work["_topic"] = df[topic].to_numpy()
     rng = np.random.default_rng(seed)
@@ -86,9 +105,9 @@ def topic_impact(df: pd.DataFrame, *, score: str = "score", topic: str = "topic"
         sums = np.bincount(codes, weights=c, minlength=n_topics + 1)[:n_topics]
         counts = np.bincount(codes, minlength=n_topics + 1)[:n_topics].astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            nps_all = total / n * 100
-            nps_without = (total - sums) / (n - counts) * 100
-            nps_topic = sums / counts * 100
+            value_all = total / n * 100
+            value_without = (total - sums) / (n - counts) * 100
+            value_topic = sums / counts * 100
         # bootstrap: resample rows, recompute all topics at once with offset bincounts
         idx = rng.integers(0, n, size=(n_boot, n))
         width = n_topics + 1
@@ -103,13 +122,13 @@ def topic_impact(df: pd.DataFrame, *, score: str = "score", topic: str = "topic"
             low = np.nanquantile(b_impact, alpha, axis=0) if n_boot else np.full(n_topics, np.nan)
             high = np.nanquantile(b_impact, 1 - alpha, axis=0) if n_boot else np.full(n_topics, np.nan)
         out = pd.DataFrame({"topic": list(labels), "n_topic": counts.astype(int), "share": counts / n * 100,
-                            "nps_topic": nps_topic, "nps_all": nps_all, "nps_without": nps_without,
-                            "impact": nps_all - nps_without, "ci_low": low, "ci_high": high, "n": n,
+                            "value_topic": value_topic, "value_all": value_all, "value_without": value_without,
+                            "impact": value_all - value_without, "ci_low": low, "ci_high": high, "n": n,
                             "n_no_score": n_no_score})
         for i, col in enumerate(by):
             out.insert(i, col, key[i])
         parts.append(out.sort_values("impact", kind="stable"))
-    cols = [*by, "topic", "n_topic", "share", "nps_topic", "nps_all", "nps_without", "impact", "ci_low",
+    cols = [*by, "topic", "n_topic", "share", "value_topic", "value_all", "value_without", "impact", "ci_low",
             "ci_high", "n", "n_no_score"]
     if not parts:
         return pd.DataFrame(columns=cols)
