@@ -11,7 +11,7 @@ from scipy import stats
 
 import cxlib.journeys as cj
 from cxlib import CxInputError
-from tests.conftest import DATA, make_log, shared
+from tests.conftest import DATA, shared
 
 H = "2024-03-01 "
 
@@ -330,3 +330,57 @@ def test_rework_equals_pm4py(real_log):
     expected = pm4py.get_rework_cases_per_activity(real_log)
     lp = cj.loops(real_log)
     assert {r.touchpoint: r.rework_cases for r in lp.itertuples() if r.rework_cases} == dict(expected)
+
+
+# ---------------------------------------------------------------- ideal against actual journey
+
+DESIGN = {"name": "toy", "stages": [
+    {"name": "Start", "activities": ["a"]},
+    {"name": "Work", "activities": ["b"], "target_hours": 1.5},
+    {"name": "Check", "activities": ["c"], "optional": True},
+    {"name": "Done", "activities": ["d"]},
+]}
+
+
+def test_design_conformance_by_hand(journeys_log):
+    c = cj.design_conformance(journeys_log, DESIGN).set_index("case")
+    # A a b c d: conforms; waits into Work 1h (target 1.5h)
+    assert bool(c.loc["A", "conforms"]) and bool(c.loc["A", "on_time"])
+    assert c.loc["A", "fitness"] == pytest.approx(1.0)
+    # B a b b c d: Work repeated (not allowed); wait into Work 2h > 1.5h
+    assert c.loc["B", "repeated_stages"] == "Work" and c.loc["B", "waits_over_target"] == "Work"
+    assert not c.loc["B", "conforms"]
+    # C a c b c: Work after Check (out of order), Check re-entered, Done skipped
+    assert c.loc["C", "out_of_order_stages"] == "Work"
+    assert c.loc["C", "repeated_stages"] == "Check" and c.loc["C", "skipped_stages"] == "Done"
+    # E a d: Work skipped (Check is optional)
+    assert c.loc["E", "skipped_stages"] == "Work" and c.loc["E", "fitness"] < 1
+    assert c["conforms"].to_dict() == {"A": True, "B": False, "C": False, "D": True, "E": False}
+
+
+def test_design_stages_by_hand(journeys_log):
+    s = cj.design_stages(journeys_log, DESIGN).set_index("stage")
+    assert s["cases_reached"].to_dict() == {"Start": 5, "Work": 4, "Check": 4, "Done": 4}
+    assert s.loc["Work", "skipped_cases"] == 1 and s.loc["Check", "skipped_cases"] == 0
+    assert s.loc["Work", "out_of_order_cases"] == 1
+    assert s.loc["Work", "over_target_cases"] == 1  # B waits 2h; A and D 1h; C's first b comes after c: 1h
+    assert s.loc["Work", "over_target_rate"] == pytest.approx(1 / 4)
+    assert pd.isna(s.loc["Check", "over_target_rate"])
+    back = s.attrs["backward"]
+    assert back.to_dict("records") == [{"from_stage": "Check", "to_stage": "Work", "moves": 1}]
+    svg = cj.draw_design(cj.design_stages(journeys_log, DESIGN)).pipe(format="svg").decode()
+    assert "back 1" in svg and "Work" in svg
+
+
+def test_design_files_are_checked(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("name: x\nstages:\n  - {name: A, activities: [a]}\n  - {name: B, activities: [a]}\n")
+    with pytest.raises(CxInputError, match="each touchpoint belongs to one stage"):
+        cj.read_design(bad)
+    bad.write_text("name: x\nstages:\n  - {name: A, activities: [a], target_hours: -1}\n")
+    with pytest.raises(CxInputError, match="target_hours"):
+        cj.read_design(bad)
+    with pytest.raises(CxInputError, match="not found"):
+        cj.read_design(tmp_path / "missing.yml")
+    for name in ["helpdesk", "bpic2013_closed", "receipt"]:
+        assert cj.read_design(DATA.parent / "notebooks" / "designs" / f"{name}.yml").stages

@@ -5,6 +5,15 @@ Every function takes an event log as :func:`cxlib.read_log` returns it (pm4py co
 pandas DataFrame whose columns are documented in its docstring.
 """
 
+from ._design import (
+    Design,
+    Stage,
+    design_conformance,
+    design_from_dict,
+    design_stages,
+    draw_design,
+    read_design,
+)
 from ._flow import branches, case_loops, dropoffs, loops
 from ._hidden import case_handoffs, escalations, handoffs, repeat_contacts, throughput, waiting_times
 from ._map import draw_process_map, format_hours, process_map, start_end_touchpoints
@@ -13,11 +22,17 @@ from ._touchpoints import analyze_journeys, touchpoints
 from ._variants import case_variants, variants
 
 __all__ = [
+    "Design",
+    "Stage",
     "analyze_journeys",
     "branches",
     "case_handoffs",
     "case_loops",
     "case_variants",
+    "design_conformance",
+    "design_from_dict",
+    "design_stages",
+    "draw_design",
     "draw_process_map",
     "dropoffs",
     "escalations",
@@ -25,6 +40,7 @@ __all__ = [
     "handoffs",
     "loops",
     "process_map",
+    "read_design",
     "repeat_contacts",
     "segment_tests",
     "segments",

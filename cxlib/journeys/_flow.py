@@ -250,7 +250,7 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     flags = _loop_flags(ev)
     n = ev.n_activities
-    case_codes, act_codes, repeated = ev.case_activity_counts
+    _case_codes, act_codes, repeated = ev.case_activity_counts
     cases = np.bincount(act_codes, minlength=n)
     rework_cases = np.bincount(act_codes[repeated], minlength=n)
     back = flags["back_jump"]

@@ -241,8 +241,8 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
                  transitions=int(ev.same_case_next.sum()),
                  transitions_unknown=int(arr["unknown"].sum()),
                  handoff_rate=float(change.sum() / n_known) if n_known else float("nan"),
-                 cases_with_handoff=int(len(np.unique(ev.case[idx]))),
-                 cases_with_pingpong=int(len(np.unique(ev.case[np.flatnonzero(arr["pingpong"])]))),
+                 cases_with_handoff=len(np.unique(ev.case[idx])),
+                 cases_with_pingpong=len(np.unique(ev.case[np.flatnonzero(arr["pingpong"])])),
                  cases_total=int(ev.n_cases))
 
 

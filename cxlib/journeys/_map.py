@@ -86,7 +86,7 @@ def _edges(ev: Events) -> pd.DataFrame:
 
 def _nodes(ev: Events) -> pd.DataFrame:
     events = np.bincount(ev.act, minlength=ev.n_activities)
-    case_codes, act_codes, _ = ev.case_activity_counts
+    _case_codes, act_codes, _ = ev.case_activity_counts
     cases = np.bincount(act_codes, minlength=ev.n_activities)
     return pd.DataFrame({"touchpoint": ev.activities, "events": events, "cases": cases})
 
@@ -150,7 +150,7 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
     else:
         kept_nodes = nodes.sort_values(["events", "touchpoint"], ascending=[False, True]).head(top_activities)
     kept_names = set(kept_nodes["touchpoint"])
-    ok_node = lambda s: s.isin(kept_names) | s.isin([START, END])  # noqa: E731
+    ok_node = lambda s: s.isin(kept_names) | s.isin([START, END])
     cand = edges[ok_node(edges["source"]) & ok_node(edges["target"])]
     trans = cand[cand["kind"] == "transition"].sort_values(["transitions", "source", "target"],
                                                             ascending=[False, True, True])
@@ -181,7 +181,7 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
         "cases_share": float(case_ok.mean()),
         "activities_kept": len(kept_names),
         "activities_total": int(ev.n_activities),
-        "edges_kept": int(len(trans)),
+        "edges_kept": len(trans),
         "edges_total": int((edges["kind"] == "transition").sum()),
     }
     out.attrs["nodes"] = kept_nodes.reset_index(drop=True)

@@ -7,8 +7,15 @@ import pandas as pd
 
 from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, hours, prepare, stamp
 from ._flow import _success_codes, branches, case_loops, dropoffs, loops
-from ._hidden import (_escalation_arrays, _handoff_arrays, _repeat_flags, escalations, handoffs,
-                      repeat_contacts, throughput)
+from ._hidden import (
+    _escalation_arrays,
+    _handoff_arrays,
+    _repeat_flags,
+    escalations,
+    handoffs,
+    repeat_contacts,
+    throughput,
+)
 from ._map import process_map, start_end_touchpoints
 from ._segments import segments
 from ._variants import variants
@@ -72,10 +79,10 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     n = ev.n_activities
     is_success, names, note = _success_codes(ev, success_ends, infer_min_share)
-    case_codes, act_codes, repeated = ev.case_activity_counts
+    _case_codes, act_codes, repeated = ev.case_activity_counts
     cases = np.bincount(act_codes, minlength=n)
     ended = np.bincount(ev.act[ev.last], minlength=n)
-    src_idx, src, dst, wait = ev.transitions
+    _src_idx, src, dst, wait = ev.transitions
     wait_h = pd.Series(hours(wait))
     before = wait_h.groupby(dst).median().reindex(range(n)).to_numpy()
     after = wait_h.groupby(src).median().reindex(range(n)).to_numpy()
@@ -151,7 +158,7 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
     ['branches', 'case_loops', 'dropoffs']
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    common = dict(success_ends=success_ends, infer_min_share=infer_min_share)
+    common = {"success_ends": success_ends, "infer_min_share": infer_min_share}
     out = {
         "process_map": process_map(ev),
         "start_end": start_end_touchpoints(ev),

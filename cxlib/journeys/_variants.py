@@ -111,7 +111,7 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
         out = out.head(n_keep)
     out = out.copy()
     out.attrs["cases_total"] = int(ev.n_cases)
-    out.attrs["variants_total"] = int(len(_variant_table(ev)))
+    out.attrs["variants_total"] = len(_variant_table(ev))
     return stamp(out, ev)
 
 

@@ -1,0 +1,482 @@
+"""Ideal against actual journey: a designed journey written in YAML, checked case by case against the log."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .._errors import CxInputError
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, prepare, stamp
+from ._variants import case_variant_codes
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a designed journey."""
+
+    name: str
+    activities: tuple[str, ...]
+    optional: bool = False
+    repeat: bool = False
+    target_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class Design:
+    """A designed (ideal) journey: ordered stages mapped to touchpoints."""
+
+    name: str
+    stages: tuple[Stage, ...]
+    path: str | None = None
+    description: str = ""
+
+
+def read_design(path) -> Design:
+    """Read and check an ideal-journey YAML file.
+
+    The file has a ``name`` and a list of ``stages``, in the designed order. Each stage has a ``name`` and
+    ``activities`` (the touchpoints that belong to it), and optionally ``optional: true`` (may be skipped),
+    ``repeat: true`` (may be visited again) and ``target_hours`` (the longest acceptable wait from the
+    previous stage to this one)::
+
+        name: Helpdesk ticket
+        stages:
+          - {name: Triage, activities: [Assign seriousness]}
+          - {name: Take in charge, activities: [Take in charge ticket], target_hours: 24}
+          - {name: Wait for customer, activities: [Wait], optional: true, repeat: true}
+          - {name: Resolve, activities: [Resolve ticket], target_hours: 72}
+          - {name: Close, activities: [Closed]}
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    Design
+        ``name``, ``stages`` (each with ``name``, ``activities``, ``optional``, ``repeat``, ``target_hours``).
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj
+    >>> d = cj.read_design("notebooks/designs/helpdesk.yml")
+    >>> d.stages[0].name
+    'Triage'
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CxInputError("design file not found", path=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CxInputError(f"not valid YAML: {exc}", path=path) from None
+    return design_from_dict(data, path=path)
+
+
+def design_from_dict(data, *, path=None) -> Design:
+    """Check a design given as a dict (the parsed YAML); see :func:`read_design` for the format.
+
+    Parameters
+    ----------
+    data : dict
+        ``{"name": ..., "stages": [{"name": ..., "activities": [...], ...}, ...]}``.
+    path : str, optional
+        Where it came from, for error messages.
+
+    Returns
+    -------
+    Design
+        The checked design.
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj
+    >>> cj.design_from_dict({"name": "x", "stages": [{"name": "A", "activities": ["a"]}]}).stages[0].activities
+    ('a',)
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("stages"), list) or not data["stages"]:
+        raise CxInputError("a design needs a non-empty list under 'stages'", path=path, column="stages")
+    stages = []
+    seen: dict[str, str] = {}
+    allowed = {"name", "activities", "optional", "repeat", "target_hours"}
+    for i, raw in enumerate(data["stages"], start=1):
+        if not isinstance(raw, dict) or "name" not in raw or "activities" not in raw:
+            raise CxInputError(f"stage {i} needs 'name' and 'activities'", path=path, column="stages")
+        unknown = set(raw) - allowed
+        if unknown:
+            raise CxInputError(f"stage {raw['name']!r} has unknown keys {sorted(unknown)}; allowed: "
+                               f"{sorted(allowed)}", path=path, column=str(raw["name"]))
+        acts = raw["activities"]
+        acts = [acts] if isinstance(acts, str) else list(acts or [])
+        if not acts:
+            raise CxInputError(f"stage {raw['name']!r} lists no activities", path=path, column=str(raw["name"]))
+        for a in acts:
+            if str(a) in seen:
+                raise CxInputError(f"activity {a!r} is in stage {seen[str(a)]!r} and in {raw['name']!r}; "
+                                   "each touchpoint belongs to one stage", path=path, column=str(raw["name"]))
+            seen[str(a)] = str(raw["name"])
+        target = raw.get("target_hours")
+        if target is not None and (not isinstance(target, (int, float)) or target <= 0):
+            raise CxInputError(f"stage {raw['name']!r}: target_hours must be a positive number, got {target!r}",
+                               path=path, column=str(raw["name"]))
+        stages.append(Stage(str(raw["name"]), tuple(str(a) for a in acts), bool(raw.get("optional", False)),
+                            bool(raw.get("repeat", False)), None if target is None else float(target)))
+    names = [s.name for s in stages]
+    if len(set(names)) != len(names):
+        raise CxInputError("stage names must be unique", path=path, column="stages")
+    return Design(str(data.get("name", "designed journey")), tuple(stages), None if path is None else str(path),
+                  str(data.get("description", "")))
+
+
+def _design_arg(design) -> Design:
+    if isinstance(design, Design):
+        return design
+    if isinstance(design, dict):
+        return design_from_dict(design)
+    return read_design(design)
+
+
+def _check(ev: Events, design: Design) -> dict:
+    """All per-event and per-case arrays of the design check (internal, cached per design)."""
+    key = ("design", design)
+    if key in ev._cache:
+        return ev._cache[key]
+    n_stages = len(design.stages)
+    code_of = {str(a): i for i, a in enumerate(ev.activities)}
+    stage_of_act = np.full(ev.n_activities, -1, dtype=np.int64)
+    unknown = []
+    for s, stage in enumerate(design.stages):
+        for a in stage.activities:
+            if a in code_of:
+                stage_of_act[code_of[a]] = s
+            else:
+                unknown.append(a)
+    if len(unknown) == sum(len(s.activities) for s in design.stages):
+        raise CxInputError(
+            f"none of the design's activities occur in the log (e.g. {unknown[:3]}); the log has: "
+            f"{', '.join(map(str, ev.activities[:20]))}", path=design.path, column=ev.activity_key)
+    stage = stage_of_act[ev.act]
+    in_design = stage >= 0
+    idx = np.flatnonzero(in_design)
+    st = stage[idx]
+    cs = ev.case[idx].astype(np.int64)
+    ts = ev.ts[idx]
+    # running maximum of the stage within the case: cases come in order, so offsetting by case keeps it local
+    big = n_stages + 1
+    running = np.maximum.accumulate(cs * big + st) - cs * big
+    prior_max = np.full(len(idx), -1, dtype=np.int64)
+    same_prev = np.r_[False, cs[1:] == cs[:-1]]
+    prior_max[1:] = np.where(same_prev[1:], running[:-1], -1)
+    out_of_order = st < prior_max
+    prev_stage = np.full(len(idx), -1, dtype=np.int64)
+    prev_stage[1:] = np.where(same_prev[1:], st[:-1], -1)
+    entry = st != prev_stage
+    pair = cs * big + st
+    first_visit = ~pd.Series(pair).duplicated().to_numpy()
+    reentry = entry & ~first_visit
+    repeat_ok = np.array([s.repeat for s in design.stages])
+    # a stage is repeated when the case comes back to it after leaving it, or does one of its touchpoints again
+    again = ~ev.first_occurrence[idx]
+    bad_repeat = (reentry | again) & ~repeat_ok[st]
+    wait = np.full(len(idx), np.nan)
+    prev_ts = np.r_[0, ts[:-1]]
+    has_prev = same_prev & entry & first_visit
+    wait[has_prev] = hours(ts[has_prev] - prev_ts[has_prev])
+    present = np.zeros((ev.n_cases, n_stages), dtype=bool)
+    present[cs, st] = True
+    wait_in = np.full((ev.n_cases, n_stages), np.nan)
+    wait_in[cs[has_prev], st[has_prev]] = wait[has_prev]
+    targets = np.array([np.nan if s.target_hours is None else s.target_hours for s in design.stages])
+    over = wait_in > targets[None, :]
+    mandatory = ~np.array([s.optional for s in design.stages])
+    skipped = ~present & mandatory[None, :]
+    ooo = np.zeros((ev.n_cases, n_stages), dtype=bool)
+    ooo[cs[out_of_order], st[out_of_order]] = True
+    rep = np.zeros((ev.n_cases, n_stages), dtype=bool)
+    rep[cs[bad_repeat], st[bad_repeat]] = True
+    outside = ~in_design
+    # backward moves between consecutive in-design events, for the picture
+    back = same_prev & (st < prev_stage)
+    back_pairs = pd.DataFrame({"from_stage": prev_stage[back], "to_stage": st[back]}).value_counts()
+    result = {
+        "stage_of_act": stage_of_act, "present": present, "skipped": skipped, "ooo": ooo, "rep": rep,
+        "over": over, "wait_in": wait_in, "outside_events": outside, "unknown_activities": unknown,
+        "back_pairs": back_pairs,
+    }
+    ev._cache[key] = result
+    return result
+
+
+def _join_names(matrix: np.ndarray, names: list[str]) -> np.ndarray:
+    out = np.full(matrix.shape[0], "", dtype=object)
+    for j, name in enumerate(names):  # a loop over stages, not cases
+        col = matrix[:, j]
+        out[col] = out[col] + np.where(out[col] == "", "", "; ") + name
+    return out
+
+
+def _replay_fitness(ev: Events, design: Design) -> np.ndarray:
+    """Token-based replay fitness per case (pm4py), computed once per variant."""
+    import warnings
+
+    from pm4py.objects.process_tree.obj import Operator, ProcessTree
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pm4py
+
+    root = ProcessTree(operator=Operator.SEQUENCE)
+    for stage in design.stages:
+        if len(stage.activities) == 1:
+            node = ProcessTree(label=stage.activities[0])
+        else:
+            node = ProcessTree(operator=Operator.XOR)
+            node.children.extend(ProcessTree(label=a, parent=node) for a in stage.activities)
+            for child in node.children:
+                child.parent = node
+        if stage.repeat:
+            loop = ProcessTree(operator=Operator.LOOP)
+            node.parent = loop
+            loop.children.extend([node, ProcessTree(parent=loop)])
+            node = loop
+        if stage.optional:
+            xor = ProcessTree(operator=Operator.XOR)
+            node.parent = xor
+            xor.children.extend([node, ProcessTree(parent=xor)])
+            node = xor
+        node.parent = root
+        root.children.append(node)
+    net, im, fm = pm4py.convert_to_petri_net(root)
+    variant_of_case, sequences = case_variant_codes(ev)
+    rows = []
+    for v, seq in enumerate(sequences):  # one trace per variant, not per case
+        for j, a in enumerate(seq):
+            rows.append((f"v{v:09d}", str(ev.activities[a]), pd.Timestamp(0, tz="UTC") + pd.Timedelta(seconds=j)))
+    vlog = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        diag = pm4py.conformance_diagnostics_token_based_replay(vlog, net, im, fm)
+    fitness = np.array([d["trace_fitness"] for d in diag], dtype=float)
+    if len(fitness) != len(sequences):  # pragma: no cover - pm4py changed its output
+        raise RuntimeError("token-based replay returned an unexpected number of traces")
+    return fitness[variant_of_case]
+
+
+def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_key: str = CASE,
+                       activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+    """Per case: does the actual journey follow the designed one, and where does it depart?
+
+    Deviations: a mandatory stage skipped; a stage *out of order* (an event of a stage after an event of a later
+    stage); a stage *repeated* that the design does not allow to repeat (the case comes back to it after
+    leaving it, or does one of its touchpoints a second time); touchpoints *not in the design*; a wait
+    into a stage longer than its ``target_hours`` (measured at the first visit of the stage, from the previous
+    event of another designed stage).
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log as :func:`cxlib.read_log` returns it.
+    design : Design, dict or path
+        The designed journey (see :func:`read_design`).
+    replay : bool, default True
+        Also compute pm4py's token-based replay fitness against a Petri net built from the design (a sequence
+        of stages; a stage is a choice among its activities, optional stages can be skipped, repeatable stages
+        loop). Computed once per variant.
+    case_key, activity_key, timestamp_key : str
+        Column names of case id, touchpoint (activity) and timestamp.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case:
+
+        - ``case``; ``conforms``: no skipped stage, nothing out of order, no repeat that is not allowed, no
+          touchpoint outside the design; ``on_time``: no wait over target.
+        - ``skipped_stages``, ``out_of_order_stages``, ``repeated_stages``, ``waits_over_target``: stage names
+          joined with ``"; "`` (empty when none).
+        - ``not_in_design``: number of events at touchpoints outside the design.
+        - ``fitness``: token-based replay fitness (0-1) from pm4py (only with ``replay=True``).
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj, pm4py
+    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> c = cj.design_conformance(log, "notebooks/designs/helpdesk.yml")
+    >>> 0 < c["conforms"].mean() < 1
+    True
+    """
+    design = _design_arg(design)
+    ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    chk = _check(ev, design)
+    names = [s.name for s in design.stages]
+    outside = np.bincount(ev.case[chk["outside_events"]], minlength=ev.n_cases)
+    out = pd.DataFrame({
+        "case": ev.case_ids,
+        "conforms": ~(chk["skipped"].any(1) | chk["ooo"].any(1) | chk["rep"].any(1)) & (outside == 0),
+        "on_time": ~chk["over"].any(1),
+        "skipped_stages": _join_names(chk["skipped"], names),
+        "out_of_order_stages": _join_names(chk["ooo"], names),
+        "repeated_stages": _join_names(chk["rep"], names),
+        "waits_over_target": _join_names(chk["over"], names),
+        "not_in_design": outside,
+    })
+    if replay:
+        out["fitness"] = _replay_fitness(ev, design)
+    return stamp(out, ev, design=design.name, unknown_activities=chk["unknown_activities"])
+
+
+def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_key: str = ACTIVITY,
+                  timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+    """Per stage of the design: how often actual journeys reach, skip, reorder, repeat it or wait too long.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        Event log as :func:`cxlib.read_log` returns it.
+    design : Design, dict or path
+        The designed journey (see :func:`read_design`).
+    case_key, activity_key, timestamp_key : str
+        Column names of case id, touchpoint (activity) and timestamp.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stage, in design order:
+
+        - ``stage``, ``activities`` (joined with ``", "``), ``optional``, ``repeat``, ``target_hours``.
+        - ``cases_reached``, ``reach_rate`` (of all cases).
+        - ``skipped_cases``, ``skip_rate``: cases missing a mandatory stage (0 for optional ones).
+        - ``out_of_order_cases``, ``out_of_order_rate``; ``repeated_cases``, ``repeat_rate`` (repeats the
+          design does not allow).
+        - ``median_wait_in_h``: median wait into the stage; ``over_target_cases``, ``over_target_rate``
+          (of the cases with a measured wait; empty without a target).
+        - ``deviation_rate``: share of all cases with any deviation at this stage.
+
+        ``attrs["outside"]``: touchpoints outside the design with ``touchpoint``, ``events``, ``cases``;
+        ``attrs["backward"]``: moves back to an earlier stage with ``from_stage``, ``to_stage``, ``moves``.
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj, pm4py
+    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> cj.design_stages(log, "notebooks/designs/helpdesk.yml")["stage"].tolist()[0]
+    'Triage'
+    """
+    design = _design_arg(design)
+    ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    chk = _check(ev, design)
+    n = ev.n_cases
+    has_wait = ~np.isnan(chk["wait_in"])
+    med = pd.DataFrame(chk["wait_in"]).median(axis=0).to_numpy()  # NaN (no wait measured) is skipped
+    any_dev = chk["skipped"] | chk["ooo"] | chk["rep"] | chk["over"]
+    out = pd.DataFrame({
+        "stage": [s.name for s in design.stages],
+        "activities": [", ".join(s.activities) for s in design.stages],
+        "optional": [s.optional for s in design.stages],
+        "repeat": [s.repeat for s in design.stages],
+        "target_hours": [s.target_hours for s in design.stages],
+        "cases_reached": chk["present"].sum(0),
+        "reach_rate": chk["present"].mean(0),
+        "skipped_cases": chk["skipped"].sum(0),
+        "skip_rate": chk["skipped"].mean(0),
+        "out_of_order_cases": chk["ooo"].sum(0),
+        "out_of_order_rate": chk["ooo"].mean(0),
+        "repeated_cases": chk["rep"].sum(0),
+        "repeat_rate": chk["rep"].mean(0),
+        "median_wait_in_h": med,
+        "over_target_cases": chk["over"].sum(0),
+        "over_target_rate": chk["over"].sum(0) / np.maximum(has_wait.sum(0), 1),
+        "deviation_rate": any_dev.sum(0) / n,
+    })
+    out.loc[out["target_hours"].isna(), ["over_target_cases", "over_target_rate"]] = np.nan
+    outside_acts = np.flatnonzero(chk["stage_of_act"] < 0)
+    o_events = np.bincount(ev.act[chk["outside_events"]], minlength=ev.n_activities)
+    _, act_codes, _ = ev.case_activity_counts
+    o_cases = np.bincount(act_codes, minlength=ev.n_activities)
+    outside = pd.DataFrame({"touchpoint": ev.activities[outside_acts], "events": o_events[outside_acts],
+                            "cases": o_cases[outside_acts]}).sort_values("events", ascending=False)
+    names = [s.name for s in design.stages]
+    bp = chk["back_pairs"]
+    backward = pd.DataFrame({
+        "from_stage": [names[i] for i, _ in bp.index], "to_stage": [names[j] for _, j in bp.index],
+        "moves": bp.to_numpy()}) if len(bp) else pd.DataFrame(columns=["from_stage", "to_stage", "moves"])
+    return stamp(out, ev, design=design.name, outside=outside.reset_index(drop=True), backward=backward,
+                 cases_total=int(n), unknown_activities=chk["unknown_activities"])
+
+
+def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float = 0.1):
+    """Graphviz picture of the designed journey with the actual deviations on it.
+
+    Stages run left to right (dashed border: optional; ↻: may repeat). Each stage shows how many cases reached
+    it and its skip, out-of-order and over-target rates; a stage is red when its deviation rate is at least
+    ``alert``. Red dashed arrows are moves back to an earlier stage (with counts); a grey note lists the
+    touchpoints outside the design.
+
+    Parameters
+    ----------
+    stages : pandas.DataFrame
+        The result of :func:`design_stages`.
+    title : str, optional
+        Caption under the picture.
+    alert : float, default 0.1
+        Deviation rate from which a stage is drawn red.
+
+    Returns
+    -------
+    graphviz.Digraph
+        Render with ``.pipe(format="svg")``.
+
+    Examples
+    --------
+    >>> import cxlib.journeys as cj, pm4py
+    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> g = cj.draw_design(cj.design_stages(log, "notebooks/designs/helpdesk.yml"))
+    >>> g.pipe(format="svg")[:5] == b"<?xml"
+    True
+    """
+    import graphviz
+
+    g = graphviz.Digraph("design", graph_attr={"rankdir": "LR", "fontname": "Helvetica", "fontsize": "11"},
+                         node_attr={"fontname": "Helvetica", "fontsize": "10", "shape": "box", "style": "rounded"},
+                         edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    if title:
+        g.attr(label=title, labelloc="b")
+    ids = {}
+    prev = None
+    for i, row in stages.reset_index(drop=True).iterrows():
+        ids[row["stage"]] = f"s{i}"
+        lines = [f"{html.escape(str(row['stage']))}{' ↻' if row['repeat'] else ''}",
+                 f"reached {row['reach_rate']:.0%}"]
+        if not row["optional"]:
+            lines.append(f"skipped {row['skip_rate']:.1%}")
+        lines.append(f"out of order {row['out_of_order_rate']:.1%}")
+        if row["repeated_cases"]:
+            lines.append(f"repeated {row['repeat_rate']:.1%}")
+        if pd.notna(row["target_hours"]):
+            lines.append(f"over {row['target_hours']:g}h target {row['over_target_rate']:.1%}")
+        red = row["deviation_rate"] >= alert
+        g.node(f"s{i}", label="\n".join(lines), style="rounded,dashed,filled" if row["optional"] else "rounded,filled",
+               fillcolor="#f8d7da" if red else "#e8f1e4", color="#b2182b" if red else "#4d7a3a")
+        if prev is not None:
+            g.edge(prev, f"s{i}", color="#4d7a3a")
+        prev = f"s{i}"
+    for r in stages.attrs.get("backward", pd.DataFrame()).itertuples():
+        if r.from_stage in ids and r.to_stage in ids:
+            g.edge(ids[r.from_stage], ids[r.to_stage], label=f"back {r.moves:,}", style="dashed", color="#b2182b",
+                   fontcolor="#b2182b", constraint="false")
+    outside = stages.attrs.get("outside")
+    if outside is not None and len(outside):
+        top = outside.head(6)
+        text = "not in design:\n" + "\n".join(f"{html.escape(str(t))} ({e:,})" for t, e in
+                                                zip(top["touchpoint"], top["events"]))
+        if len(outside) > 6:
+            text += f"\n… {len(outside) - 6} more"
+        g.node("outside", label=text, shape="note", color="#888888", fontcolor="#555555")
+    return g
+
