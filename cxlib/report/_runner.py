@@ -402,6 +402,15 @@ def write_index(results: list[RunResult], path, *, title: str = "cx-workbench re
     -------
     pathlib.Path
         The written file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "index.html"
+    >>> ok = RunResult("demo", "notebooks/01_journeys.ipynb", "ok", out.with_name("demo.html"),
+    ...                out.with_name("demo.ipynb"), 1.0)
+    >>> "demo.html" in write_index([ok], out).read_text()
+    True
     """
     from ._publish import published_sections
 
