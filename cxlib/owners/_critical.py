@@ -10,15 +10,15 @@ from .._errors import CxInputError
 from ._link import ACT, CASE, RES, TS, _need
 from ._model import MEASURES, TouchpointModel
 
-__all__ = ["touchpoint_log", "touchpoint_scores", "light_rule", "journey_touchpoint_measures", "pain_points",
+__all__ = ["touchpoint_log", "touchpoint_scores", "journey_touchpoint_measures", "pain_points",
            "period_changes", "critical_touchpoints", "RANKING_RULE", "LIGHT_RULE"]
 
 LIGHT_RULE = (
-    "Lights compare a measure's 95% interval with its target and tolerance from the touchpoint model. "
-    "Higher is better: green when the interval's lower bound is at or above the target, red when its upper "
-    "bound is below target minus tolerance, amber otherwise. Lower is better (negative share, repeat-contact "
-    "rate): green when the upper bound is at or below the target, red when the lower bound is above target "
-    "plus tolerance, amber otherwise. Grey when fewer responses than the measure's min_n."
+    "Lights (cxlib.scores.traffic_lights) compare a measure's 95% interval with its target and tolerance from "
+    "the touchpoint model. Higher is better: green when the interval's lower bound is at or above the target, "
+    "red when its upper bound is below target minus tolerance, amber otherwise. Lower is better (negative "
+    "share, repeat-contact rate): green when the upper bound is at or below the target, red when the lower "
+    "bound is above target plus tolerance, amber otherwise. Grey when fewer responses than the measure's min_n."
 )
 
 RANKING_RULE = (
@@ -75,49 +75,6 @@ def touchpoint_log(log: pd.DataFrame, model: TouchpointModel, *, activity_key: s
         out = out[mapped.notna()].copy()
     out.attrs["unmapped_events"] = unmapped
     return out
-
-
-def light_rule(value, low, high, n, *, target, tolerance=0.0, higher_is_better=True, min_n=30) -> str:
-    """The traffic light of one measure (see ``LIGHT_RULE``).
-
-    Parameters
-    ----------
-    value, low, high : float
-        Estimate and interval bounds.
-    n : int
-        Responses (or cases) behind the estimate.
-    target, tolerance : float
-        Target and tolerance from the touchpoint model.
-    higher_is_better : bool, default True
-        Direction of the measure.
-    min_n : int, default 30
-        Fewest responses for a colour.
-
-    Returns
-    -------
-    str
-        ``"green"``, ``"amber"``, ``"red"`` or ``"grey"`` (not enough responses or no estimate).
-
-    Examples
-    --------
-    >>> light_rule(-30, -40, -20, 200, target=0, tolerance=10)
-    'red'
-    >>> light_rule(-30, -60, 5, 12, target=0, tolerance=10)
-    'grey'
-    """
-    if n is None or pd.isna(n) or n < min_n or pd.isna(low) or pd.isna(high):
-        return "grey"
-    if higher_is_better:
-        if low >= target:
-            return "green"
-        if high < target - tolerance:
-            return "red"
-        return "amber"
-    if high <= target:
-        return "green"
-    if low > target + tolerance:
-        return "red"
-    return "amber"
 
 
 def _repeat_contact_counts(tlog: pd.DataFrame, by_period, window_days, case_key, activity_key, timestamp_key):
@@ -190,9 +147,10 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     -------
     pandas.DataFrame
         One row per touchpoint, measure (and ``period`` when asked): ``touchpoint``, ``owner``, ``period``
-        (empty without ``period``), ``measure``, ``n``, ``value``, ``ci_low``, ``ci_high``, ``target``,
-        ``tolerance``, ``min_n``, ``higher_is_better``, ``light``. Measures whose input column is missing get
-        ``n = 0`` and a grey light.
+        (empty without ``period``), ``period_start`` (NaT without), ``measure``, ``n``, ``value``, ``ci_low``,
+        ``ci_high``, ``target``, ``tolerance``, ``min_n``, ``higher_is_better``, ``light``, ``reason`` (from
+        :func:`cxlib.scores.traffic_lights`). Measures whose input column is missing get ``n = 0`` and a grey
+        light.
 
     Examples
     --------
@@ -248,21 +206,21 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
             if sub.empty:
                 sub = pd.DataFrame([{"n": 0, "value": np.nan, "ci_low": np.nan, "ci_high": np.nan}])
             for _, r in sub.iterrows():
-                hib = MEASURES[name]["higher_is_better"]
                 rows.append({"touchpoint": tp.name, "owner": tp.owner, "period": r.get("period", ""),
                              "measure": name, "n": int(r["n"]), "value": r["value"], "ci_low": r["ci_low"],
-                             "ci_high": r["ci_high"], "target": m["target"], "tolerance": m["tolerance"],
-                             "min_n": m["min_n"], "higher_is_better": hib,
-                             "light": light_rule(r["value"], r["ci_low"], r["ci_high"], r["n"],
-                                                 target=m["target"], tolerance=m["tolerance"],
-                                                 higher_is_better=hib, min_n=m["min_n"])})
-    columns = ["touchpoint", "owner", "period", "measure", "n", "value", "ci_low", "ci_high", "target",
-               "tolerance", "min_n", "higher_is_better", "light"]
-    out = pd.DataFrame(rows, columns=columns)
+                             "ci_high": r["ci_high"], "higher_is_better": MEASURES[name]["higher_is_better"]})
+    base = pd.DataFrame(rows, columns=["touchpoint", "owner", "period", "measure", "n", "value", "ci_low",
+                                       "ci_high", "higher_is_better"])
+    out = cs.traffic_lights(base, targets=model.targets(), touchpoint="touchpoint")
     if period:
-        out = out[out["period"].astype(str) != ""].sort_values(["touchpoint", "measure", "period"],
-                                                               kind="stable").reset_index(drop=True)
-    return out
+        out = out[out["period"].astype(str) != ""].copy()
+        out["period_start"] = pd.PeriodIndex(out["period"].astype(str), freq=period).to_timestamp()
+        out = out.sort_values(["touchpoint", "measure", "period"], kind="stable").reset_index(drop=True)
+    else:
+        out["period_start"] = pd.NaT
+    columns = ["touchpoint", "owner", "period", "period_start", "measure", "n", "value", "ci_low", "ci_high",
+               "target", "tolerance", "min_n", "higher_is_better", "light", "reason"]
+    return out[columns]
 
 
 def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, success_ends=None,
@@ -347,7 +305,8 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
     top : int, default 3
         Topics per touchpoint.
     examples : int, default 2
-        Example verbatims per topic (the shortest distinct ones of at least 20 characters, else any).
+        Example verbatims per topic (the shortest distinct ones of at least 20 characters, else any; a
+        verbatim equal to the topic label is skipped).
     redact : callable, optional
         Applied to each example verbatim (e.g. PII redaction); owner reports must pass one.
 
@@ -378,7 +337,9 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
         counts = group[topic].astype(str).value_counts()
         for rank, (name, count) in enumerate(counts.head(top).items(), start=1):
             verbatims = group.loc[group[topic].astype(str) == name, text].dropna().astype(str).str.strip()
-            verbatims = verbatims[verbatims != ""].drop_duplicates()
+            # a verbatim that only repeats the topic label (e.g. complaint categories) is no example
+            verbatims = verbatims[(verbatims != "") & (verbatims.str.casefold() != str(name).casefold())]
+            verbatims = verbatims.drop_duplicates()
             long_enough = verbatims[verbatims.str.len() >= 20]
             pool = long_enough if len(long_enough) else verbatims
             chosen = pool.loc[pool.str.len().sort_values(kind="stable").index].head(examples)

@@ -18,7 +18,7 @@ from ._link import ACT, CASE, RES, TS, link_coverage, link_feedback, per_case_ta
 from ._model import TouchpointModel, read_touchpoint_model, validate_touchpoint_model
 from ._terms import pain_terms
 
-__all__ = ["Dashboard", "build_dashboard", "redact_text", "owner_slug", "owner_report_name", "suite_entries",
+__all__ = ["Dashboard", "build_dashboard", "read_feedback_table", "redact_text", "owner_slug", "owner_report_name", "suite_entries",
            "owner_links", "DASHBOARD_NOTEBOOK"]
 
 DASHBOARD_NOTEBOOK = "notebooks/04_cx_dashboard.ipynb"
@@ -61,6 +61,60 @@ def redact_text(text):
     for tag, pattern in _PII:
         out = pattern.sub(tag, out)
     return out
+
+
+def read_feedback_table(path, *, sep: str | None = None, encoding: str | None = None,
+                        sheet=0) -> pd.DataFrame:
+    """Read a feedback table (CSV with sniffed delimiter and encoding, gzip, Excel, Parquet) as it is.
+
+    Columns keep their names; the dashboard maps them by role (``columns:`` in its parameter file). Rows are
+    not dropped here: :func:`build_dashboard` counts rows without text, date or touchpoint.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``, ``.csv.gz``, ``.xlsx`` or ``.parquet``.
+    sep, encoding : str, optional
+        CSV delimiter and encoding (sniffed when not given, by :func:`cxlib.io.sniff_csv`).
+    sheet : int or str, default 0
+        Excel sheet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with ``attrs["load_report"]`` = ``{"path", "rows_read", "columns", "sep", "encoding"}``.
+
+    Examples
+    --------
+    >>> read_feedback_table("data/bpic2016_complaints.csv").attrs["load_report"]["rows_read"]
+    289
+    """
+    import io as _io
+
+    from ..io import _open_bytes, sniff_csv
+
+    path = Path(path)
+    if not path.is_file():
+        raise CxInputError("the feedback file does not exist", path=path)
+    name = path.name.lower()
+    used_sep = used_enc = None
+    if name.endswith((".xlsx", ".xls")):
+        table = pd.read_excel(path, sheet_name=sheet)
+    elif name.endswith(".parquet"):
+        table = pd.read_parquet(path)
+    else:
+        raw = _open_bytes(path)
+        used_sep, used_enc = sniff_csv(raw, path=path, sep=sep, encoding=encoding)
+        try:
+            table = pd.read_csv(_io.BytesIO(raw), sep=used_sep, encoding=used_enc, dtype=str,
+                                keep_default_na=False, na_values=[""])
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise CxInputError(f"could not read the CSV ({exc}); check sep= and encoding=", path=path) from None
+    if table.empty:
+        raise CxInputError("the feedback file has no rows", path=path)
+    table.attrs["load_report"] = {"path": str(path), "rows_read": len(table), "columns": len(table.columns),
+                                  "sep": used_sep, "encoding": used_enc}
+    return table
 
 
 def owner_slug(owner: str) -> str:
@@ -229,7 +283,8 @@ class Dashboard:
 
 def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.DataFrame | None = None,
                     owner: str | None = None, link=("case", "label", "topic"), text: str = "text",
-                    case_id: str | None = None, date: str | None = None, event_id: str | None = None,
+                    case_id: str | None = None, date: str | None = None, date_format: str | None = None,
+                    event_id: str | None = None,
                     label: str | None = None, topic: str | None = None, score: str | None = None,
                     sentiment: str | None = None, sentiment_labels=("positive", "neutral", "negative"),
                     negative_score_max: float = 6, period: str = "M", success_ends=None,
@@ -257,6 +312,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     text, case_id, date, event_id, label, topic, score, sentiment : str, optional
         Feedback columns: verbatim, case id, date, event id shared with the log, touchpoint label, topic (for
         pain points), score (NPS 0-10 or CSAT), sentiment label.
+    date_format : str, optional
+        ``strftime`` format of ``date`` (e.g. ``"%d/%m/%Y %H:%M"``); inferred when not given.
     sentiment_labels : tuple of str
         Positive, neutral and negative labels of ``sentiment``.
     negative_score_max : float, default 6
@@ -312,8 +369,13 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         raise CxInputError("no link method can run: give a case-id column and an event log, a touchpoint-label "
                            "column, or seed words in the touchpoint model", path=model.path, column="link")
     fb = feedback.copy()
+    for role, col in (("case_id", case_id), ("date", date), ("event_id", event_id), ("label", label),
+                      ("topic", topic), ("score", score), ("sentiment", sentiment)):
+        if col and col not in fb.columns:
+            raise CxInputError(f"the feedback has no {role} column {col!r}; columns: "
+                               f"{', '.join(map(str, fb.columns))}", column=col)
     if date and date in fb.columns:
-        fb[date] = pd.to_datetime(fb[date], errors="coerce", utc=True)
+        fb[date] = pd.to_datetime(fb[date], errors="coerce", utc=True, format=date_format)
         bad = int(fb[date].isna().sum())
         if bad:
             notes.append(f"{bad:,} feedback rows have no readable date: they count in totals but in no period.")

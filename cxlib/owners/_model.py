@@ -90,6 +90,19 @@ class TouchpointModel:
         return pd.DataFrame(rows, columns=["touchpoint", "owner", "activities", "labels", "seed_words",
                                            "measure", "target", "tolerance", "min_n", "higher_is_better"])
 
+    def targets(self) -> pd.DataFrame:
+        """The measures' targets in the form of :func:`cxlib.scores.read_targets`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``measure``, ``touchpoint``, ``target``, ``tolerance``, ``min_n``: one row per touchpoint and
+            measure.
+        """
+        rows = [{"measure": m["measure"], "touchpoint": tp.name, "target": m["target"],
+                 "tolerance": m["tolerance"], "min_n": m["min_n"]} for tp in self.touchpoints for m in tp.measures]
+        return pd.DataFrame(rows, columns=["measure", "touchpoint", "target", "tolerance", "min_n"])
+
     def activity_map(self) -> dict[str, str]:
         """Event-log activity -> touchpoint name."""
         return {a: tp.name for tp in self.touchpoints for a in tp.activities}

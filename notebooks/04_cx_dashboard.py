@@ -1,0 +1,186 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # CX dashboard: from insight to owner
+#
+# Feedback is linked to the touchpoints of a touchpoint model (by case id, touchpoint label or seed words);
+# each touchpoint gets its score against target with a traffic light, its journey measures and its top pain
+# points, and lands with the owner who can fix it. With `owner` empty this is the overview of every
+# touchpoint; with an owner it is that owner's report, with only their touchpoints.
+
+# %% tags=["parameters"]
+title = ""                      # report heading, default the project name of the model
+touchpoints = "notebooks/touchpoints/uwv_complaints.yml"  # the touchpoint model (YAML)
+log = ""                        # event log (XES/CSV/Parquet) for journeys; empty when there is none
+log_options = {}                # keyword arguments of cxlib.read_log (column mapping, classifier, ...)
+feedback = "data/bpic2016_complaints.csv"  # the feedback table
+feedback_options = {}           # sep / encoding / sheet for the feedback file
+columns = {"text": "ComplaintTopic_EN", "case_id": "CustomerID", "date": "ContactDate",
+           "event_id": "ComplaintID", "topic": "ComplaintTopic_EN"}  # feedback columns by role
+date_format = None              # strftime format of the feedback date, inferred when None
+link = ["case", "label", "topic"]  # link methods, in order
+period = "M"                    # period of trends and of what changed: D, W, M or Q
+success_ends = "all"            # successful journey ends for drop-offs; all: no end is a drop-off
+owner = ""                      # empty for the overview, else the name of an owner in the model
+redact = True                   # redact PII in verbatims (always on in owner reports)
+interactive = True              # widgets in JupyterLab; cx run sets False
+
+# %%
+import os
+
+import matplotlib.pyplot as plt
+
+from IPython.display import display
+
+import cxlib
+from cxlib import owners as co
+from cxlib import scores as cs
+from cxlib.report import publish, say, show
+
+model = co.read_touchpoint_model(touchpoints)
+events = cxlib.read_log(log, **log_options) if log else None
+feedback_table = co.read_feedback_table(feedback, **feedback_options)
+d = co.build_dashboard(feedback_table, model, log=events, owner=owner, link=link, period=period,
+                       success_ends=success_ends, redact=bool(redact or owner), date_format=date_format,
+                       **columns)
+heading = title or model.project
+display(say("<b>{heading}</b>: {view}.", heading=heading,
+            view=f"owner report for {owner}" if owner else "overview of every touchpoint and owner"))
+
+# %% [markdown]
+# The data behind this report: feedback rows read and, when there is an event log, the journeys loaded.
+
+# %%
+fb_report = feedback_table.attrs["load_report"]
+display(say("Feedback: {rows:,} rows from <code>{path}</code>.", rows=fb_report["rows_read"], path=fb_report["path"]))
+if events is not None:
+    lr = events.attrs["load_report"]
+    display(say("Journeys: {events:,} events in {cases:,} cases from <code>{path}</code> ({dropped:,} rows dropped).",
+                events=len(events), cases=lr["cases"], path=lr["path"], dropped=lr["rows_read"] - lr["rows_kept"]))
+display(show(d.view.table(), caption="Touchpoints in this report, with their owner, what links to them and targets"))
+
+# %% [markdown]
+# How much feedback found a touchpoint, per link method (the first method that finds one wins).
+
+# %%
+display(show(d.coverage, caption="Link coverage (share of all feedback rows, 0-1)"))
+
+# %% [markdown]
+# **Critical touchpoints**, most critical first. The ranking rule is stated below the table.
+
+# %%
+display(show(d.critical, caption="Critical touchpoints"))
+display(say("Ranking rule: {rule}", rule=co.RANKING_RULE))
+
+# %% [markdown]
+# Each touchpoint's score against its target with its traffic light, and the rule behind the colours.
+
+# %%
+display(show(d.scores.drop(columns=["period", "period_start"]), caption="Score against target, with light"))
+display(say("Light rule: {rule}", rule=co.LIGHT_RULE))
+
+# %% [markdown]
+# The trend per period: the light grid (value and number of responses in each cell), then the values with their
+# 95% intervals and the target.
+
+# %%
+if len(d.trend):
+    measure = d.trend["measure"].iloc[0]
+    one = d.trend[d.trend["measure"] == measure]
+    fig, axes = plt.subplots(2, 1, figsize=(10, 3 + 0.9 * one["touchpoint"].nunique()))
+    cs.plot_traffic_lights(one, x="period", y="touchpoint", ax=axes[0])
+    cs.plot_trend(one, hue="touchpoint", ax=axes[1])
+    fig.tight_layout()
+else:
+    display(say("No trend: the feedback has no date column."))
+
+# %% [markdown]
+# **What changed since the previous period**: the latest period against the one before, with the change's
+# 95% interval and a z-test.
+
+# %%
+if len(d.changes):
+    display(show(d.changes, caption="Change since the previous period"))
+else:
+    display(say("No comparison with the previous period: no dated feedback."))
+
+# %% [markdown]
+# **Top pain points** per touchpoint, with example verbatims (PII redacted).
+
+# %%
+display(show(d.pains, caption="Top pain points with example verbatims"))
+
+# %% [markdown]
+# Journey measures per touchpoint (only with an event log).
+
+# %%
+if d.journey is not None:
+    display(show(d.journey, caption="Journey measures per touchpoint (waits in hours)"))
+else:
+    display(say("No event log in this project: journey measures are not available."))
+
+# %% [markdown]
+# For feedback linked to journeys by case id: per case, its journey measures beside its score and text, and
+# how journey features (waits, hand-offs, repeated contacts) go with the score.
+
+# %%
+if d.per_case is not None:
+    display(show(d.per_case.sort_values("events", ascending=False), caption="Per case: journey beside feedback",
+                 max_rows=15))
+    if d.association is not None:
+        display(show(d.association, caption="Association of journey features with the score (95% intervals)"))
+else:
+    display(say("The feedback is not linked to journeys by case id here, so there is no per-case table."))
+
+# %% [markdown]
+# Owner reports (overview only): every owner with their touchpoints' lights and a link to their report.
+
+# %%
+report_name = os.environ.get("CX_REPORT_NAME", "")
+if not owner:
+    base = report_name or "dashboard"
+    display(co.owner_links(model, report_name=base, lights=d.scores))
+    summary = d.scores.drop_duplicates("touchpoint")[["touchpoint", "owner", "measure", "value", "light"]]
+    summary = summary.assign(report=[co.owner_report_name(base, o) for o in summary["owner"]])
+    publish(summary.round({"value": 1}), title=f"CX dashboard: {heading}", link_column="report")
+
+# %% [markdown]
+# Notes on this data: what was assumed and what could not be measured.
+
+# %%
+for note in d.notes:
+    display(say("{note}", note=note))
+
+# %% [markdown]
+# In JupyterLab: pick a touchpoint to see its pain points and trend.
+
+# %%
+if interactive:
+    import ipywidgets as widgets
+    from IPython.display import clear_output
+
+    picker = widgets.Dropdown(options=[tp.name for tp in d.view.touchpoints], description="touchpoint")
+    out = widgets.Output()
+
+    def _show(change=None):
+        with out:
+            clear_output()
+            name = picker.value
+            display(show(d.pains[d.pains["touchpoint"] == name], caption=f"Pain points: {name}"))
+            if len(d.trend):
+                display(show(d.trend[d.trend["touchpoint"] == name], caption=f"Trend: {name}"))
+
+    picker.observe(_show, names="value")
+    _show()
+    display(widgets.VBox([picker, out]))
