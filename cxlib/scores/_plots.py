@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ def plot_traffic_lights(lights: pd.DataFrame, *, x: str = "period", y: str = "to
     return ax
 
 
-def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=None, ax=None):
+def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=None, min_n: int = 1, ax=None):
     """Trend lines with interval bands and the target line(s).
 
     Parameters
@@ -82,6 +83,9 @@ def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=No
         Column with one line per value.
     target : float, optional
         One target line for all lines (used when the table has no ``target`` column).
+    min_n : int, default 1
+        Periods with fewer responses are left out of the chart (their intervals are too wide to read);
+        the table still has them.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
 
@@ -101,22 +105,29 @@ def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=No
     """
     for col in ("period_start", "value", "ci_low", "ci_high"):
         _require_column(table, col, "a trend-table column")
-    data = table[table["period_start"].notna() & (table["n"] > 0)].sort_values("period_start")
+    data = table[table["period_start"].notna() & (table["n"] >= max(min_n, 1))].sort_values("period_start")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4))
     groups = sorted(data[hue].dropna().unique().tolist(), key=str) if hue else [None]
     palette = dict(zip(groups, sns.color_palette(n_colors=max(len(groups), 1))))
     sns.lineplot(data=data, x="period_start", y="value", hue=hue, hue_order=groups if hue else None,
                  palette=palette if hue else None, marker="o", ax=ax, errorbar=None)
+    targets = data["target"].dropna().unique() if "target" in data else []
     for g in groups:
         part = data if g is None else data[data[hue] == g]
         colour = palette[g]
         ax.fill_between(part["period_start"], part["ci_low"], part["ci_high"], color=colour, alpha=0.15,
                         linewidth=0)
-        if "target" in part and part["target"].notna().any():
-            ax.plot(part["period_start"], part["target"], linestyle="--", color=colour, linewidth=1)
+        if len(targets) > 1 and part["target"].notna().any():
+            ax.plot(part["period_start"], part["target"], linestyle="--", color=colour, linewidth=1,
+                    label=f"target {g}")
+    if target is None and len(targets) == 1:
+        target = float(targets[0])
     if target is not None:
         ax.axhline(target, linestyle="--", color="black", linewidth=1, label=f"target {target:g}")
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel("period")
     ax.set_ylabel(str(data["measure"].iloc[0]) if len(data) else "value")
     if ax.get_legend_handles_labels()[0]:
@@ -151,26 +162,24 @@ def plot_composition(table: pd.DataFrame, *, y: str = "touchpoint", ax=None):
     _require_column(table, y, "the group column")
     parts = (["detractors", "passives", "promoters"] if "pct_promoters" in table
              else ["negative", "neutral", "positive"])
-    colours = ["#c62828", "#bdbdbd", "#2e7d32"]
-    data = table[table["n"] > 0]
-    long = data.melt(id_vars=[y, "n"], value_vars=[f"pct_{p}" for p in parts], var_name="part",
-                     value_name="share")
-    long["part"] = long["part"].str.removeprefix("pct_")
-    long[y] = [f"{g} (n={n:,})" for g, n in zip(long[y], long["n"])]
+    colours = [LIGHT_COLOURS["red"], LIGHT_COLOURS["grey"], LIGHT_COLOURS["green"]]
+    data = table[table["n"] > 0].reset_index(drop=True)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.5 * len(data) + 1.2))
-    sns.histplot(data=long, y=y, hue="part", hue_order=parts, weights="share", multiple="stack",
-                 palette=colours, shrink=0.8, discrete=True, ax=ax, alpha=1, linewidth=0)
+    ypos = np.arange(len(data))
     left = np.zeros(len(data))
-    order = [f"{g} (n={n:,})" for g, n in zip(data[y], data["n"])]
-    ticks = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
-    for p in parts:
-        shares = long[long["part"] == p].set_index(y)["share"].reindex(order).to_numpy()
-        for i, (label, s) in enumerate(zip(order, shares)):
-            if s >= 6 and label in ticks:
-                ax.text(left[i] + s / 2, ticks[label], f"{s:.0f}%", ha="center", va="center", fontsize=8,
-                        color="white" if p != parts[1] else "black")
-        left += np.nan_to_num(shares)
+    for part, colour in zip(parts, colours):
+        share = data[f"pct_{part}"].to_numpy(float)
+        ax.barh(ypos, share, left=left, color=colour, label=part, height=0.8)
+        for row_pos, start, width in zip(ypos, left, share):
+            if width >= 6:
+                ax.text(start + width / 2, row_pos, f"{width:.0f}%", ha="center", va="center", fontsize=8,
+                        color="black" if part == parts[1] else "white")
+        left += share
+    ax.set_yticks(ypos, [f"{g} (n={n:,})" for g, n in zip(data[y], data["n"])])
+    ax.invert_yaxis()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    sns.despine(ax=ax, left=True)
     ax.set_xlim(0, 100)
     ax.set_xlabel("share of responses (%)")
     ax.set_ylabel("")

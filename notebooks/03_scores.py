@@ -1,0 +1,201 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Scores: one measure per touchpoint, judged against targets, over time, with its drivers
+#
+# This report computes a customer score (NPS, CSAT, CES or a sentiment index) with 95 % intervals, maps it onto
+# a common 0-100 scale, gives each touchpoint a traffic light against its target, follows it over time and
+# shows which topics pull it down. Every row that could not be used is counted and listed.
+
+# %% tags=["parameters"]
+interactive = True
+title = "Sentiment index per airline and day: US airline tweets, February 2015"
+data = "data/airline_tweets.csv.gz"  # CSV (or .csv.gz); relative to the repository root
+kind = "sentiment"  # nps | csat | ces | sentiment
+score = "airline_sentiment"  # column with the score (the label for sentiment)
+measure = "sentiment_index"  # measure name, as in the targets file
+options = {}  # csat/ces: {"scale": [1, 5], "stat": "top2box", "higher_is_better": True}
+touchpoint = "airline"  # column with the touchpoint (or segment)
+date = "tweet_created"
+date_format = "%Y-%m-%d %H:%M:%S %z"
+freq = "D"  # D, W, M or Q
+targets = "notebooks/targets/airline_demo.yml"
+text = None  # open-text column: topics from cxlib.feedback when `topic` is None
+topic = "negativereason"  # an existing topic column, or None
+n_boot = 1000
+seed = 0
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import display
+
+from cxlib import scores as sc
+from cxlib.report import say, show
+
+LABELS = ["positive", "neutral", "negative"]
+responses = sc.read_responses(data, columns=[score, touchpoint, date, text, topic])
+say("<b>{title}</b>: {n:,} rows read from <code>{path}</code>; measure <b>{measure}</b>, touchpoint column "
+    "<code>{tp}</code>.", title=title, n=len(responses), path=data, measure=measure, tp=touchpoint)
+
+# %% [markdown]
+# ## Rows that are not used
+# Rows without a score, or with a value that is not valid on the scale, are left out of every figure below.
+# They are not coerced or guessed: this table lists each one with the reason.
+
+# %%
+check = {"labels": LABELS} if kind == "sentiment" else {"scale": options.get("scale", [0, 10])}
+problems = sc.check_scores(responses, score=score, by=touchpoint, **check)
+display(say("{bad:,} of {n:,} rows are not used: {missing:,} have no score and {invalid:,} have an invalid one.",
+    bad=len(problems), n=len(responses), missing=int((problems["problem"] == "no score").sum()),
+    invalid=int((problems["problem"] != "no score").sum())))
+display(show(problems.groupby([touchpoint, "problem"], dropna=False).size().rename("rows").reset_index(),
+             caption="Unused rows per touchpoint and reason"))
+
+# %%
+show(problems, caption="The unused rows (row = position in the file, counting the first data row as 0)",
+     max_rows=40)
+
+# %% [markdown]
+# ## The score overall and per touchpoint
+# The point estimate, its standard error and a 95 % interval (adjusted Wald for net scores and shares, t for
+# means). Small touchpoints get wide intervals: judge them by the interval, not by the point.
+
+# %%
+overall = sc.score_table(responses, kind=kind, score=score, name=measure, **options).iloc[0]
+display(say("Overall <b>{m}</b> = <b>{v:.1f}</b> (95 % interval {lo:.1f} to {hi:.1f}, standard error {se:.2f}) "
+    "from n = {n:,} responses.", m=measure, v=overall["value"], lo=overall["ci_low"], hi=overall["ci_high"],
+    se=overall["se"], n=int(overall["n"])))
+per_tp = sc.score_table(responses, kind=kind, score=score, by=touchpoint, name=measure, **options)
+shown_cols = [touchpoint, "n", "n_missing", "n_invalid", "value", "se", "ci_low", "ci_high"]
+show(per_tp[shown_cols + [c for c in per_tp if c.startswith("pct_")]], caption=f"{measure} per {touchpoint}",
+     precision=1)
+
+# %% [markdown]
+# The composition behind each net score: how many responses are negative (detractors), neutral (passives) and
+# positive (promoters).
+
+# %%
+if kind in ("nps", "sentiment"):
+    sc.plot_composition(per_tp, y=touchpoint)
+    plt.show()
+
+# %% [markdown]
+# ## On a common 0-100 scale, and one company-wide score
+# Percent of maximum possible: (value - min) / (max - min) x 100, so NPS and sentiment index become
+# (value + 100) / 2. This makes different measures *comparable in range*, not equivalent in meaning; each
+# measure is also judged against its own target below. The company-wide score averages the touchpoints,
+# weighted by their number of responses or by inverse variance, with a seeded bootstrap interval.
+
+# %%
+harmonized = sc.harmonize(per_tp)
+display(show(harmonized[[touchpoint, "n", "value", "score_100", "score_100_low", "score_100_high"]],
+             caption="Harmonized 0-100 score per touchpoint", precision=1))
+config = {measure: {"kind": kind, **options}}
+company = pd.concat([sc.company_score(responses, config=config, measure=None, score=score, by=touchpoint,
+                                      weight=w, n_boot=n_boot, seed=seed) for w in ("n", "inverse_variance")])
+display(show(company, caption="Company-wide score (0-100)", precision=1))
+
+# %% [markdown]
+# ## Traffic lights against the targets
+# **Rule** (targets on the measure's own scale, from the targets file): grey "not enough responses" when n is
+# below the minimum; **green** when the interval's lower bound is at or above the target; **red** when its
+# upper bound is below the target minus the tolerance; **amber** otherwise. The last column shows the colour
+# the point estimate alone would give; where it differs, the interval says the data cannot support it.
+
+# %%
+lights = sc.traffic_lights(per_tp, targets=targets, touchpoint=touchpoint)
+lights["point_only"] = sc.traffic_lights(per_tp, targets=targets, touchpoint=touchpoint, rule="point")["light"]
+display(show(lights[[touchpoint, "n", "value", "ci_low", "ci_high", "target", "tolerance", "min_n", "light",
+                     "reason", "point_only"]], caption=f"Traffic lights per {touchpoint} (targets: {targets})",
+             precision=1))
+differ = lights[lights["light"] != lights["point_only"]]
+display(say("The point estimate alone would give a different colour for {k} of {n} touchpoints{names}.", k=len(differ),
+    n=len(lights), names=(": " + ", ".join(map(str, differ[touchpoint]))) if len(differ) else ""))
+
+# %% [markdown]
+# ## Traffic-light grid: touchpoint x period
+# The same rule per period. Each cell shows the score and n; grey cells have too few responses to judge.
+
+# %%
+periodic = sc.trend(responses, kind=kind, score=score, date=date, date_format=date_format, freq=freq,
+                    by=touchpoint, name=measure, **options)
+grid = sc.traffic_lights(periodic, targets=targets, touchpoint=touchpoint)
+no_date = int(grid.loc[grid["period"] == "no date", ["n", "n_missing", "n_invalid"]].to_numpy().sum())
+display(say("{p} periods ({freq}); {nd:,} rows have no date and appear in no period.",
+            p=grid.loc[grid["period"] != "no date", "period"].nunique(), freq=freq, nd=no_date))
+sc.plot_traffic_lights(grid[grid["period"] != "no date"], y=touchpoint)
+plt.show()
+
+# %% [markdown]
+# ## Trends with intervals and targets
+# Lines are the point estimates, bands the 95 % intervals, dashed lines the targets. Periods with fewer
+# responses than the minimum n are left out of the chart (they are in the grid above, in grey).
+
+# %%
+min_n = int(sc.read_targets(targets)["min_n"].min())
+sc.plot_trend(grid, hue=touchpoint, min_n=min_n)
+plt.show()
+
+# %% [markdown]
+# Did the score change from one period to the next? z-test on the difference of net scores (a two-proportion
+# test for top-2-box shares), two-sided, 5 % level; only pairs of periods that both have at least the minimum n.
+
+# %%
+changes = sc.period_change(grid[grid["n"] >= min_n], by=touchpoint)
+display(say("{k} of {n} period-to-period changes are significant at the 5 % level.",
+            k=int(changes["significant"].sum()), n=len(changes)))
+display(show(changes.drop(columns=["measure"]), caption="Period-to-period changes", precision=3, max_rows=40))
+
+# %%
+if interactive:
+    import ipywidgets as widgets
+
+    def _one(tp):
+        sc.plot_trend(grid[grid[touchpoint] == tp], hue=touchpoint)
+        plt.show()
+
+    widgets.interact(_one, tp=sorted(grid[touchpoint].dropna().unique()))
+
+# %% [markdown]
+# ## Drivers: which topics pull the score down
+# Impact of a topic = score of all responses minus score without that topic's responses (a negative impact
+# means the topic pulls the score down), with a seeded bootstrap 95 % interval. "clear" marks topics whose whole
+# interval is below zero.
+
+# %%
+topic_source = None
+if topic is not None:
+    with_topics, topic_col, topic_source = responses, topic, f"the column '{topic}' of the data"
+elif text is not None:
+    from cxlib import feedback  # topics come from the voice-of-the-customer module, not from here
+
+    with_topics = feedback.add_topics(responses, text=text, seed=seed)
+    topic_col, topic_source = "topic", "BERTopic topics from cxlib.feedback"
+if topic_source is None:
+    display(say("No topic column and no text column: drivers are skipped."))
+else:
+    display(say("Topics: {source}.", source=topic_source))
+    impact_all = sc.topic_impact(with_topics, score=score, topic=topic_col, kind=kind, n_boot=n_boot, seed=seed)
+    display(show(impact_all.drop(columns=["n", "n_no_score"]), caption="Topic impact overall", precision=1,
+                 max_rows=20))
+
+# %%
+if topic_source is not None:
+    impact = sc.topic_impact(with_topics, score=score, topic=topic_col, by=touchpoint, kind=kind,
+                             n_boot=n_boot, seed=seed)
+    down = sc.topics_pulling_down(impact, by=touchpoint, top=3)
+    display(show(down[[touchpoint, "topic", "n_topic", "share", "value_topic", "impact", "ci_low", "ci_high",
+                       "clear"]], caption=f"The three topics pulling each {touchpoint} down most", precision=1))
