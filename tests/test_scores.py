@@ -307,6 +307,17 @@ def test_trend_periods_and_dates():
               date_format="%d/%m/%Y %H:%M")
 
 
+def test_trend_local_day_and_mixed_offsets():
+    df = pd.DataFrame({"s": ["positive", "negative", "neutral"],
+                       "when": ["2015-02-16 23:30:00 -0800", "2015-02-17 00:10:00 -0800", "2015-02-17 09:00:00 -0800"]})
+    fmt = "%Y-%m-%d %H:%M:%S %z"
+    daily = trend(df, kind="sentiment", score="s", date="when", date_format=fmt, freq="D")
+    assert daily["period"].tolist() == ["2015-02-16", "2015-02-17"]  # the customer's local day, not UTC
+    mixed = df.assign(when=["2015-02-16 23:30:00 -0800", "2015-02-17 00:10:00 -0500", "2015-02-17 09:00:00 -0800"])
+    daily = trend(mixed, kind="sentiment", score="s", date="when", date_format=fmt, freq="D")
+    assert daily["n"].sum() == 3 and daily["period"].tolist() == ["2015-02-17"]  # all on the same UTC day
+
+
 # ---------------------------------------------------------------- drivers
 def test_topic_impact_by_hand():
     demo = pd.DataFrame({"score": [0, 0, 10, 10, 9, 8, None],

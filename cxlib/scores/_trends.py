@@ -23,7 +23,13 @@ def _dates(df, date, date_format):
     else:
         empty = raw.isna() | raw.map(lambda v: isinstance(v, str) and v.strip() == "")
         try:
-            parsed = pd.to_datetime(raw.where(~empty), format=date_format, errors="coerce")
+            try:
+                parsed = pd.to_datetime(raw.where(~empty), format=date_format, errors="coerce")
+            except ValueError as err:
+                if "timezone" not in str(err).lower():
+                    raise
+                # mixed UTC offsets: one common clock (UTC) is the only consistent way to bin them
+                parsed = pd.to_datetime(raw.where(~empty), format=date_format, errors="coerce", utc=True)
         except (ValueError, TypeError) as err:
             raise CxInputError(f"dates could not be read with format {date_format!r}: {err}",
                                column=date) from None
@@ -53,7 +59,8 @@ def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: st
     date : str, default "date"
         Column with the response date (datetime, or text read with ``date_format``).
     freq : {"D", "W", "M", "Q"}, default "M"
-        Period length; weeks run Monday to Sunday. Time-zone-aware dates are binned by their local time.
+        Period length; weeks run Monday to Sunday. Dates with one UTC offset are binned by their local time;
+        dates with mixed offsets are converted to UTC first.
     by : str or list of str, optional
         Grouping columns, e.g. the touchpoint.
     date_format : str, optional
