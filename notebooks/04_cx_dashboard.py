@@ -136,8 +136,9 @@ else:
 
 # %%
 if d.per_case is not None:
-    display(show(d.per_case.sort_values("events", ascending=False), caption="Per case: journey beside feedback",
-                 max_rows=15))
+    display(show(d.per_case.sort_values("events", ascending=False), max_rows=15,
+                 caption="Per case: journey beside feedback (cases linked to the touchpoints of this report; "
+                         "the text lists all of the case's feedback)"))
     if d.association is not None:
         display(show(d.association, caption="Association of journey features with the score (95% intervals)"))
 else:

@@ -287,6 +287,15 @@ def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, su
     return out
 
 
+def _readable_examples(verbatims: pd.Series, k: int) -> pd.Series:
+    """The ``k`` verbatims whose length without @handles and URLs is closest to 120 characters."""
+    if verbatims.empty or k <= 0:
+        return verbatims.iloc[0:0]
+    core = verbatims.str.replace(r"@\w+|https?://\S+", "", regex=True).str.strip().str.len()
+    distance = (core - 120).abs()
+    return verbatims.loc[distance.sort_values(kind="stable").index].head(k)
+
+
 def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text", negative=None, top: int = 3,
                 examples: int = 2, redact=None) -> pd.DataFrame:
     """The top negative topics per touchpoint, with example verbatims.
@@ -305,8 +314,9 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
     top : int, default 3
         Topics per touchpoint.
     examples : int, default 2
-        Example verbatims per topic (the shortest distinct ones of at least 20 characters, else any; a
-        verbatim equal to the topic label is skipped).
+        Example verbatims per topic (distinct, the ones closest to 120 characters after @handles and URLs are
+        set aside, so examples are neither one-word nor essays; a verbatim equal to the topic label is
+        skipped).
     redact : callable, optional
         Applied to each example verbatim (e.g. PII redaction); owner reports must pass one.
 
@@ -340,9 +350,7 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
             # a verbatim that only repeats the topic label (e.g. complaint categories) is no example
             verbatims = verbatims[(verbatims != "") & (verbatims.str.casefold() != str(name).casefold())]
             verbatims = verbatims.drop_duplicates()
-            long_enough = verbatims[verbatims.str.len() >= 20]
-            pool = long_enough if len(long_enough) else verbatims
-            chosen = pool.loc[pool.str.len().sort_values(kind="stable").index].head(examples)
+            chosen = _readable_examples(verbatims, examples)
             if redact is not None:
                 chosen = chosen.map(redact)
             rows.append({"touchpoint": tp, "rank": rank, "topic": name, "count": int(count),

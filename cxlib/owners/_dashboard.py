@@ -401,7 +401,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                 linked[col] = linked[col].map(redact_text)
     if success_ends == "all":
         success_ends = [tp.name for tp in model.touchpoints]
-        notes.append("Every touchpoint counts as a successful end, so no journey end is a drop-off.")
+        if log is not None:
+            notes.append("Every touchpoint counts as a successful end, so no journey end is a drop-off.")
     scores_now = touchpoint_scores(linked, model, log=log, score=score or "score",
                                    sentiment=sentiment or "sentiment", positive=pos, neutral=neu, negative=neg,
                                    repeat_window_days=repeat_window_days, case_key=case_key,

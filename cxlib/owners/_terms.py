@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._critical import _readable_examples
 from ._link import _need
 
 __all__ = ["pain_terms"]
@@ -30,7 +31,7 @@ def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text",
     top : int, default 3
         Terms per touchpoint.
     examples : int, default 2
-        Example verbatims per term (the shortest distinct negative ones of at least 20 characters).
+        Example verbatims per term (distinct negative ones closest to 120 characters).
     min_count : int, default 5
         Fewest negative rows a term must occur in.
     redact : callable, optional
@@ -102,9 +103,7 @@ def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text",
             chosen_terms.append(term)
             contains = matrix[a_rows][:, idx].toarray().ravel() > 0
             verbatims = fb.loc[fb.index[a_rows][contains], text].astype(str).str.strip().drop_duplicates()
-            long_enough = verbatims[verbatims.str.len() >= 20]
-            pool = long_enough if len(long_enough) else verbatims
-            picked = pool.loc[pool.str.len().sort_values(kind="stable").index].head(examples)
+            picked = _readable_examples(verbatims, examples)
             if redact is not None:
                 picked = picked.map(redact)
             rows.append({"touchpoint": tp, "rank": len(chosen_terms), "topic": term, "count": int(contains.sum()),
