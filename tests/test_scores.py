@@ -373,3 +373,14 @@ def test_telecom_overall_nps_and_missing_rows():
     by_tp = nps(df, score="NPS_SCORE", by="SURVEY_SUB_TYPE").set_index("SURVEY_SUB_TYPE")
     assert by_tp.loc["Service in Use", "n"] == 30
     assert len(check_scores(df, score="NPS_SCORE")) == 32
+
+
+@pytest.mark.slow
+def test_scores_notebook_runs_on_shipped_airline_data(tmp_path):
+    from cxlib.report import run_notebook
+
+    result = run_notebook(ROOT / "notebooks/03_scores.ipynb", params_file=ROOT / "notebooks/params/scores_airline.yml",
+                          outdir=tmp_path, progress=False)
+    assert result.status == "ok", result.error
+    page = result.html.read_text(encoding="utf-8")
+    assert "Traffic lights per airline" in page and "Topic impact overall" in page
