@@ -232,6 +232,11 @@ def test_each_traffic_light_branch():
     assert out.loc[6, "target"] == 50
 
 
+def test_no_responses_is_grey_even_with_min_n_zero():
+    row = pd.DataFrame([_row(np.nan, np.nan, n=0, value=np.nan)])
+    assert traffic_lights(row, targets=TARGETS.assign(min_n=0))["light"].item() == "grey"
+
+
 def test_point_rule_differs_for_a_small_uncertain_group():
     row = pd.DataFrame([_row(-40, 2, n=30, value=-20)])
     assert traffic_lights(row, targets=TARGETS, rule="point")["light"].item() == "red"

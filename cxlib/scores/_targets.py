@@ -150,7 +150,7 @@ def traffic_lights(table: pd.DataFrame, *, targets, touchpoint: str | None = "to
         lights.append(None)
         if f is None:
             lights[-1], why = "no target", "no target for this measure and touchpoint"
-        elif row["n"] < f["min_n"]:
+        elif row["n"] < max(f["min_n"], 1):
             lights[-1], why = "grey", f"not enough responses (n = {row['n']:,} < {f['min_n']:,})"
         else:
             lo, hi = (row["value"], row["value"]) if rule == "point" else (row["ci_low"], row["ci_high"])
