@@ -81,28 +81,40 @@ class Events:
         return self._cache["pair_key"]
 
     @property
-    def first_occurrence(self) -> np.ndarray:
-        """Boolean per event: the first time its activity occurs in its case (hash-based, linear time)."""
-        if "first_occ" not in self._cache:
-            self._cache["first_occ"] = ~pd.Series(self.pair_key).duplicated().to_numpy()
-        return self._cache["first_occ"]
-
-    @property
     def case_act_order(self) -> np.ndarray:
-        """Event indices sorted by (case, activity), keeping time order within a pair."""
+        """Event indices sorted by (case, activity), keeping time order within a pair.
+
+        The keys are already sorted by case, so numpy's stable sort (a run-merging sort for 64-bit keys)
+        only has to merge short runs: close to linear in practice, and faster than hashing here.
+        """
         if "case_act_order" not in self._cache:
             self._cache["case_act_order"] = np.argsort(self.pair_key, kind="stable")
         return self._cache["case_act_order"]
 
     @property
+    def first_occurrence(self) -> np.ndarray:
+        """Boolean per event: the first time its activity occurs in its case."""
+        if "first_occ" not in self._cache:
+            order = self.case_act_order
+            ks = self.pair_key[order]
+            first_sorted = np.ones(len(ks), dtype=bool)
+            first_sorted[1:] = ks[1:] != ks[:-1]
+            out = np.empty(len(ks), dtype=bool)
+            out[order] = first_sorted
+            self._cache["first_occ"] = out
+            self._cache["pair_bounds"] = np.flatnonzero(first_sorted)
+        return self._cache["first_occ"]
+
+    @property
     def case_activity_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Distinct (case, activity) pairs: (case codes, activity codes, True where the pair occurs twice+)."""
         if "case_act" not in self._cache:
-            first = self.first_occurrence
-            key = self.pair_key
-            repeated_keys = pd.unique(key[~first])
-            repeated = pd.Series(key[first]).isin(repeated_keys).to_numpy()
-            self._cache["case_act"] = (self.case[first], self.act[first], repeated)
+            _ = self.first_occurrence  # fills pair_bounds
+            bounds = self._cache["pair_bounds"]
+            keys = self.pair_key[self.case_act_order[bounds]]
+            counts = np.diff(np.r_[bounds, self.n_events])
+            self._cache["case_act"] = ((keys // self.n_activities).astype(np.int32),
+                                       (keys % self.n_activities).astype(np.int32), counts > 1)
         return self._cache["case_act"]
 
     def _column(self, column: str) -> pd.Series:
@@ -161,6 +173,69 @@ def _timestamps_ns(log: pd.DataFrame, key: str) -> np.ndarray:
     return values.view(np.int64)
 
 
+def _is_sorted(case_codes: np.ndarray, ts: np.ndarray) -> bool:
+    """True when each case's rows are contiguous, cases appear in code order and time never goes back."""
+    if len(case_codes) < 2:
+        return True
+    step = np.diff(case_codes)
+    if (step < 0).any() or (step > 1).any():
+        return False
+    same = step == 0
+    return bool((ts[1:][same] >= ts[:-1][same]).all())
+
+
+def distinct(keys: np.ndarray) -> np.ndarray:
+    """Distinct values of an integer array, sorted.
+
+    Keys built as ``case * k + x`` are nearly sorted (events come in case order); numpy's stable sort merges
+    such runs quickly, faster than hashing (``np.unique``/``pd.unique``) on millions of rows.
+    """
+    if len(keys) == 0:
+        return keys
+    s = np.sort(keys, kind="stable")
+    return s[np.r_[True, s[1:] != s[:-1]]]
+
+
+def group_order(codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices that group ``codes`` (stable) and the start offset of each group (length n_groups + 1).
+
+    Small code ranges use a 16-bit key, for which numpy's stable sort is a radix sort (linear time).
+    """
+    if n_groups < 2**16:
+        order = np.argsort(codes.astype(np.uint16), kind="stable")
+    else:
+        order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=n_groups))]
+    return order, bounds
+
+
+def group_stats(codes: np.ndarray, values: np.ndarray, n_groups: int,
+                quantiles: tuple[float, ...] = (0.5, 0.9)) -> dict[str, np.ndarray]:
+    """Per group: count, mean, min, max and quantiles (linear interpolation, as pandas and numpy).
+
+    The loop runs over groups (touchpoints or edges), never over cases; each group's quantiles use numpy's
+    selection (partition), so the whole is linear in the number of values.
+    """
+    order, bounds = group_order(codes, n_groups)
+    sorted_values = values[order]
+    count = np.diff(bounds)
+    out = {"count": count, "mean": np.full(n_groups, np.nan), "min": np.full(n_groups, np.nan),
+           "max": np.full(n_groups, np.nan)}
+    for q in quantiles:
+        out[q] = np.full(n_groups, np.nan)
+    sums = np.bincount(codes, weights=values, minlength=n_groups)
+    nonempty = count > 0
+    out["mean"][nonempty] = sums[nonempty] / count[nonempty]
+    for g in np.flatnonzero(nonempty):
+        chunk = sorted_values[bounds[g]:bounds[g + 1]]
+        qs = np.quantile(chunk, quantiles)
+        for q, v in zip(quantiles, qs):
+            out[q][g] = v
+        out["min"][g] = chunk.min()
+        out["max"][g] = chunk.max()
+    return out
+
+
 def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
             timestamp_key: str = TIMESTAMP) -> Events:
     """Sort once by case and time, encode cases and activities as integers (internal)."""
@@ -189,8 +264,12 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
     case_codes = case_codes[rows]
     act_codes = act_codes[rows]
     ts = ts[rows]
-    # lexsort is stable: events with equal case and timestamp keep their order in the file (as in pm4py)
-    order = np.lexsort((ts, case_codes))
+    # cxlib.read_log already sorts by case and time: check in linear time and skip the sort
+    if _is_sorted(case_codes, ts):
+        order = np.arange(len(case_codes))
+    else:
+        # lexsort is stable: events with equal case and timestamp keep their order in the file (as in pm4py)
+        order = np.lexsort((ts, case_codes))
     case_sorted = case_codes[order]
     # re-number cases 0..n-1 in sorted order (cases with all rows dropped disappear)
     boundary = np.ones(len(case_sorted), dtype=bool)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, distinct, prepare, stamp
 from ._map import _edges
 from ._variants import _variant_table
 
@@ -254,7 +254,7 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
     cases = np.bincount(act_codes, minlength=n)
     rework_cases = np.bincount(act_codes[repeated], minlength=n)
     back = flags["back_jump"]
-    back_pairs = np.unique(ev.case[back].astype(np.int64) * n + ev.act[back])
+    back_pairs = distinct(ev.case[back].astype(np.int64) * n + ev.act[back])
     ref = _reference_codes(ev, reference)
     skipped = _skips(ev, ref).sum(axis=0)
     skipped_cases = np.full(n, np.nan)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, Events, hours, prepare, stamp
+from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, Events, distinct, hours, prepare, stamp
 
 
 def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
@@ -149,7 +149,7 @@ def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: st
     gap_sorted = np.r_[0, ts_sorted[1:] - ts_sorted[:-1]]
     gap = np.empty(len(order), dtype=np.int64)
     gap[order] = gap_sorted
-    pairs = np.unique(ev.case[flags].astype(np.int64) * n + ev.act[flags])
+    pairs = distinct(ev.case[flags].astype(np.int64) * n + ev.act[flags])
     _, act_codes, _ = ev.case_activity_counts
     cases = np.bincount(act_codes, minlength=n)
     repeat_cases = np.bincount(pairs % n, minlength=n)
@@ -226,7 +226,7 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
     pair = codes[idx].astype(np.int64) * n_res + codes[idx + 1]
     counts = np.bincount(pair, minlength=n_res * n_res)
     pp = np.bincount(pair[arr["pingpong"][idx]], minlength=n_res * n_res)
-    case_pairs = np.unique(ev.case[idx].astype(np.int64) * (n_res * n_res) + pair)
+    case_pairs = distinct(ev.case[idx].astype(np.int64) * (n_res * n_res) + pair)
     cases = np.bincount(case_pairs % (n_res * n_res), minlength=n_res * n_res)
     used = np.flatnonzero(counts)
     out = pd.DataFrame({
@@ -241,8 +241,8 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
                  transitions=int(ev.same_case_next.sum()),
                  transitions_unknown=int(arr["unknown"].sum()),
                  handoff_rate=float(change.sum() / n_known) if n_known else float("nan"),
-                 cases_with_handoff=len(np.unique(ev.case[idx])),
-                 cases_with_pingpong=len(np.unique(ev.case[np.flatnonzero(arr["pingpong"])])),
+                 cases_with_handoff=int((np.bincount(ev.case[idx], minlength=ev.n_cases) > 0).sum()),
+                 cases_with_pingpong=int((np.bincount(ev.case[:-1][arr["pingpong"]], minlength=ev.n_cases) > 0).sum()),
                  cases_total=int(ev.n_cases))
 
 
@@ -277,12 +277,12 @@ def case_handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: 
     codes = arr["codes"]
     ok = codes >= 0
     n_res = max(len(arr["uniques"]), 1)
-    distinct = np.unique(ev.case[ok].astype(np.int64) * n_res + codes[ok]) // n_res
+    case_of_pair = distinct(ev.case[ok].astype(np.int64) * n_res + codes[ok]) // n_res
     out = pd.DataFrame({
         "case": ev.case_ids,
         "handoffs": np.bincount(src_case[arr["change"]], minlength=ev.n_cases),
         "pingpongs": np.bincount(src_case[arr["pingpong"]], minlength=ev.n_cases),
-        "resources": np.bincount(distinct, minlength=ev.n_cases),
+        "resources": np.bincount(case_of_pair, minlength=ev.n_cases),
     })
     return stamp(out, ev, resource_key=resource_key)
 

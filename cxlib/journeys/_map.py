@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, prepare, stamp
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, distinct, group_stats, hours, prepare, stamp
 
 START = "▶ start"
 END = "■ end"
@@ -32,15 +32,9 @@ def format_hours(h: float) -> str:
 
 
 def _wait_stats(edge: np.ndarray, wait_h: np.ndarray, n_edges: int) -> pd.DataFrame:
-    grouped = pd.Series(wait_h).groupby(edge, sort=True)
-    stats = pd.DataFrame({
-        "median_wait_h": grouped.median(),
-        "mean_wait_h": grouped.mean(),
-        "p90_wait_h": grouped.quantile(0.9),
-        "min_wait_h": grouped.min(),
-        "max_wait_h": grouped.max(),
-    })
-    return stats
+    st = group_stats(edge, wait_h, n_edges)
+    return pd.DataFrame({"median_wait_h": st[0.5], "mean_wait_h": st["mean"], "p90_wait_h": st[0.9],
+                         "min_wait_h": st["min"], "max_wait_h": st["max"]})
 
 
 def _edges(ev: Events) -> pd.DataFrame:
@@ -52,7 +46,7 @@ def _edges(ev: Events) -> pd.DataFrame:
     edge = src.astype(np.int64) * n_act + dst
     counts = np.bincount(edge, minlength=n_act * n_act)
     # cases per edge: distinct (case, edge) pairs
-    pair = np.unique(ev.case[src_idx].astype(np.int64) * (n_act * n_act) + edge)
+    pair = distinct(ev.case[src_idx].astype(np.int64) * (n_act * n_act) + edge)
     cases = np.bincount(pair % (n_act * n_act), minlength=n_act * n_act)
     used = np.flatnonzero(counts)
     stats = _wait_stats(edge, hours(wait), n_act * n_act).reindex(used)

@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, hours, prepare, stamp
+from ._events import (
+    ACTIVITY,
+    CASE,
+    NS_PER_HOUR,
+    RESOURCE,
+    TIMESTAMP,
+    distinct,
+    group_stats,
+    hours,
+    prepare,
+    stamp,
+)
 from ._flow import _success_codes, branches, case_loops, dropoffs, loops
 from ._hidden import (
     _escalation_arrays,
@@ -83,11 +94,11 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
     cases = np.bincount(act_codes, minlength=n)
     ended = np.bincount(ev.act[ev.last], minlength=n)
     _src_idx, src, dst, wait = ev.transitions
-    wait_h = pd.Series(hours(wait))
-    before = wait_h.groupby(dst).median().reindex(range(n)).to_numpy()
-    after = wait_h.groupby(src).median().reindex(range(n)).to_numpy()
+    wait_h = hours(wait)
+    before = group_stats(dst, wait_h, n, quantiles=(0.5,))[0.5]
+    after = group_stats(src, wait_h, n, quantiles=(0.5,))[0.5]
     repeats = _repeat_flags(ev, int(window_days * 24 * NS_PER_HOUR))
-    repeat_pairs = np.unique(ev.case[repeats].astype(np.int64) * n + ev.act[repeats])
+    repeat_pairs = distinct(ev.case[repeats].astype(np.int64) * n + ev.act[repeats])
     out = pd.DataFrame({
         "touchpoint": ev.activities,
         "events": np.bincount(ev.act, minlength=n),
