@@ -28,7 +28,7 @@ _PII = [
     ("[EMAIL]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)),
     ("[URL]", re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)),
     ("[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")),
-    ("[CARD]", re.compile(r"\b(?:\d[ -]?){13,19}\b")),
+    ("[CARD]", re.compile(r"\b\d(?:[ -]?\d){12,18}\b")),
     ("[PHONE]", re.compile(r"(?<![\w])(?:\+|00)?\d[\d ()/.-]{6,}\d\b")),
     ("[HANDLE]", re.compile(r"(?<![\w@])@\w{1,30}")),
 ]
@@ -120,6 +120,16 @@ def read_feedback_table(path, *, sep: str | None = None, encoding: str | None = 
 def owner_slug(owner: str) -> str:
     """A file-name-safe form of an owner's name (lower case, ``a-z0-9`` and ``-``).
 
+    Parameters
+    ----------
+    owner : str
+        The owner as written in the touchpoint model.
+
+    Returns
+    -------
+    str
+        The slug (``"owner"`` when nothing is left).
+
     Examples
     --------
     >>> owner_slug("Benefit payments team")
@@ -131,6 +141,18 @@ def owner_slug(owner: str) -> str:
 
 def owner_report_name(base: str, owner: str | None) -> str:
     """The report file stem of an owner report (the overview's when ``owner`` is empty).
+
+    Parameters
+    ----------
+    base : str
+        The overview's report name (the dashboard parameter file's stem).
+    owner : str or None
+        The owner.
+
+    Returns
+    -------
+    str
+        ``base`` for the overview, else ``base + "__" + owner_slug(owner)``.
 
     Examples
     --------

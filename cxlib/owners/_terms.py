@@ -17,7 +17,7 @@ def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text",
 
     For each touchpoint, the weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
     Quinn 2008) compares term counts in its negative rows with its other rows; the prior is the term's
-    frequency in all feedback. Terms in fewer than ``min_count`` negative rows are skipped. Used as "top pain
+    frequency in all feedback with a weight of 500 pseudo-counts. Terms in fewer than ``min_count`` negative rows are skipped. Used as "top pain
     points" when the feedback has no topic column.
 
     Parameters
@@ -73,9 +73,11 @@ def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text",
     except ValueError:  # every document empty after stop words
         return pd.DataFrame(columns=columns)
     vocab = np.array(vectorizer.get_feature_names_out())
+    if len(vocab) < 2:
+        return pd.DataFrame(columns=columns)
+    # informative Dirichlet prior: the term's share of all feedback, with a total weight of 500 pseudo-counts
     prior = np.asarray(matrix.sum(axis=0)).ravel() + 0.01
-    prior_scale = 100.0 / prior.sum() * len(vocab) / 10
-    alpha = prior * prior_scale
+    alpha = prior / prior.sum() * 500.0
     alpha0 = alpha.sum()
     rows = []
     tps = fb["touchpoint"].to_numpy()
