@@ -384,3 +384,30 @@ def test_design_files_are_checked(tmp_path):
         cj.read_design(tmp_path / "missing.yml")
     for name in ["helpdesk", "bpic2013_closed", "receipt"]:
         assert cj.read_design(DATA.parent / "notebooks" / "designs" / f"{name}.yml").stages
+
+
+# ---------------------------------------------------------------- charts and the explorer
+
+
+def test_charts_return_axes(journeys_log):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = cj.plot_waiting_times(journeys_log, top=3)
+    assert [t.get_text().split("  ")[0] for t in ax.get_yticklabels()] == ["b → c", "a → b", "c → d"]
+    ax = cj.plot_dropoff_funnel(cj.dropoffs(journeys_log, success_ends="d"))
+    assert len(ax.patches) == 8  # 4 touchpoints x (reached, dropped)
+    s = cj.segments(journeys_log, by="case:channel", success_ends="d")
+    ax = cj.plot_segments(s, metrics=["dropoff_share"])
+    heights = sorted(round(p.get_height(), 3) for p in ax.patches if p.get_height() > 0)
+    assert heights == [0.5]
+    with pytest.raises(CxInputError):
+        cj.plot_dropoff_funnel(s)
+
+
+def test_filter_cases_and_explorer(journeys_log):
+    sub = cj.filter_cases(journeys_log, segment_by="case:channel", segment="phone", touchpoint="b")
+    assert set(sub["case:concept:name"]) == {"C"}
+    assert set(cj.filter_cases(journeys_log, variant_rank=1)["case:concept:name"]) == {"A", "D"}
+    w = cj.journey_explorer(journeys_log, segment_by="case:channel")
+    assert type(w).__name__ == "VBox"

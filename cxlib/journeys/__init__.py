@@ -17,9 +17,11 @@ from ._design import (
 from ._flow import branches, case_loops, dropoffs, loops
 from ._hidden import case_handoffs, escalations, handoffs, repeat_contacts, throughput, waiting_times
 from ._map import draw_process_map, format_hours, process_map, start_end_touchpoints
+from ._plots import plot_dropoff_funnel, plot_segments, plot_waiting_times
 from ._segments import segment_tests, segments
 from ._touchpoints import analyze_journeys, touchpoints
 from ._variants import case_variants, variants
+from ._widgets import filter_cases, journey_explorer
 
 __all__ = [
     "Design",
@@ -36,9 +38,14 @@ __all__ = [
     "draw_process_map",
     "dropoffs",
     "escalations",
+    "filter_cases",
     "format_hours",
     "handoffs",
+    "journey_explorer",
     "loops",
+    "plot_dropoff_funnel",
+    "plot_segments",
+    "plot_waiting_times",
     "process_map",
     "read_design",
     "repeat_contacts",
