@@ -34,6 +34,7 @@ period = "M"                    # period of trends and of what changed: D, W, M 
 success_ends = "all"            # successful journey ends for drop-offs; all: no end is a drop-off
 owner = ""                      # empty for the overview, else the name of an owner in the model
 redact = True                   # redact PII in verbatims (always on in owner reports)
+top_pain_points = 3             # pain points per touchpoint
 interactive = True              # widgets in JupyterLab; cx run sets False
 
 # %%
@@ -53,7 +54,7 @@ events = cxlib.read_log(log, **log_options) if log else None
 feedback_table = co.read_feedback_table(feedback, **feedback_options)
 d = co.build_dashboard(feedback_table, model, log=events, owner=owner, link=link, period=period,
                        success_ends=success_ends, redact=bool(redact or owner), date_format=date_format,
-                       **columns)
+                       top=top_pain_points, **columns)
 heading = title or model.project
 display(say("<b>{heading}</b>: {view}.", heading=heading,
             view=f"owner report for {owner}" if owner else "overview of every touchpoint and owner"))
