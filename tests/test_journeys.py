@@ -209,7 +209,7 @@ def test_segments_metrics_and_tests(journeys_log):
     assert s.loc["web", "median_throughput_h"] == 4 and s.loc["phone", "median_throughput_h"] == 7
     assert s.loc["phone", "dropoff_share"] == 0.5 and s.loc["web", "dropoff_share"] == 0
     assert s.loc["web", "escalation_share"] == pytest.approx(1 / 3)
-    tests = s.attrs["tests"].set_index("metric")
+    tests = pd.DataFrame(s.attrs["tests"]).set_index("metric")
     expected = stats.mannwhitneyu([4, 9, 3], [4, 10], alternative="two-sided")
     assert tests.loc["throughput_h", "test"] == "Mann-Whitney U"
     assert tests.loc["throughput_h", "p_value"] == pytest.approx(expected.pvalue)
@@ -232,6 +232,15 @@ def test_touchpoint_table_and_priority(journeys_log):
     assert tp["priority_score"].to_numpy() == pytest.approx((tp["case_share"] * severity).to_numpy())
     assert tp["priority_rank"].tolist() == list(range(1, 5))
     assert tp["priority_score"].is_monotonic_decreasing
+
+
+def test_result_tables_can_be_combined_by_pandas(journeys_log):
+    # attrs hold plain values only: pandas compares attrs when it concatenates frames
+    s = cj.segments(journeys_log, by="case:channel")
+    st = cj.design_stages(journeys_log, DESIGN)
+    edges = cj.process_map(journeys_log)
+    for table in (s, st, edges):
+        assert len(pd.concat([table, table])) == 2 * len(table)
 
 
 def test_analyze_journeys_matches_the_single_functions(journeys_log):
@@ -367,7 +376,7 @@ def test_design_stages_by_hand(journeys_log):
     assert s.loc["Work", "over_target_rate"] == pytest.approx(1 / 4)
     assert pd.isna(s.loc["Check", "over_target_rate"])
     back = s.attrs["backward"]
-    assert back.to_dict("records") == [{"from_stage": "Check", "to_stage": "Work", "moves": 1}]
+    assert back == [{"from_stage": "Check", "to_stage": "Work", "moves": 1}]
     svg = cj.draw_design(cj.design_stages(journeys_log, DESIGN)).pipe(format="svg").decode()
     assert "back 1" in svg and "Work" in svg
 

@@ -358,8 +358,9 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
           (of the cases with a measured wait; empty without a target).
         - ``deviation_rate``: share of all cases with any deviation at this stage.
 
-        ``attrs["outside"]``: touchpoints outside the design with ``touchpoint``, ``events``, ``cases``;
-        ``attrs["backward"]``: moves back to an earlier stage with ``from_stage``, ``to_stage``, ``moves``.
+        ``attrs["outside"]``: touchpoints outside the design, as records with ``touchpoint``, ``events``,
+        ``cases``; ``attrs["backward"]``: moves back to an earlier stage, as records with ``from_stage``,
+        ``to_stage``, ``moves`` (``pd.DataFrame(stages.attrs["outside"])`` makes a table of either).
 
     Examples
     --------
@@ -406,7 +407,8 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
     backward = pd.DataFrame({
         "from_stage": [names[i] for i, _ in bp.index], "to_stage": [names[j] for _, j in bp.index],
         "moves": bp.to_numpy()}) if len(bp) else pd.DataFrame(columns=["from_stage", "to_stage", "moves"])
-    return stamp(out, ev, design=design.name, outside=outside.reset_index(drop=True), backward=backward,
+    return stamp(out, ev, design=design.name, outside=outside.reset_index(drop=True).to_dict("records"),
+                 backward=backward.to_dict("records"),
                  cases_total=int(n), unknown_activities=chk["unknown_activities"])
 
 
@@ -466,12 +468,12 @@ def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float 
         if prev is not None:
             g.edge(prev, f"s{i}", color="#4d7a3a")
         prev = f"s{i}"
-    for r in stages.attrs.get("backward", pd.DataFrame()).itertuples():
-        if r.from_stage in ids and r.to_stage in ids:
-            g.edge(ids[r.from_stage], ids[r.to_stage], label=f"back {r.moves:,}", style="dashed", color="#b2182b",
+    for r in stages.attrs.get("backward", []):
+        if r["from_stage"] in ids and r["to_stage"] in ids:
+            g.edge(ids[r["from_stage"]], ids[r["to_stage"]], label=f"back {r['moves']:,}", style="dashed", color="#b2182b",
                    fontcolor="#b2182b", constraint="false")
-    outside = stages.attrs.get("outside")
-    if outside is not None and len(outside):
+    outside = pd.DataFrame(stages.attrs.get("outside", []))
+    if len(outside):
         top = outside.head(6)
         text = "not in design:\n" + "\n".join(f"{html.escape(str(t))} ({e:,})" for t, e in
                                                 zip(top["touchpoint"], top["events"]))

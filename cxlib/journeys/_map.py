@@ -122,7 +122,8 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
 
         ``attrs["coverage"]`` holds ``events_share``, ``transitions_share``, ``cases_share`` (cases whose
         whole journey is drawn), ``activities_kept``, ``activities_total``, ``edges_kept``, ``edges_total``;
-        ``attrs["nodes"]`` the kept touchpoints with ``touchpoint``, ``events``, ``cases``.
+        ``attrs["nodes"]`` the kept touchpoints as records with ``touchpoint``, ``events``, ``cases``
+        (attrs hold plain values only, so pandas can still combine the table).
 
     Examples
     --------
@@ -178,7 +179,7 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
         "edges_kept": len(trans),
         "edges_total": int((edges["kind"] == "transition").sum()),
     }
-    out.attrs["nodes"] = kept_nodes.reset_index(drop=True)
+    out.attrs["nodes"] = kept_nodes.reset_index(drop=True).to_dict("records")
     return stamp(out, ev)
 
 
@@ -274,7 +275,7 @@ def draw_process_map(edges: pd.DataFrame, *, rankdir: str = "LR", title: str | N
         return ids[name]
 
     names = set(edges["source"]).union(edges["target"])
-    counts = {} if nodes is None else dict(zip(nodes["touchpoint"], nodes["events"]))
+    counts = {} if nodes is None else {n["touchpoint"]: n["events"] for n in nodes}
     for name in sorted(names, key=str):
         if name in (START, END):
             g.node(node_id(name), label=html.escape(name.split(" ", 1)[1]), shape="circle",

@@ -106,8 +106,9 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
         - ``throughput_p_vs_rest``: Mann-Whitney U p-value of the segment's throughput against all other
           cases (two-sided; empty when either side has fewer than 2 cases).
 
-        ``attrs["tests"]`` is :func:`segment_tests`' table; ``attrs["segment_note"]`` and
-        ``attrs["success_note"]`` say how segments and successful ends were defined.
+        ``attrs["tests"]`` holds :func:`segment_tests`' rows as records (``pd.DataFrame(s.attrs["tests"])``);
+        ``attrs["segment_note"]`` and ``attrs["success_note"]`` say how segments and successful ends were
+        defined.
 
     Examples
     --------
@@ -148,7 +149,7 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
     out = out[["segment", "cases", "case_share", "events_per_case", "median_throughput_h", "p90_throughput_h",
                *share_cols, "throughput_p_vs_rest"]]
     tests = _tests(metrics, share_cols)
-    return stamp(out, ev, by=by, tests=tests, segment_note=seg_note, success_note=success_note)
+    return stamp(out, ev, by=by, tests=tests.to_dict("records"), segment_note=seg_note, success_note=success_note)
 
 
 def _tests(metrics: pd.DataFrame, share_cols: list[str]) -> pd.DataFrame:
@@ -227,4 +228,4 @@ def segment_tests(log: pd.DataFrame, *, by: str, **options) -> pd.DataFrame:
     >>> "throughput_h" in set(t["metric"])
     True
     """
-    return segments(log, by=by, **options).attrs["tests"]
+    return pd.DataFrame(segments(log, by=by, **options).attrs["tests"])
