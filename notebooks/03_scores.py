@@ -61,12 +61,14 @@ problems = sc.check_scores(responses, score=score, by=touchpoint, **check)
 display(say("{bad:,} of {n:,} rows are not used: {missing:,} have no score and {invalid:,} have an invalid one.",
     bad=len(problems), n=len(responses), missing=int((problems["problem"] == "no score").sum()),
     invalid=int((problems["problem"] != "no score").sum())))
-display(show(problems.groupby([touchpoint, "problem"], dropna=False).size().rename("rows").reset_index(),
-             caption="Unused rows per touchpoint and reason"))
+if len(problems):
+    display(show(problems.groupby([touchpoint, "problem"], dropna=False).size().rename("rows").reset_index(),
+                 caption="Unused rows per touchpoint and reason"))
 
 # %%
-show(problems, caption="The unused rows (row = position in the file, counting the first data row as 0)",
-     max_rows=40)
+if len(problems):
+    display(show(problems, caption="The unused rows (row = position in the file, counting the first data row "
+                 "as 0)", max_rows=40))
 
 # %% [markdown]
 # ## The score overall and per touchpoint
