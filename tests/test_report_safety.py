@@ -144,15 +144,14 @@ def open_in_chromium(page: Path, tmp_path: Path, settle: float = 2.0) -> tuple[l
     r_cmd, w_cmd = os.pipe()
     r_res, w_res = os.pipe()
 
-    def wire_pipes():  # Chromium reads commands on fd 3 and writes answers on fd 4
-        os.dup2(r_cmd, 3)
-        os.dup2(w_res, 4)
-
+    # Chromium reads commands on fd 3 and writes answers on fd 4: bash (whose redirections, unlike dash's, take
+    # file descriptors above 9) wires our pipe ends to them
     proc = subprocess.Popen(
-        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-         f"--user-data-dir={tmp_path / 'profile'}", "--remote-debugging-pipe", "about:blank"],
-        pass_fds=(3, 4), preexec_fn=wire_pipes, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ["bash", "-c", f'exec "$0" "$@" 3<&{r_cmd} 4>&{w_res}', _chromium(), "--headless", "--no-sandbox",
+         "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", "--disable-default-apps", f"--user-data-dir={tmp_path / 'profile'}",
+         "--remote-debugging-pipe", "about:blank"],
+        pass_fds=(r_cmd, w_res), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(r_cmd)
     os.close(w_res)
     events: list[dict] = []
@@ -188,24 +187,26 @@ def open_in_chromium(page: Path, tmp_path: Path, settle: float = 2.0) -> tuple[l
                 buffer += chunk
         return None
 
+    def answer(ask, timeout=10):
+        reply = read_until(lambda m: m.get("id") == ask, timeout)
+        assert reply is not None and "result" in reply, f"Chromium gave no answer over the DevTools pipe: {reply}"
+        return reply["result"]
+
     try:
-        ask = send("Target.createTarget", {"url": "about:blank"})
-        target = read_until(lambda m: m.get("id") == ask, 30)["result"]["targetId"]
-        ask = send("Target.attachToTarget", {"targetId": target, "flatten": True})
-        session = read_until(lambda m: m.get("id") == ask, 10)["result"]["sessionId"]
+        target = answer(send("Target.createTarget", {"url": "about:blank"}), 30)["targetId"]
+        session = answer(send("Target.attachToTarget", {"targetId": target, "flatten": True}))["sessionId"]
         for method in ("Network.enable", "Page.enable", "Runtime.enable"):
-            ask = send(method, session=session)
-            read_until(lambda m, ask=ask: m.get("id") == ask, 10)
+            answer(send(method, session=session))
         send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
         assert read_until(lambda m: m.get("method") == "Page.loadEventFired", 60), "the report did not load"
         read_until(lambda m: False, settle)  # let onerror/onload handlers fire
-        ask = send("Runtime.evaluate", {"returnByValue": True, "expression": (
+        state = answer(send("Runtime.evaluate", {"returnByValue": True, "expression": (
             "JSON.stringify({title: document.title, pwned: window.__pwned || null,"
             " svgs: document.querySelectorAll('svg[onload]').length,"
             " foreign: Array.from(document.querySelectorAll('[src],[href]')).map("
             "   e => e.getAttribute('src') || e.getAttribute('href'))"
-            "   .filter(u => !/^(data:|#|[\\w.-]+\\.html$)/.test(u))})")}, session=session)
-        state = json.loads(read_until(lambda m: m.get("id") == ask, 10)["result"]["result"]["value"])
+            "   .filter(u => !/^(data:|#|[\\w.-]+\\.html$)/.test(u))})")}, session=session))
+        state = json.loads(state["result"]["value"])
     finally:
         proc.kill()
         proc.wait()

@@ -10,8 +10,16 @@ from .._errors import CxInputError
 from ._link import ACT, CASE, RES, TS, _need
 from ._model import MEASURES, TouchpointModel
 
-__all__ = ["touchpoint_log", "touchpoint_scores", "journey_touchpoint_measures", "pain_points",
-           "period_changes", "critical_touchpoints", "RANKING_RULE", "LIGHT_RULE"]
+__all__ = [
+    "LIGHT_RULE",
+    "RANKING_RULE",
+    "critical_touchpoints",
+    "journey_touchpoint_measures",
+    "pain_points",
+    "period_changes",
+    "touchpoint_log",
+    "touchpoint_scores",
+]
 
 LIGHT_RULE = (
     "Lights (cxlib.scores.traffic_lights) compare a measure's 95% interval with its target and tolerance from "

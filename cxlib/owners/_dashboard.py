@@ -12,14 +12,28 @@ import yaml
 
 from .._errors import CxInputError
 from ._association import score_association
-from ._critical import (critical_touchpoints, journey_touchpoint_measures, pain_points, period_changes,
-                        touchpoint_scores)
+from ._critical import (
+    critical_touchpoints,
+    journey_touchpoint_measures,
+    pain_points,
+    period_changes,
+    touchpoint_scores,
+)
 from ._link import ACT, CASE, RES, TS, link_coverage, link_feedback, per_case_table
 from ._model import TouchpointModel, read_touchpoint_model, validate_touchpoint_model
 from ._terms import pain_terms
 
-__all__ = ["Dashboard", "build_dashboard", "read_feedback_table", "redact_text", "owner_slug", "owner_report_name", "suite_entries",
-           "owner_links", "DASHBOARD_NOTEBOOK"]
+__all__ = [
+    "DASHBOARD_NOTEBOOK",
+    "Dashboard",
+    "build_dashboard",
+    "owner_links",
+    "owner_report_name",
+    "owner_slug",
+    "read_feedback_table",
+    "redact_text",
+    "suite_entries",
+]
 
 DASHBOARD_NOTEBOOK = "notebooks/04_cx_dashboard.ipynb"
 

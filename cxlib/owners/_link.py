@@ -10,8 +10,15 @@ import pandas as pd
 from .._errors import CxInputError
 from ._model import TouchpointModel
 
-__all__ = ["case_journey_measures", "link_by_case", "link_by_label", "link_by_topic",
-           "link_feedback", "link_coverage", "per_case_table"]
+__all__ = [
+    "case_journey_measures",
+    "link_by_case",
+    "link_by_label",
+    "link_by_topic",
+    "link_coverage",
+    "link_feedback",
+    "per_case_table",
+]
 
 CASE, ACT, TS, RES = "case:concept:name", "concept:name", "time:timestamp", "org:resource"
 
@@ -65,7 +72,7 @@ def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_k
     from .. import journeys as cj
 
     _need(log, [case_key, activity_key, timestamp_key], "event log")
-    keys = dict(case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    keys = {"case_key": case_key, "activity_key": activity_key, "timestamp_key": timestamp_key}
     through = cj.throughput(log, **keys)
     out = pd.DataFrame({"case_id": through["case"].astype(str), "events": through["events"].to_numpy(),
                         "first_contact": through["start"].to_numpy(), "last_contact": through["end"].to_numpy(),

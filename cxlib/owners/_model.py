@@ -10,8 +10,13 @@ import yaml
 
 from .._errors import CxInputError
 
-__all__ = ["Touchpoint", "TouchpointModel", "read_touchpoint_model", "validate_touchpoint_model",
-           "MEASURES"]
+__all__ = [
+    "MEASURES",
+    "Touchpoint",
+    "TouchpointModel",
+    "read_touchpoint_model",
+    "validate_touchpoint_model",
+]
 
 #: Measures a touchpoint can be judged on, with the direction that counts as better and the scale.
 #: ``nps`` (-100..100) and ``csat`` (top-2-box %) come from a score column, ``sentiment_index``
@@ -58,7 +63,7 @@ class TouchpointModel:
         """Owners in the order they first appear in the model."""
         return list(dict.fromkeys(tp.owner for tp in self.touchpoints))
 
-    def for_owner(self, owner: str | None) -> "TouchpointModel":
+    def for_owner(self, owner: str | None) -> TouchpointModel:
         """The same model restricted to one owner's touchpoints (all of them when ``owner`` is empty)."""
         if not owner:
             return self
