@@ -115,6 +115,10 @@ if len(d.changes):
     display(show(d.changes, caption="Change since the previous period"))
 else:
     display(say("No comparison with the previous period: no dated feedback."))
+if len(d.topic_shifts):
+    display(show(d.topic_shifts, caption="Negative topics that grew or shrank (share of the touchpoint's "
+                                         "negative feedback, previous against current period; p-values are "
+                                         "not corrected for testing several topics)"))
 
 # %% [markdown]
 # **Top pain points** per touchpoint, with example verbatims (PII redacted).

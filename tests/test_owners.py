@@ -309,6 +309,23 @@ def test_pain_points_rank_topics_and_redact_examples(model):
     assert "7946" not in " ".join(pains["examples"]) and "[PHONE]" in delivery["examples"].iloc[0]
 
 
+def test_topic_changes_compare_shares_between_periods(model):
+    feedback = pd.DataFrame({
+        "stage": ["delivery"] * 40,
+        "date": ["2024-01-15"] * 20 + ["2024-02-15"] * 20,
+        "reason": ["late"] * 5 + ["damaged"] * 15 + ["late"] * 15 + ["damaged"] * 5,
+    })
+    linked = co.link_by_label(feedback, model, label="stage")
+    shifts = co.topic_changes(linked, topic="reason", date="date", period="M").set_index("topic")
+    late = shifts.loc["late"]
+    assert (late["previous"], late["current"]) == ("2024-01", "2024-02")
+    assert (late["count_previous"], late["count_current"]) == (5, 15)
+    assert late["change"] == pytest.approx(0.5) and late["verdict"] == "more"
+    # two-proportion z-test with the pooled share 0.5: z = 0.5 / sqrt(0.25 * (2 / 20)) = 3.162
+    assert late["p_value"] == pytest.approx(0.001565, rel=1e-3)
+    assert shifts.loc["damaged", "verdict"] == "fewer"
+
+
 @pytest.mark.parametrize("text, expected", [
     ("mail me at anna.b+cx@mail.example.co.uk please", "mail me at [EMAIL] please"),
     ("IBAN NL91 ABNA 0417 1643 00 for the refund", "IBAN [IBAN] for the refund"),

@@ -366,6 +366,94 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
     return pd.DataFrame(rows, columns=["touchpoint", "rank", "topic", "count", "share", "examples"])
 
 
+def topic_changes(linked: pd.DataFrame, *, topic: str = "topic", date: str = "date", period: str = "M",
+                  negative=None, current: str | None = None, previous: str | None = None, top: int = 5,
+                  level: float = 0.95) -> pd.DataFrame:
+    """Which complaint topics grew or shrank at each touchpoint since the previous period.
+
+    For each touchpoint and topic: its share of the touchpoint's (negative) feedback in the previous and the
+    current period, the change, and a two-proportion z-test (pooled standard error) with the change's interval
+    (unpooled). The p-values are per topic, not corrected for testing several topics.
+
+    Parameters
+    ----------
+    linked : pandas.DataFrame
+        Feedback with ``touchpoint``, a topic column and a date column.
+    topic, date : str
+        Columns.
+    period : str, default "M"
+        Pandas period alias ("D", "W", "M", "Q").
+    negative : pandas.Series of bool, optional
+        Only these rows count (all rows when not given).
+    current, previous : str, optional
+        Periods to compare; default the latest period with feedback and the one before it.
+    top : int, default 5
+        Topics per touchpoint, largest absolute change first.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``touchpoint``, ``topic``, ``previous``, ``current`` (period labels), ``count_previous``,
+        ``count_current``, ``share_previous``, ``share_current`` (0-1 of the touchpoint's rows in that period),
+        ``change``, ``change_low``, ``change_high``, ``p_value``, ``verdict`` (``"more"``, ``"fewer"`` or
+        ``"no clear change"`` at ``1 - level``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxlib.owners import read_touchpoint_model, link_feedback
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason")
+    >>> t = topic_changes(linked, topic="negativereason", date="tweet_created", period="D")
+    >>> t[["previous", "current"]].iloc[0].tolist()
+    ['2015-02-23', '2015-02-24']
+    """
+    _need(linked, ["touchpoint", topic, date], "linked feedback")
+    keep = linked["touchpoint"].notna() & linked[topic].notna()
+    if negative is not None:
+        keep &= negative.reindex(linked.index).fillna(False).astype(bool)
+    fb = linked[keep].copy()
+    fb["_period"] = _period_of(period)(fb[date])
+    fb = fb[fb["_period"].notna() & (fb["_period"] != "NaT")]
+    columns = ["touchpoint", "topic", "previous", "current", "count_previous", "count_current", "share_previous",
+               "share_current", "change", "change_low", "change_high", "p_value", "verdict"]
+    periods = sorted(fb["_period"].unique())
+    if len(periods) < 2:
+        return pd.DataFrame(columns=columns)
+    current = current or periods[-1]
+    if previous is None:
+        earlier = [p for p in periods if p < current]
+        previous = earlier[-1] if earlier else None
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    rows = []
+    for tp, group in fb.groupby("touchpoint", sort=True):
+        prev, cur = group[group["_period"] == previous], group[group["_period"] == current]
+        n0, n1 = len(prev), len(cur)
+        if n0 == 0 or n1 == 0:
+            continue
+        c0 = prev[topic].astype(str).value_counts()
+        c1 = cur[topic].astype(str).value_counts()
+        part = []
+        for name in sorted(set(c0.index) | set(c1.index)):
+            k0, k1 = int(c0.get(name, 0)), int(c1.get(name, 0))
+            p0, p1 = k0 / n0, k1 / n1
+            pooled = (k0 + k1) / (n0 + n1)
+            se0 = np.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
+            pval = float(2 * stats.norm.sf(abs(p1 - p0) / se0)) if se0 > 0 else np.nan
+            se = np.sqrt(p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1)
+            verdict = ("more" if p1 > p0 else "fewer") if pd.notna(pval) and pval < 1 - level else "no clear change"
+            part.append({"touchpoint": tp, "topic": name, "previous": previous, "current": current,
+                         "count_previous": k0, "count_current": k1, "share_previous": p0, "share_current": p1,
+                         "change": p1 - p0, "change_low": p1 - p0 - z * se, "change_high": p1 - p0 + z * se,
+                         "p_value": pval, "verdict": verdict})
+        part.sort(key=lambda r: -abs(r["change"]))
+        rows.extend(part[:top])
+    return pd.DataFrame(rows, columns=columns)
+
+
 def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None,
                    previous: str | None = None, level: float = 0.95) -> pd.DataFrame:
     """What changed since the previous period, per touchpoint and measure, with a z-test.

@@ -17,6 +17,7 @@ from ._critical import (
     journey_touchpoint_measures,
     pain_points,
     period_changes,
+    topic_changes,
     touchpoint_scores,
 )
 from ._link import ACT, CASE, RES, TS, link_coverage, link_feedback, per_case_table
@@ -289,6 +290,9 @@ class Dashboard:
         :func:`cxlib.owners.link_coverage` over all feedback.
     scores, trend, changes : pandas.DataFrame
         :func:`~cxlib.owners.touchpoint_scores` now and per period, :func:`~cxlib.owners.period_changes`.
+    topic_shifts : pandas.DataFrame
+        :func:`~cxlib.owners.topic_changes` (negative feedback's topics, previous against current period; empty
+        without a topic or date column).
     journey : pandas.DataFrame or None
         :func:`~cxlib.owners.journey_touchpoint_measures` (None without an event log).
     pains : pandas.DataFrame
@@ -309,6 +313,7 @@ class Dashboard:
     scores: pd.DataFrame
     trend: pd.DataFrame
     changes: pd.DataFrame
+    topic_shifts: pd.DataFrame
     journey: pd.DataFrame | None
     pains: pd.DataFrame
     critical: pd.DataFrame
@@ -459,6 +464,9 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                                               resource_key=resource_key)
         if journey.attrs.get("success_note") and success_ends is None:
             notes.append(journey.attrs["success_note"])
+    topic_shifts = pd.DataFrame()
+    if topic and date:
+        topic_shifts = topic_changes(linked, topic=topic, date=date, period=period, negative=negative, top=top)
     if topic:
         pains = pain_points(linked, topic=topic, text=text, negative=negative, top=top)
     else:
@@ -483,8 +491,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         linked = linked[linked["touchpoint"].isin(names)]
         pick = (lambda t: t[t["touchpoint"].isin(names)].reset_index(drop=True) if t is not None and len(t)
                 else t)
-        scores_now, trend, changes, journey, pains, critical = map(
-            pick, (scores_now, trend, changes, journey, pains, critical))
+        scores_now, trend, changes, topic_shifts, journey, pains, critical = map(
+            pick, (scores_now, trend, changes, topic_shifts, journey, pains, critical))
         if per_case is not None:
             cases = set(linked.loc[linked.get("case_found", pd.Series(False, index=linked.index)).astype(bool),
                                    case_id].astype(str).str.strip())
@@ -492,5 +500,6 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
             if score:
                 association = score_association(per_case, score="score")
     return Dashboard(model=model, view=view, owner=owner or "", linked=linked, coverage=coverage,
-                     scores=scores_now, trend=trend, changes=changes, journey=journey, pains=pains,
+                     scores=scores_now, trend=trend, changes=changes, topic_shifts=topic_shifts, journey=journey,
+                     pains=pains,
                      critical=critical, per_case=per_case, association=association, notes=notes)
