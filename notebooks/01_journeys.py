@@ -81,7 +81,8 @@ say("The map shows {c}.", c=coverage)
 # The busiest paths of the map, with their waiting times in hours (median, mean and 90th percentile).
 
 # %%
-show(edges[edges["kind"] == "transition"].head(15).drop(columns=["kind"]), caption="Most frequent paths")
+show(edges[edges["kind"] == "transition"].head(15).drop(columns=["kind"]).reset_index(drop=True),
+     caption="Most frequent paths")
 
 # %% [markdown]
 # **Variants.** Each variant is one distinct journey; the table gives how many cases follow it, their share,
@@ -201,7 +202,9 @@ if segment_by:
     display(show(seg, caption=f"Segments by {segment_by}"))
     cj.plot_segments(seg)
     plt.show()
-    display(show(pd.DataFrame(seg.attrs["tests"]), caption="Are the differences significant?"))
+    tests = pd.DataFrame(seg.attrs["tests"])
+    tests["p_value"] = tests["p_value"].map(lambda p: "" if pd.isna(p) else f"{p:.2g}")
+    display(show(tests, caption="Are the differences significant?"))
 else:
     display(say("No segment column given (parameter <code>segment_by</code>)."))
 

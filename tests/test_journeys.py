@@ -420,3 +420,43 @@ def test_filter_cases_and_explorer(journeys_log):
     assert set(cj.filter_cases(journeys_log, variant_rank=1)["case:concept:name"]) == {"A", "D"}
     w = cj.journey_explorer(journeys_log, segment_by="case:channel")
     assert type(w).__name__ == "VBox"
+    variant_picker = w.children[1]
+    variant_picker.value = 1  # runs the refresh: map and tables of the cases A and D
+    assert variant_picker.description == "Variant"
+
+
+# ---------------------------------------------------------------- documentation
+
+
+def test_every_public_function_has_numpydoc_sections():
+    import inspect
+
+    for name in cj.__all__:
+        obj = getattr(cj, name)
+        if inspect.isclass(obj):
+            continue
+        doc = inspect.getdoc(obj) or ""
+        for section in ("Parameters", "Returns", "Examples"):
+            assert f"{section}\n---" in doc, f"{name}: no {section} section"
+        params = [p for p in inspect.signature(obj).parameters.values() if p.kind == p.POSITIONAL_OR_KEYWORD]
+        assert len(params) <= 2, f"{name}: options must be keyword-only"
+
+
+@pytest.mark.slow
+def test_docstring_examples_run_on_the_demo_log(monkeypatch):
+    import doctest
+    import importlib
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.chdir(DATA.parent)  # the examples use paths relative to the repository root
+    failures = 0
+    for module in ["_map", "_variants", "_flow", "_hidden", "_segments", "_touchpoints", "_design", "_plots",
+                   "_widgets"]:
+        mod = importlib.import_module(f"cxlib.journeys.{module}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+        failures += result.failed
+    assert failures == 0

@@ -261,7 +261,10 @@ def _replay_fitness(ev: Events, design: Design) -> np.ndarray:
     vlog = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        diag = pm4py.conformance_diagnostics_token_based_replay(vlog, net, im, fm)
+        from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+
+        diag = token_replay.apply(pm4py.convert_to_event_log(vlog), net, im, fm,
+                                  parameters={"show_progress_bar": False})
     fitness = np.array([d["trace_fitness"] for d in diag], dtype=float)
     if len(fitness) != len(sequences):  # pragma: no cover - pm4py changed its output
         raise RuntimeError("token-based replay returned an unexpected number of traces")
@@ -308,7 +311,7 @@ def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_k
     >>> import cxlib.journeys as cj, pm4py
     >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
     >>> c = cj.design_conformance(log, "notebooks/designs/helpdesk.yml")
-    >>> 0 < c["conforms"].mean() < 1
+    >>> bool(0 < c["conforms"].mean() < 1)
     True
     """
     design = _design_arg(design)

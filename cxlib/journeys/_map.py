@@ -18,7 +18,23 @@ _EDGE_COLUMNS = ["source", "target", "kind", "transitions", "cases", "share", "m
 
 
 def format_hours(h: float) -> str:
-    """A duration in hours as a short human label (``45s``, ``12m``, ``3.5h``, ``2.1d``)."""
+    """A duration in hours as a short human label (``45s``, ``12m``, ``3.5h``, ``2.1d``).
+
+    Parameters
+    ----------
+    h : float
+        Hours.
+
+    Returns
+    -------
+    str
+        Seconds under a minute, minutes under an hour, hours under two days, else days; ``""`` for NaN.
+
+    Examples
+    --------
+    >>> format_hours(0.5), format_hours(30), format_hours(72)
+    ('30m', '30.0h', '3.0d')
+    """
     if h is None or not np.isfinite(h):
         return ""
     seconds = h * 3600

@@ -131,7 +131,7 @@ def plot_segments(segments: pd.DataFrame, *, metrics=None, ax=None):
     >>> import cxlib.journeys as cj, pm4py
     >>> s = cj.segments(pm4py.read_xes("data/helpdesk.xes.gz"), by="service_level")
     >>> cj.plot_segments(s).get_ylabel()
-    'share of the segment\\'s cases'
+    "share of the segment's cases"
     """
     import seaborn as sns
 

@@ -95,7 +95,7 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
     --------
     >>> import cxlib.journeys as cj, pm4py
     >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
-    >>> cj.variants(log, coverage=0.8)["cumulative_share"].iloc[-1] >= 0.8
+    >>> bool(cj.variants(log, coverage=0.8)["cumulative_share"].iloc[-1] >= 0.8)
     True
     """
     if coverage is not None and not 0 < coverage <= 1:

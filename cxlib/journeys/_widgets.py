@@ -130,5 +130,8 @@ def journey_explorer(log: pd.DataFrame, *, segment_by: str | None = None, top_ac
 
     for picker in pickers:
         picker.observe(refresh, names="value")
-    refresh()
+    from IPython import get_ipython
+
+    if get_ipython() is not None:  # outside a kernel the output area would print to the console
+        refresh()
     return widgets.VBox([widgets.HBox(pickers[:2]), *pickers[2:], out])
