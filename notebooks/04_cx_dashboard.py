@@ -81,7 +81,12 @@ display(show(d.coverage, caption="Link coverage (share of all feedback rows, 0-1
 # **Critical touchpoints**, most critical first. The ranking rule is stated below the table.
 
 # %%
-display(show(d.critical, caption="Critical touchpoints"))
+glance = ["rank", "touchpoint", "owner", "light", "measure", "value", "ci_low", "ci_high", "target",
+          "top_negative_topics"]
+display(show(d.critical[glance].set_index("rank"), caption="At a glance: light, score against target, top topics",
+             precision=1))
+display(show(d.critical.set_index("rank").drop(columns=["light", "ci_low", "ci_high"]),
+             caption="Critical touchpoints: every measure behind the ranking"))
 display(say("Ranking rule: {rule}", rule=co.RANKING_RULE))
 
 # %% [markdown]
