@@ -110,6 +110,27 @@ def test_model_errors_name_file_and_problem(tmp_path, change, message):
     assert str(path) in str(err.value)
 
 
+def test_model_takes_targets_from_a_targets_file(tmp_path):
+    (tmp_path / "targets.yml").write_text(
+        "min_n: 40\ntargets:\n  nps:\n    '*': {target: -20, tolerance: 10}\n    order: {target: 5, tolerance: 2}\n",
+        encoding="utf-8")
+    model_yaml = ("targets: targets.yml\ntouchpoints:\n"
+                  "  - {name: Ordering, owner: Sales, labels: [order], measures: [nps]}\n"
+                  "  - {name: Delivery, owner: Logistics, measures: [{measure: nps, tolerance: 4}]}\n"
+                  "  - {name: Support, owner: Care, measures: [{measure: csat, scale: [1, 5]}]}\n")
+    path = tmp_path / "model.yml"
+    path.write_text(model_yaml, encoding="utf-8")
+    with pytest.raises(CxInputError) as err:  # no csat entry in the targets file
+        co.read_touchpoint_model(path)
+    assert "has no target" in str(err.value) and "has no entry for csat and 'Support'" in str(err.value)
+    path.write_text(model_yaml.replace("{measure: csat, scale: [1, 5]}", "{measure: csat, target: 80}"),
+                    encoding="utf-8")
+    targets = co.read_touchpoint_model(path).targets().set_index("touchpoint")
+    assert targets.loc["Ordering", ["target", "tolerance", "min_n"]].tolist() == [5.0, 2.0, 40]  # by label
+    assert targets.loc["Delivery", ["target", "tolerance", "min_n"]].tolist() == [-20.0, 4.0, 40]  # "*", own tol.
+    assert targets.loc["Support", "target"] == 80.0
+
+
 def test_model_missing_file_and_empty_list(tmp_path):
     with pytest.raises(CxInputError, match="touchpoint model not found"):
         co.read_touchpoint_model(tmp_path / "nope.yml")

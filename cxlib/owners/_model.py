@@ -33,7 +33,7 @@ MEASURES = {
 
 _TOUCHPOINT_KEYS = {"name", "owner", "activities", "labels", "seed_words", "measures", "description"}
 _MEASURE_KEYS = {"measure", "target", "tolerance", "min_n", "scale"}
-_TOP_KEYS = {"project", "touchpoints", "owners", "description"}
+_TOP_KEYS = {"project", "touchpoints", "owners", "description", "targets"}
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,37 @@ def _as_str_list(value, *, where: str, path) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def _parse_measure(raw, *, where: str, path) -> dict:
+def _lookup_target(targets: pd.DataFrame | None, measure: str, touchpoint: str, labels) -> dict | None:
+    """The targets-file entry for a measure at a touchpoint: by its name, then by its labels, then ``"*"``."""
+    if targets is None:
+        return None
+    rows = targets[targets["measure"] == measure]
+    for key in (touchpoint, *labels, "*"):
+        hit = rows[rows["touchpoint"] == key]
+        if len(hit):
+            entry = hit.iloc[0]
+            return {"target": float(entry["target"]), "tolerance": float(entry["tolerance"]),
+                    "min_n": int(entry["min_n"])}
+    return None
+
+
+def _read_targets(value, model_path: Path) -> pd.DataFrame | None:
+    if not value:
+        return None
+    from ..scores import read_targets
+
+    candidate = Path(value)
+    if not candidate.is_file() and not candidate.is_absolute() and (model_path.parent / candidate).is_file():
+        candidate = model_path.parent / candidate
+    if not candidate.is_file():
+        raise CxInputError(f"the targets file {value!r} named under 'targets:' does not exist", path=model_path,
+                           column="targets")
+    table = read_targets(candidate)
+    table.attrs["path"] = str(candidate)
+    return table
+
+
+def _parse_measure(raw, *, where: str, path, targets=None, touchpoint: str = "", labels=()) -> dict:
     if isinstance(raw, str):
         raw = {"measure": raw}
     if not isinstance(raw, dict):
@@ -142,12 +172,16 @@ def _parse_measure(raw, *, where: str, path) -> dict:
         raise CxInputError(f"{where}.measure is {name!r}; expected one of {sorted(MEASURES)}",
                            path=path, column=f"{where}.measure")
     out = {"measure": name}
+    found = _lookup_target(targets, name, touchpoint, labels)
     for key, default in (("target", None), ("tolerance", 0.0), ("min_n", 30)):
-        value = raw.get(key, default)
+        value = raw.get(key, found.get(key, default) if found else default)
         if value is None:
             if key == "target":
-                raise CxInputError(f"{where} ({name}) has no target; write e.g. 'target: 0'",
-                                   path=path, column=f"{where}.target")
+                hint = (f"; the targets file {targets.attrs['path']} has no entry for {name} and "
+                        f"{touchpoint!r} (nor '*')" if targets is not None else "")
+                raise CxInputError(f"{where} ({name}) has no target; write e.g. 'target: 0' or name a "
+                                   f"targets file (top-level 'targets:'){hint}", path=path,
+                                   column=f"{where}.target")
             out[key] = value
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -171,7 +205,9 @@ def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd
     ``activities`` (event-log activities that belong to it), ``labels`` (values of the feedback's touchpoint
     column, e.g. the telecom ``SURVEY_SUB_TYPE``), ``seed_words`` (words that assign free text to it),
     ``measures`` (list of ``{measure, target, tolerance, min_n}``; measures: ``nps``, ``csat``,
-    ``sentiment_index``, ``negative_share``, ``repeat_contact_rate``)::
+    ``sentiment_index``, ``negative_share``, ``repeat_contact_rate``). Targets are written with each measure, or
+    taken from a targets file of :func:`cxlib.scores.read_targets` named by the top-level key ``targets:``
+    (looked up by the touchpoint's name, then its labels, then ``"*"``; values written in the model win)::
 
         project: UWV complaints
         touchpoints:
@@ -233,6 +269,7 @@ def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd
     items = raw["touchpoints"]
     if not isinstance(items, list) or not items:
         raise CxInputError("'touchpoints' must be a non-empty list", path=path, column="touchpoints")
+    targets = _read_targets(raw.get("targets"), path)
     touchpoints = []
     seen: dict[str, str] = {}
     seen_activity: dict[str, str] = {}
@@ -266,11 +303,12 @@ def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd
         measures_raw = item.get("measures") or []
         if not isinstance(measures_raw, list):
             raise CxInputError(f"{where}.measures must be a list", path=path, column=f"{where}.measures")
-        measures = tuple(_parse_measure(m, where=f"{where}.measures[{j}]", path=path)
+        labels = _as_str_list(item.get("labels"), where=f"{where}.labels", path=path)
+        measures = tuple(_parse_measure(m, where=f"{where}.measures[{j}]", path=path, targets=targets,
+                                        touchpoint=name, labels=labels)
                          for j, m in enumerate(measures_raw))
         touchpoints.append(Touchpoint(
-            name=name, owner=owner.strip(), activities=activities,
-            labels=_as_str_list(item.get("labels"), where=f"{where}.labels", path=path),
+            name=name, owner=owner.strip(), activities=activities, labels=labels,
             seed_words=tuple(w.casefold() for w in _as_str_list(item.get("seed_words"),
                                                                  where=f"{where}.seed_words", path=path)),
             measures=measures, description=str(item.get("description") or "")))
