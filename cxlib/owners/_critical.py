@@ -169,7 +169,7 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
     >>> s = touchpoint_scores(linked, model, sentiment="airline_sentiment")
     >>> s[["touchpoint", "light"]].values.tolist()[0]
-    ['Booking and check-in', 'red']
+    ['Booking and check-in', 'amber']
     """
     from .. import scores as cs
 
