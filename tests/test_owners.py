@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from cxlib import CxInputError
 from cxlib import owners as co
@@ -256,7 +257,13 @@ def test_touchpoint_scores_light_and_period_change(model):
     change = co.period_changes(trend).set_index("touchpoint").loc["Ordering"]
     assert (change["previous"], change["current"]) == ("2024-01", "2024-02")
     assert change["change"] == pytest.approx(-140.0)
-    assert change["verdict"] == "worse" and change["p_value"] < 0.05
+    assert change["verdict"] == "worse"
+    # z-test on the difference with adjusted-Wald variances: 3/4 added to promoters and detractors, 3 to n
+    jan = ((6.75 + 2.75) / 13 - ((6.75 - 2.75) / 13) ** 2) / 13
+    feb = ((0.75 + 10.75) / 13 - ((0.75 - 10.75) / 13) ** 2) / 13
+    se = 100 * np.sqrt(jan + feb)
+    assert change["p_value"] == pytest.approx(2 * stats.norm.sf(140 / se), rel=1e-6)
+    assert change["change_low"] == pytest.approx(-140 - 1.959964 * se, rel=1e-5)
 
 
 def test_repeat_contact_rate_counts_follow_ups_and_censors_recent_visits(tmp_path):

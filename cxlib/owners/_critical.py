@@ -109,6 +109,11 @@ def _repeat_contact_counts(tlog: pd.DataFrame, by_period, window_days, case_key,
     return pd.DataFrame({"n": g.size(), "k": g["k"].sum()}).reset_index()
 
 
+# Kept beside each estimate so that cxlib.scores.period_change can test a change: the standard error, the
+# promoters / detractors (NPS) or positive / negative counts (sentiment index), and the successes of a share.
+_COUNTS = ["se", "promoters", "detractors", "positive", "negative", "top2"]
+
+
 def _period_of(freq):
     def to_period(ts):
         ts = pd.to_datetime(ts, utc=True, errors="coerce")
@@ -157,7 +162,9 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         One row per touchpoint, measure (and ``period`` when asked): ``touchpoint``, ``owner``, ``period``
         (empty without ``period``), ``period_start`` (NaT without), ``measure``, ``n``, ``value``, ``ci_low``,
         ``ci_high``, ``target``, ``tolerance``, ``min_n``, ``higher_is_better``, ``light``, ``reason`` (from
-        :func:`cxlib.scores.traffic_lights`). Measures whose input column is missing get ``n = 0`` and a grey
+        :func:`cxlib.scores.traffic_lights`), and for the change tests ``se``, ``promoters``, ``detractors``
+        (NPS), ``positive``, ``negative`` (sentiment index), ``top2`` (successes of a share: top-2-box, negative
+        rows, cases with a repeat contact). Measures whose input column is missing get ``n = 0`` and a grey
         light.
 
     Examples
@@ -193,14 +200,16 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         g = valid.assign(_neg=valid[sentiment].eq(negative)).groupby(by)["_neg"]
         t = pd.DataFrame({"n": g.size(), "k": g.sum()}).reset_index()
         t["value"] = t["k"] / t["n"] * 100
+        t["se"] = np.sqrt(t["value"] * (100 - t["value"]) / t["n"])
         t["ci_low"], t["ci_high"] = cs.proportion_interval(t["k"], t["n"], level=level)
-        results["negative_share"] = t
+        results["negative_share"] = t.rename(columns={"k": "top2"})
     if "repeat_contact_rate" in wanted and log is not None:
         tlog = touchpoint_log(log, model, activity_key=activity_key)
         t = _repeat_contact_counts(tlog, to_period, repeat_window_days, case_key, activity_key, timestamp_key)
         t["value"] = t["k"] / t["n"] * 100
+        t["se"] = np.sqrt(t["value"] * (100 - t["value"]) / t["n"])
         t["ci_low"], t["ci_high"] = cs.proportion_interval(t["k"], t["n"], level=level)
-        results["repeat_contact_rate"] = t
+        results["repeat_contact_rate"] = t.rename(columns={"k": "top2"})
     rows = []
     for tp in model.touchpoints:
         for m in tp.measures:
@@ -216,9 +225,10 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
             for _, r in sub.iterrows():
                 rows.append({"touchpoint": tp.name, "owner": tp.owner, "period": r.get("period", ""),
                              "measure": name, "n": int(r["n"]), "value": r["value"], "ci_low": r["ci_low"],
-                             "ci_high": r["ci_high"], "higher_is_better": MEASURES[name]["higher_is_better"]})
+                             "ci_high": r["ci_high"], "higher_is_better": MEASURES[name]["higher_is_better"],
+                             **{c: r.get(c, np.nan) for c in _COUNTS}})
     base = pd.DataFrame(rows, columns=["touchpoint", "owner", "period", "measure", "n", "value", "ci_low",
-                                       "ci_high", "higher_is_better"])
+                                       "ci_high", "higher_is_better", *_COUNTS])
     out = cs.traffic_lights(base, targets=model.targets(), touchpoint="touchpoint")
     if period:
         out = out[out["period"].astype(str) != ""].copy()
@@ -227,7 +237,7 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     else:
         out["period_start"] = pd.NaT
     columns = ["touchpoint", "owner", "period", "period_start", "measure", "n", "value", "ci_low", "ci_high",
-               "target", "tolerance", "min_n", "higher_is_better", "light", "reason"]
+               "target", "tolerance", "min_n", "higher_is_better", "light", "reason", *_COUNTS]
     return out[columns]
 
 
@@ -456,7 +466,10 @@ def topic_changes(linked: pd.DataFrame, *, topic: str = "topic", date: str = "da
 
 def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None,
                    previous: str | None = None, level: float = 0.95) -> pd.DataFrame:
-    """What changed since the previous period, per touchpoint and measure, with a z-test.
+    """What changed since the previous period, per touchpoint and measure, tested by :func:`cxlib.scores.period_change`.
+
+    NPS and sentiment index: z-test on the difference of net scores (adjusted-Wald variances); shares (negative
+    share, repeat-contact rate, top-2-box): two-proportion z-test with the pooled share.
 
     Parameters
     ----------
@@ -472,8 +485,8 @@ def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None
     pandas.DataFrame
         One row per touchpoint and measure: ``touchpoint``, ``owner``, ``measure``, ``previous``, ``current``
         (period labels), ``n_previous``, ``n_current``, ``value_previous``, ``value_current``, ``change``
-        (current - previous), ``change_low``, ``change_high``, ``p_value`` (two-sided z-test, standard errors
-        taken from the two intervals), ``light_previous``, ``light_current``, ``verdict`` (``"better"``,
+        (current - previous), ``change_low``, ``change_high`` (change +- z x the test's standard error),
+        ``p_value`` (two-sided), ``test`` (its name), ``light_previous``, ``light_current``, ``verdict`` (``"better"``,
         ``"worse"`` when p < 1 - level, else ``"no clear change"``; ``"not measured"`` when a period is
         missing).
 
@@ -488,6 +501,8 @@ def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None
     >>> period_changes(by_day)[["previous", "current"]].iloc[0].tolist()
     ['2015-02-23', '2015-02-24']
     """
+    from .. import scores as cs
+
     _need(scores_by_period, ["touchpoint", "measure", "period", "value", "ci_low", "ci_high", "n"], "score table")
     table = scores_by_period[scores_by_period["period"].astype(str) != ""]
     periods = sorted(table["period"].astype(str).unique())
@@ -499,41 +514,42 @@ def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None
         earlier = [p for p in periods if p < current]
         previous = earlier[-1] if earlier else None
     z = float(stats.norm.ppf(0.5 + level / 2))
+    tested = pd.DataFrame()
+    if previous is not None:
+        tested = cs.period_change(table, by=["touchpoint"], from_period=previous, to_period=current,
+                                  alpha=1 - level)
+    tested = tested.set_index(["touchpoint", "measure"]) if len(tested) else tested
     rows = []
     for (tp, measure), group in table.groupby(["touchpoint", "measure"], sort=False):
         cur = group[group["period"].astype(str) == current]
         prev = group[group["period"].astype(str) == previous] if previous else group.iloc[0:0]
-        row = {"touchpoint": tp, "owner": group["owner"].iloc[0] if "owner" in group else "", "measure": measure,
-               "previous": previous, "current": current}
         c = cur.iloc[0] if len(cur) else None
         p = prev.iloc[0] if len(prev) else None
-        row.update(n_previous=int(p["n"]) if p is not None else 0, n_current=int(c["n"]) if c is not None else 0,
-                   value_previous=p["value"] if p is not None else np.nan,
-                   value_current=c["value"] if c is not None else np.nan,
-                   light_previous=p["light"] if p is not None and "light" in p else "",
-                   light_current=c["light"] if c is not None and "light" in c else "")
-        if c is None or p is None or pd.isna(c["value"]) or pd.isna(p["value"]):
-            row.update(change=np.nan, change_low=np.nan, change_high=np.nan, p_value=np.nan, verdict="not measured")
-        else:
-            se_c = (c["ci_high"] - c["ci_low"]) / (2 * z)
-            se_p = (p["ci_high"] - p["ci_low"]) / (2 * z)
-            se = float(np.hypot(se_c, se_p))
-            change = c["value"] - p["value"]
-            pval = float(2 * stats.norm.sf(abs(change) / se)) if se > 0 else np.nan
+        row = {"touchpoint": tp, "owner": group["owner"].iloc[0] if "owner" in group else "", "measure": measure,
+               "previous": previous, "current": current,
+               "n_previous": int(p["n"]) if p is not None else 0, "n_current": int(c["n"]) if c is not None else 0,
+               "value_previous": p["value"] if p is not None else np.nan,
+               "value_current": c["value"] if c is not None else np.nan,
+               "light_previous": p["light"] if p is not None and "light" in p else "",
+               "light_current": c["light"] if c is not None and "light" in c else ""}
+        if len(tested) and (tp, measure) in tested.index:
+            t = tested.loc[(tp, measure)]
+            change, se, pval = float(t["change"]), float(t["se_change"]), float(t["p_value"])
             hib = bool(group["higher_is_better"].iloc[0]) if "higher_is_better" in group else True
             if pd.notna(pval) and pval < 1 - level:
                 verdict = "better" if (change > 0) == hib else "worse"
             else:
                 verdict = "no clear change"
             row.update(change=change, change_low=change - z * se, change_high=change + z * se, p_value=pval,
-                       verdict=verdict)
+                       test=t["test"], verdict=verdict)
+        else:
+            row.update(change=np.nan, change_low=np.nan, change_high=np.nan, p_value=np.nan, test="",
+                       verdict="not measured")
         rows.append(row)
     columns = ["touchpoint", "owner", "measure", "previous", "current", "n_previous", "n_current",
-               "value_previous", "value_current", "change", "change_low", "change_high", "p_value",
+               "value_previous", "value_current", "change", "change_low", "change_high", "p_value", "test",
                "light_previous", "light_current", "verdict"]
     return pd.DataFrame(rows, columns=columns)
-
-
 
 
 def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None = None,
