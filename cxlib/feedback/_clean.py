@@ -1,0 +1,335 @@
+"""Cleaning open feedback: handles, URLs, HTML entities, emojis, language, duplicates and PII redaction."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+from .._errors import CxInputError
+
+__all__ = [
+    "PII_KINDS",
+    "clean_feedback",
+    "clean_text",
+    "deduplicate",
+    "detect_language",
+    "redact_pii",
+    "redact_text",
+]
+
+#: The kinds of personal data :func:`redact_pii` replaces, in the order they are looked for.
+PII_KINDS = ("email", "iban", "card", "phone")
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# IBAN-like: two letters, two check digits, then 11-30 letters/digits, optionally in groups of four.
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
+# Card-like: 13-19 digits, optionally grouped with spaces or dashes (no checksum: any such number is masked).
+_CARD = re.compile(r"(?<![\w+])\d(?:[ -]?\d){12,18}(?![\w])")
+# Phone-like: optional +/00 country prefix, then 7-15 digits with spaces, dots, dashes, slashes or brackets.
+_PHONE = re.compile(r"(?<![\w@])(?:\+|00)?\(?\d[\d ()./-]{5,}\d(?![\w])")
+_DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+_TOKEN = {"email": "[EMAIL]", "iban": "[IBAN]", "card": "[CARD]", "phone": "[PHONE]"}
+
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^>\n]{1,200}>")
+_SPACES = re.compile(r"\s+")
+
+
+def _phone_ok(match: str) -> bool:
+    digits = sum(ch.isdigit() for ch in match)
+    if not 7 <= digits <= 15:
+        return False
+    return not _DATE_LIKE.match(match.strip())
+
+
+def redact_text(text: str) -> tuple[str, dict]:
+    """Replace e-mail addresses, IBAN-like, card-like and phone-like numbers in one text.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    tuple
+        ``(redacted_text, counts)``: the text with ``[EMAIL]``, ``[IBAN]``, ``[CARD]``, ``[PHONE]`` in place of
+        the matches, and a dict kind -> number of replacements.
+
+    Examples
+    --------
+    >>> redact_text("mail me: jo@example.org or call +49 171 1234567")
+    ('mail me: [EMAIL] or call [PHONE]', {'email': 1, 'iban': 0, 'card': 0, 'phone': 1})
+    """
+    counts = dict.fromkeys(PII_KINDS, 0)
+    if not isinstance(text, str) or not text:
+        return text, counts
+
+    def sub(kind, pattern, value, check=None):
+        def repl(m):
+            if check is not None and not check(m.group(0)):
+                return m.group(0)
+            counts[kind] += 1
+            return _TOKEN[kind]
+        return pattern.sub(repl, value)
+
+    text = sub("email", _EMAIL, text)
+    text = sub("iban", _IBAN, text, lambda s: 15 <= len(s.replace(" ", "")) <= 34)
+    text = sub("card", _CARD, text)
+    text = sub("phone", _PHONE, text, _phone_ok)
+    return text, counts
+
+
+def redact_pii(feedback: pd.DataFrame, *, text: str = "text") -> pd.DataFrame:
+    """Redact personal data (e-mail, IBAN-, card- and phone-like numbers) in a text column.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Any table with a text column; it is not changed.
+    text : str, default "text"
+        The column to redact.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``text`` redacted and a column ``pii_redacted`` (int, replacements in that row). The totals
+        per kind are in ``attrs["pii_counts"]`` (dict kind -> count).
+
+    Examples
+    --------
+    >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id")
+    >>> red = redact_pii(fb)
+    >>> sorted(red.attrs["pii_counts"])
+    ['card', 'email', 'iban', 'phone']
+    """
+    if text not in feedback.columns:
+        raise CxInputError(f"the text column {text!r} is missing; columns: {', '.join(map(str, feedback.columns))}.",
+                           column=text)
+    out = feedback.copy()
+    totals = dict.fromkeys(PII_KINDS, 0)
+    redacted, per_row = [], []
+    for value in out[text].tolist():
+        new, counts = redact_text(value)
+        redacted.append(new)
+        per_row.append(sum(counts.values()))
+        for k, v in counts.items():
+            totals[k] += v
+    out[text] = pd.Series(redacted, index=out.index, dtype=object)
+    out["pii_redacted"] = pd.Series(per_row, index=out.index, dtype=int)
+    out.attrs["pii_counts"] = totals
+    return out
+
+
+def _emoji_words(text: str, mode: str) -> str:
+    if mode == "keep" or text.isascii():
+        return text
+    import emoji
+
+    if mode == "drop":
+        return emoji.replace_emoji(text, replace=" ")
+    if mode != "words":
+        raise CxInputError(f"emojis={mode!r}; expected 'words', 'drop' or 'keep'.", column="emojis")
+
+    def name(chars, data):
+        return " " + data["en"].strip(":").replace("_", " ") + " "
+    return emoji.replace_emoji(text, replace=name)
+
+
+def clean_text(text: str, *, handles: bool = True, urls: bool = True, entities: bool = True,
+               emojis: str = "words", hashtags: bool = True) -> str:
+    """Clean one text for modelling: HTML entities, @handles, URLs, emojis, hashtags, spaces.
+
+    Parameters
+    ----------
+    text : str
+        The raw text.
+    handles : bool, default True
+        Remove ``@handles``.
+    urls : bool, default True
+        Remove ``http(s)://`` and ``www.`` links.
+    entities : bool, default True
+        Decode HTML entities (``&amp;`` -> ``&``) and strip HTML tags.
+    emojis : {"words", "drop", "keep"}, default "words"
+        Emojis become their English names (an angry face becomes ``angry face``), are dropped, or kept.
+    hashtags : bool, default True
+        ``#delayed`` becomes ``delayed``.
+
+    Returns
+    -------
+    str
+        The cleaned text (single spaces, stripped); ``""`` for missing values.
+
+    Examples
+    --------
+    >>> clean_text("@united lost my bag again &amp; again \N{ANGRY FACE} https://t.co/x #fail")
+    'lost my bag again & again angry face fail'
+    """
+    if not isinstance(text, str):
+        return ""
+    if entities:
+        text = html.unescape(html.unescape(text))
+        text = _HTML_TAG.sub(" ", text)
+    if urls:
+        text = _URL.sub(" ", text)
+    if handles:
+        text = _HANDLE.sub(" ", text)
+    if hashtags:
+        text = re.sub(r"#(\w)", r"\1", text)
+    text = _emoji_words(text, emojis)
+    return _SPACES.sub(" ", text).strip()
+
+
+_DETECTORS: dict = {}
+
+
+def detect_language(texts, *, languages=("en", "de"), min_chars: int = 3) -> pd.Series:
+    """Detect the language of each text offline with lingua (no download).
+
+    Parameters
+    ----------
+    texts : sequence of str or pandas.Series
+        The texts (ideally cleaned: handles and URLs confuse detectors).
+    languages : sequence of str, default ("en", "de")
+        ISO 639-1 codes of the candidate languages.
+    min_chars : int, default 3
+        Texts with fewer letters get ``None``.
+
+    Returns
+    -------
+    pandas.Series
+        ISO 639-1 code per text (``"en"``, ``"de"``, ...) or ``None`` when undecided; same index as ``texts``.
+
+    Examples
+    --------
+    >>> detect_language(["Der Zug ist schon wieder zu spät", "my flight was cancelled"]).tolist()
+    ['de', 'en']
+    """
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
+    key = tuple(sorted(languages))
+    if key not in _DETECTORS:
+        try:
+            langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in key]
+        except AttributeError:
+            raise CxInputError(f"unknown language code among {list(languages)}; use ISO 639-1 codes like "
+                               "'en', 'de'.", column="language") from None
+        if len(langs) < 2:
+            raise CxInputError("language detection needs at least two candidate languages.", column="language")
+        _DETECTORS[key] = LanguageDetectorBuilder.from_languages(*langs).build()
+    detector = _DETECTORS[key]
+    values = series.fillna("").astype(str).tolist()
+    found = detector.detect_languages_in_parallel_of(values)
+    codes = [None if (lang is None or sum(ch.isalpha() for ch in v) < min_chars)
+             else lang.iso_code_639_1.name.lower() for v, lang in zip(values, found)]
+    return pd.Series(codes, index=series.index, dtype=object)
+
+
+def deduplicate(feedback: pd.DataFrame, *, text: str = "text", normalise: bool = True) -> pd.DataFrame:
+    """Drop repeated texts (retweets, copy-paste, double submissions), keeping the first.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Any table with a text column; it is not changed.
+    text : str, default "text"
+        The column compared.
+    normalise : bool, default True
+        Compare case-folded texts with single spaces, so ``"Late again!"`` and ``"late  again!"`` count as one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows whose text is new, same columns; ``attrs["duplicates_dropped"]`` holds the count.
+
+    Examples
+    --------
+    >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id")
+    >>> len(deduplicate(fb)) < len(fb)
+    True
+    """
+    keys = feedback[text].fillna("").astype(str)
+    if normalise:
+        keys = keys.str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+    dup = keys.duplicated(keep="first")
+    out = feedback[~dup].copy()
+    out.attrs["duplicates_dropped"] = int(dup.sum())
+    return out
+
+
+def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = "words", redact: bool = True,
+                   dedupe: bool = True, language: str | bool = "auto", languages=("en", "de"),
+                   drop_empty: bool = True) -> pd.DataFrame:
+    """Clean a feedback table: PII redaction, a modelling text, language, de-duplication; all counted.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        A table from :func:`read_feedback` (or any table with a text column); it is not changed.
+    text : str, default "text"
+        The text column.
+    emojis : {"words", "drop", "keep"}, default "words"
+        How emojis appear in ``text_clean`` (see :func:`clean_text`).
+    redact : bool, default True
+        Redact e-mail addresses, IBAN-, card- and phone-like numbers in ``text`` and ``text_clean``. Keep it on
+        for anything that goes into a report.
+    dedupe : bool, default True
+        Drop rows whose cleaned text repeats an earlier one (see :func:`deduplicate`).
+    language : {"auto", True, False}, default "auto"
+        Detect the language (``auto``: only when there is no ``language`` column).
+    languages : sequence of str, default ("en", "de")
+        Candidate languages for detection.
+    drop_empty : bool, default True
+        Drop rows whose cleaned text is empty (e.g. only a handle and a link).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns (``text`` redacted when ``redact``) plus ``text_clean`` (str: entities decoded,
+        handles, URLs and hashtag signs removed, emojis as words, redacted), ``pii_redacted`` (int, replacements
+        in the row) and ``language`` (str or None). ``attrs["cleaning_report"]`` counts rows in and out, rows
+        dropped per reason, PII replacements per kind and texts per language.
+
+    Examples
+    --------
+    >>> fb = clean_feedback(read_feedback("data/germeval2017_dev.csv.gz", labels=["relevance", "sentiment"]))
+    >>> fb.attrs["cleaning_report"]["languages"]["de"] > 2000
+    True
+    """
+    if text not in feedback.columns:
+        raise CxInputError(f"the text column {text!r} is missing; columns: {', '.join(map(str, feedback.columns))}.",
+                           column=text)
+    report = {"rows_in": len(feedback), "dropped": {}, "pii": dict.fromkeys(PII_KINDS, 0), "languages": {}}
+    out = feedback.copy()
+    if redact:
+        out = redact_pii(out, text=text)
+        report["pii"] = dict(out.attrs["pii_counts"])
+    else:
+        out["pii_redacted"] = 0
+    out["text_clean"] = [clean_text(t, emojis=emojis) for t in out[text].tolist()]
+    if drop_empty:
+        empty = out["text_clean"].str.strip() == ""
+        if empty.any():
+            report["dropped"]["empty after cleaning"] = int(empty.sum())
+            out = out[~empty]
+    if dedupe:
+        before = len(out)
+        out = deduplicate(out, text="text_clean")
+        if before - len(out):
+            report["dropped"]["repeated text"] = before - len(out)
+    if language is True or (language == "auto" and "language" not in out.columns):
+        out["language"] = detect_language(out["text_clean"], languages=languages)
+        report["language_source"] = "lingua (detected offline)"
+    elif "language" in out.columns:
+        report["language_source"] = "language column"
+    if "language" in out.columns:
+        report["languages"] = {str(k): int(v) for k, v in out["language"].fillna("unknown").value_counts().items()}
+    out = out.reset_index(drop=True)
+    report["rows_out"] = len(out)
+    out.attrs = {k: v for k, v in feedback.attrs.items()}
+    out.attrs["cleaning_report"] = report
+    return out
