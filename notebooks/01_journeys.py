@@ -25,6 +25,7 @@ interactive = True
 title = "Help-desk tickets (Italian software company, 2010-2014)"
 log_path = "data/helpdesk.xes.gz"  # relative to the repository root
 classifier = None  # e.g. ["concept:name", "lifecycle:transition"]
+read_options = {}  # more cxlib.read_log options, e.g. CSV columns {"case": "ticket", "activity": "step", "timestamp": "when"}
 success_ends = None  # successful end touchpoints; None infers them (the rule is stated below)
 segment_by = "service_level"  # a case attribute, e.g. case:channel
 resource_key = "org:resource"  # who handles each event (hand-offs)
@@ -51,7 +52,7 @@ from cxlib.report import say, show
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", category=FutureWarning)
 plt.rcParams["figure.dpi"] = 90
-log = read_log(log_path, classifier=classifier)
+log = read_log(log_path, classifier=classifier, **read_options)
 say("<b>{title}</b>: {events} events in {cases} cases, {acts} touchpoints.", title=title,
     events=f"{len(log):,}", cases=f"{log['case:concept:name'].nunique():,}",
     acts=f"{log['concept:name'].nunique():,}")
