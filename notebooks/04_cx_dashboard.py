@@ -25,7 +25,7 @@ touchpoints = "notebooks/touchpoints/uwv_complaints.yml"  # the touchpoint model
 log = ""                        # event log (XES/CSV/Parquet) for journeys; empty when there is none
 log_options = {}                # keyword arguments of cxlib.read_log (column mapping, classifier, ...)
 feedback = "data/bpic2016_complaints.csv"  # the feedback table
-feedback_options = {}           # sep / encoding / sheet for the feedback file
+feedback_options = {}           # sep, encoding, sheet, dayfirst for cxlib.feedback.read_feedback
 columns = {"text": "ComplaintTopic_EN", "case_id": "CustomerID", "date": "ContactDate",
            "event_id": "ComplaintID", "topic": "ComplaintTopic_EN"}  # feedback columns by role
 date_format = None              # strftime format of the feedback date, inferred when None
@@ -47,14 +47,15 @@ from IPython.display import display
 import cxlib
 from cxlib import owners as co
 from cxlib import scores as cs
+from cxlib.feedback import feedback_load_report
 from cxlib.report import publish, say, show
 
 model = co.read_touchpoint_model(touchpoints)
 events = cxlib.read_log(log, **log_options) if log else None
-feedback_table = co.read_feedback_table(feedback, **feedback_options)
+feedback_table = co.read_dashboard_feedback(feedback, columns=columns, date_format=date_format, **feedback_options)
 d = co.build_dashboard(feedback_table, model, log=events, owner=owner, link=link, period=period,
-                       success_ends=success_ends, redact=bool(redact or owner), date_format=date_format,
-                       top=top_pain_points, **columns)
+                       success_ends=success_ends, redact=bool(redact or owner), top=top_pain_points,
+                       **co.dashboard_columns(columns))
 heading = title or model.project
 display(say("<b>{heading}</b>: {view}.", heading=heading,
             view=f"owner report for {owner}" if owner else "overview of every touchpoint and owner"))
@@ -63,8 +64,10 @@ display(say("<b>{heading}</b>: {view}.", heading=heading,
 # The data behind this report: feedback rows read and, when there is an event log, the journeys loaded.
 
 # %%
-fb_report = feedback_table.attrs["load_report"]
-display(say("Feedback: {rows:,} rows from <code>{path}</code>.", rows=fb_report["rows_read"], path=fb_report["path"]))
+fb_report = feedback_load_report(feedback_table)
+display(say("Feedback: {kept:,} of {rows:,} rows kept from <code>{path}</code>.", kept=fb_report.rows_kept,
+            rows=fb_report.rows_read, path=fb_report.path))
+display(show(fb_report.to_frame(), caption="Feedback load report"))
 if events is not None:
     lr = events.attrs["load_report"]
     display(say("Journeys: {events:,} events in {cases:,} cases from <code>{path}</code> ({dropped:,} rows dropped).",

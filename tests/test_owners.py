@@ -381,6 +381,29 @@ def test_build_dashboard_owner_view_has_only_their_touchpoints(model):
         co.build_dashboard(feedback, model, log=log, link=["case"], case_id="case_id", score="nps")
 
 
+def test_build_dashboard_label_column_named_touchpoint(model):
+    """read_feedback calls the label column "touchpoint": it must be read as a label, not as a linked touchpoint."""
+    feedback = pd.DataFrame({"touchpoint": ["Delivery", "order", "SUPPORT", "nonsense"], "text": list("abcd")})
+    dash = co.build_dashboard(feedback, model, link=["label"], label="touchpoint")
+    cov = dash.coverage.set_index("method")
+    assert cov.loc["label", "rows"] == 3 and cov.loc["not linked", "rows"] == 1
+    assert dash.linked["touchpoint"].tolist()[:3] == ["Delivery", "Ordering", "Support"]
+    assert dash.linked["touchpoint_input"].tolist()[3] == "nonsense"
+
+
+def test_read_dashboard_feedback_keeps_roles_apart():
+    columns = {"text": "ComplaintTopic_EN", "case_id": "CustomerID", "date": "ContactDate",
+               "event_id": "ComplaintID", "topic": "ComplaintTopic_EN", "label": "ComplaintSubtheme_EN"}
+    fb = co.read_dashboard_feedback(ROOT / "data/bpic2016_complaints.csv", columns=columns)
+    names = co.dashboard_columns(columns)
+    assert names["label"] == "touchpoint_label" and "touchpoint" not in fb.columns
+    for role in ("text", "case_id", "date", "event_id", "topic", "label"):
+        assert names[role] in fb.columns
+    assert len(fb) == 289 and fb["case_id"].iloc[0] == "1945807"
+    with pytest.raises(CxInputError, match="unknown column role"):
+        co.dashboard_columns({"txt": "x"})
+
+
 def test_suite_entries_expand_overview_then_owners(tmp_path, model_path):
     params = tmp_path / "dashboard_shop.yml"
     params.write_text(f"touchpoints: {model_path}\nfeedback: x.csv\n", encoding="utf-8")

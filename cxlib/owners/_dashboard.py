@@ -28,32 +28,28 @@ __all__ = [
     "DASHBOARD_NOTEBOOK",
     "Dashboard",
     "build_dashboard",
+    "dashboard_columns",
     "owner_links",
     "owner_report_name",
     "owner_slug",
-    "read_feedback_table",
+    "read_dashboard_feedback",
     "redact_text",
     "suite_entries",
 ]
 
 DASHBOARD_NOTEBOOK = "notebooks/04_cx_dashboard.ipynb"
 
-# PII patterns, most specific first; numbers that look like IBANs, cards and phones are replaced whole.
-_PII = [
-    ("[EMAIL]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)),
-    ("[URL]", re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)),
-    ("[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")),
-    ("[CARD]", re.compile(r"\b\d(?:[ -]?\d){12,18}\b")),
-    ("[PHONE]", re.compile(r"(?<![\w])(?:\+|00)?\d[\d ()/.-]{6,}\d\b")),
-    ("[HANDLE]", re.compile(r"(?<![\w@])@\w{1,30}")),
-]
+# Beyond the feedback module's PII (e-mail, IBAN-, card-, phone-like numbers), owner reports also hide who wrote
+# a post and where it points: @handles and URLs.
+_HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def redact_text(text):
-    """Replace PII in one text: e-mail addresses, URLs, IBAN-, card- and phone-like numbers, @handles.
+    """Replace PII in one text: e-mail addresses, IBAN-, card- and phone-like numbers, URLs and @handles.
 
-    Uses :func:`cxlib.feedback.redact_pii` when the feedback module provides it; otherwise the patterns
-    here. Non-strings pass through.
+    The first four by :func:`cxlib.feedback.redact_text`; URLs become ``[URL]`` and @handles ``[HANDLE]``.
+    Non-strings pass through.
 
     Parameters
     ----------
@@ -67,69 +63,110 @@ def redact_text(text):
 
     Examples
     --------
-    >>> redact_text("Mail jan.jansen@example.nl or call +31 6 1234 5678")
-    'Mail [EMAIL] or call [PHONE]'
+    >>> redact_text("@united mail jan.jansen@example.nl or call +31 6 1234 5678")
+    '[HANDLE] mail [EMAIL] or call [PHONE]'
     """
+    return _redact_counted(text)[0]
+
+
+def _redact_counted(text) -> tuple:
+    from ..feedback import redact_text as redact_pii_text
+
     if not isinstance(text, str):
-        return text
-    out = text
-    for tag, pattern in _PII:
-        out = pattern.sub(tag, out)
+        return text, {}
+    out, urls = _URL.subn("[URL]", text)
+    out, counts = redact_pii_text(out)
+    out, handles = _HANDLE.subn("[HANDLE]", out)
+    return out, {**counts, "url": urls, "handle": handles}
+
+
+_READ_ROLES = {"text": "text", "id": "id", "date": "date", "score": "score", "label": "touchpoint",
+               "case_id": "case_id", "channel": "channel", "language": "language"}
+_DASHBOARD_NAMES = {**_READ_ROLES, "label": "touchpoint_label"}
+_KEPT_ROLES = ("topic", "sentiment", "event_id")
+
+
+def dashboard_columns(columns: dict) -> dict:
+    """The feedback column names :func:`build_dashboard` needs after :func:`read_dashboard_feedback`.
+
+    Parameters
+    ----------
+    columns : dict
+        Roles to source columns, as in a dashboard parameter file: ``text``, ``id``, ``date``, ``score``,
+        ``label`` (touchpoint label), ``case_id``, ``channel``, ``language`` (renamed to the standard names of
+        :func:`cxlib.feedback.read_feedback`), and ``topic``, ``sentiment``, ``event_id`` (kept under their own
+        names).
+
+    Returns
+    -------
+    dict
+        Keyword arguments for :func:`build_dashboard`: ``text``, ``date``, ``score``, ``label``, ``case_id``,
+        ``topic``, ``sentiment``, ``event_id`` (None for roles not given).
+
+    Examples
+    --------
+    >>> dashboard_columns({"text": "comment", "label": "SURVEY_SUB_TYPE", "score": "NPS_SCORE"})["label"]
+    'touchpoint_label'
+    """
+    unknown = set(columns) - set(_READ_ROLES) - set(_KEPT_ROLES)
+    if unknown:
+        raise CxInputError(f"unknown column role(s) {sorted(unknown)}; roles: "
+                           f"{', '.join([*_READ_ROLES, *_KEPT_ROLES])}", column=min(unknown))
+    out = {role: (_DASHBOARD_NAMES[role] if columns.get(role) else None)
+           for role in ("text", "date", "score", "label", "case_id")}
+    out["text"] = "text"
+    for role in _KEPT_ROLES:
+        source = columns.get(role)
+        out[role] = _kept_name(source) if source else None
     return out
 
 
-def read_feedback_table(path, *, sep: str | None = None, encoding: str | None = None,
-                        sheet=0) -> pd.DataFrame:
-    """Read a feedback table (CSV with sniffed delimiter and encoding, gzip, Excel, Parquet) as it is.
+def _kept_name(source: str) -> str:
+    from ..feedback import STANDARD_COLUMNS
 
-    Columns keep their names; the dashboard maps them by role (``columns:`` in its parameter file). Rows are
-    not dropped here: :func:`build_dashboard` counts rows without text, date or touchpoint.
+    return f"{source}_label" if source in STANDARD_COLUMNS else source
+
+
+def read_dashboard_feedback(path, *, columns: dict, date_format: str | None = None, **options) -> pd.DataFrame:
+    """Read the feedback of a dashboard with :func:`cxlib.feedback.read_feedback`, keeping the columns it needs.
 
     Parameters
     ----------
     path : str or Path
-        ``.csv``, ``.csv.gz``, ``.xlsx`` or ``.parquet``.
-    sep, encoding : str, optional
-        CSV delimiter and encoding (sniffed when not given, by :func:`cxlib.io.sniff_csv`).
-    sheet : int or str, default 0
-        Excel sheet.
+        The feedback file (CSV, Excel, Parquet).
+    columns : dict
+        Roles to source columns (see :func:`dashboard_columns`).
+    date_format : str, optional
+        ``strftime`` format of the date column.
+    **options
+        Further :func:`cxlib.feedback.read_feedback` options (``sep``, ``encoding``, ``sheet``, ``dayfirst``,
+        ``source_timezone``).
 
     Returns
     -------
     pandas.DataFrame
-        The table, with ``attrs["load_report"]`` = ``{"path", "rows_read", "columns", "sep", "encoding"}``.
+        :func:`cxlib.feedback.read_feedback`'s table (``id``, ``text``, and ``date``, ``score``, ``case_id`` when
+        mapped; its ``touchpoint`` label renamed ``touchpoint_label``, as linking writes ``touchpoint``) plus the ``topic``, ``sentiment`` and ``event_id`` columns under their own names
+        (suffixed ``_label`` if a name is a standard column); its load report in ``attrs["load_report"]``.
 
     Examples
     --------
-    >>> read_feedback_table("data/bpic2016_complaints.csv").attrs["load_report"]["rows_read"]
-    289
+    >>> fb = read_dashboard_feedback("data/bpic2016_complaints.csv", columns={
+    ...     "text": "ComplaintTopic_EN", "case_id": "CustomerID", "date": "ContactDate",
+    ...     "event_id": "ComplaintID", "topic": "ComplaintTopic_EN"})
+    >>> len(fb), "ComplaintID" in fb.columns
+    (289, True)
     """
-    import io as _io
+    from ..feedback import read_feedback
 
-    from ..io import _open_bytes, sniff_csv
-
-    path = Path(path)
-    if not path.is_file():
-        raise CxInputError("the feedback file does not exist", path=path)
-    name = path.name.lower()
-    used_sep = used_enc = None
-    if name.endswith((".xlsx", ".xls")):
-        table = pd.read_excel(path, sheet_name=sheet)
-    elif name.endswith(".parquet"):
-        table = pd.read_parquet(path)
-    else:
-        raw = _open_bytes(path)
-        used_sep, used_enc = sniff_csv(raw, path=path, sep=sep, encoding=encoding)
-        try:
-            table = pd.read_csv(_io.BytesIO(raw), sep=used_sep, encoding=used_enc, dtype=str,
-                                keep_default_na=False, na_values=[""])
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise CxInputError(f"could not read the CSV ({exc}); check sep= and encoding=", path=path) from None
-    if table.empty:
-        raise CxInputError("the feedback file has no rows", path=path)
-    table.attrs["load_report"] = {"path": str(path), "rows_read": len(table), "columns": len(table.columns),
-                                  "sep": used_sep, "encoding": used_enc}
-    return table
+    names = dashboard_columns(columns)  # validates the roles
+    read = {_READ_ROLES[role]: columns[role] for role in _READ_ROLES if columns.get(role)}
+    kept = {columns[role]: names[role] for role in _KEPT_ROLES if columns.get(role)}
+    table = read_feedback(path, **read, labels=kept or None, date_format=date_format, **options)
+    # "touchpoint" is where linking writes the model's touchpoint; the raw label moves aside
+    out = table.rename(columns={"touchpoint": "touchpoint_label"})
+    out.attrs = dict(table.attrs)
+    return out
 
 
 def owner_slug(owner: str) -> str:
@@ -410,6 +447,13 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         raise CxInputError("no link method can run: give a case-id column and an event log, a touchpoint-label "
                            "column, or seed words in the touchpoint model", path=model.path, column="link")
     fb = feedback.copy()
+    # linking writes "touchpoint" and "link": input columns of those names are kept aside under "*_input"
+    clashes = {c: f"{c}_input" for c in ("touchpoint", "link") if c in fb.columns}
+    if clashes:
+        fb = fb.rename(columns=clashes)
+        label = clashes.get(label, label) if label else label
+        notes.append(f"Input column(s) {', '.join(clashes)} renamed {', '.join(clashes.values())}: linking writes "
+                     "the model's touchpoint there.")
     for role, col in (("case_id", case_id), ("date", date), ("event_id", event_id), ("label", label),
                       ("topic", topic), ("score", score), ("sentiment", sentiment)):
         if col and col not in fb.columns:
@@ -437,9 +481,16 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         notes.append("No sentiment or score column: every feedback row counts as negative (complaints).")
     linked["negative"] = negative
     if redact:
+        totals: dict[str, int] = {}
         for col in {text, topic} - {None}:
             if col in linked.columns:
-                linked[col] = linked[col].map(redact_text)
+                pairs = [_redact_counted(v) for v in linked[col].tolist()]
+                linked[col] = pd.Series([p[0] for p in pairs], index=linked.index, dtype=object)
+                for _, counts in pairs:
+                    for kind, k in counts.items():
+                        totals[kind] = totals.get(kind, 0) + k
+        found = ", ".join(f"{k:,} {kind}" for kind, k in totals.items() if k)
+        notes.append("PII redacted in the feedback shown: " + (found or "none found") + ".")
     if success_ends == "all":
         success_ends = [tp.name for tp in model.touchpoints]
         if log is not None:
