@@ -194,6 +194,16 @@ def test_link_by_case_uses_event_id_then_date(model):
     assert pd.isna(linked["touchpoint"].iloc[4])
 
 
+def test_case_found_without_touchpoint_is_counted_apart(model):
+    log = make_log([("c1", "Order", "2024-01-01"), ("c1", "Survey sent", "2024-01-02")])
+    feedback = pd.DataFrame({"case_id": ["c1", "c1"], "date": ["2024-01-01 12:00", "2024-01-03"]})
+    linked = co.link_feedback(feedback, model, methods=["case"], log=log)
+    assert linked["activity"].tolist() == ["Order", "Survey sent"]
+    cov = co.link_coverage(linked).set_index("method")
+    assert cov.loc["case", "rows"] == 1
+    assert cov.loc["case found, no touchpoint", "rows"] == 1 and cov.loc["not linked", "rows"] == 1
+
+
 def test_planted_effect_recovered_by_link_per_case_table_and_association(model):
     log, feedback, waits = planted_journeys()
     # feedback that belongs to no journey must not be linked
@@ -404,6 +414,14 @@ def test_read_dashboard_feedback_keeps_roles_apart():
         co.dashboard_columns({"txt": "x"})
 
 
+def test_owner_links_escape_names_and_link_locally(tmp_path):
+    path = tmp_path / "m.yml"
+    path.write_text("touchpoints:\n  - {name: '<b>Pay</b>', owner: '<script>x</script> team'}\n", encoding="utf-8")
+    markup = co.owner_links(co.read_touchpoint_model(path), report_name="dash")._repr_html_()
+    assert "<script>" not in markup and "&lt;script&gt;x&lt;/script&gt; team" in markup
+    assert "href='dash__script-x-script-team.html'" in markup and "&lt;b&gt;Pay&lt;/b&gt;" in markup
+
+
 def test_suite_entries_expand_overview_then_owners(tmp_path, model_path):
     params = tmp_path / "dashboard_shop.yml"
     params.write_text(f"touchpoints: {model_path}\nfeedback: x.csv\n", encoding="utf-8")
@@ -413,3 +431,5 @@ def test_suite_entries_expand_overview_then_owners(tmp_path, model_path):
     assert all(e["notebook"] == "notebooks/04_cx_dashboard.ipynb" and e["params"] == str(params) for e in entries)
     demo = co.suite_entries(ROOT / "notebooks/params/dashboard_demo.yml")
     assert len(demo) >= 3  # the overview and at least two owner reports
+    with pytest.raises(CxInputError, match="does not exist"):
+        co.suite_entries(tmp_path / "missing.yml")
