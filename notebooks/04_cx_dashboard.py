@@ -69,9 +69,10 @@ display(say("Feedback: {kept:,} of {rows:,} rows kept from <code>{path}</code>."
             rows=fb_report.rows_read, path=fb_report.path))
 display(show(fb_report.to_frame(), caption="Feedback load report"))
 if events is not None:
-    lr = events.attrs["load_report"]
+    lr = cxlib.load_report(events)
     display(say("Journeys: {events:,} events in {cases:,} cases from <code>{path}</code> ({dropped:,} rows dropped).",
-                events=len(events), cases=lr["cases"], path=lr["path"], dropped=lr["rows_read"] - lr["rows_kept"]))
+                events=len(events), cases=lr.cases, path=lr.path, dropped=lr.rows_dropped))
+    display(show(lr.to_frame(), caption="Event-log load report"))
 display(show(d.view.table(), caption="Touchpoints in this report, with their owner, what links to them and targets"))
 
 # %% [markdown]
