@@ -13,7 +13,6 @@ import yaml
 from ._errors import CxInputError
 
 
-
 def _benches() -> list[str]:
     """The ``cxlib/bench/*.py`` modules: each one is a ``cx bench NAME`` command."""
     import pkgutil

@@ -23,16 +23,17 @@ import pandas as pd
 from ._errors import CxInputError
 
 __all__ = [
-    "read_log",
-    "load_report",
+    "ACTIVITY",
+    "CASE",
+    "RESOURCE",
+    "TIMESTAMP",
     "LoadReport",
     "cache_dir",
     "file_sha256",
+    "load_report",
+    "read_log",
+    "read_yaml",
     "sniff_csv",
-    "CASE",
-    "ACTIVITY",
-    "TIMESTAMP",
-    "RESOURCE",
 ]
 
 CASE = "case:concept:name"
@@ -134,7 +135,7 @@ class LoadReport:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LoadReport":
+    def from_dict(cls, d: dict) -> LoadReport:
         d = {k: v for k, v in d.items() if k in {f.name for f in dataclasses.fields(cls)}}
         for key in ("start", "end"):
             d[key] = None if d.get(key) is None else pd.Timestamp(d[key])
@@ -208,6 +209,42 @@ def cache_dir(kind: str = "logs") -> Path:
     folder = Path(root).expanduser() / kind
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def read_yaml(path, *, what: str = "YAML file"):
+    """Read a YAML file (parameters, targets, designs, touchpoint models) with errors that name the file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    what : str, default "YAML file"
+        What the file is, for the error message (e.g. ``"targets file"``).
+
+    Returns
+    -------
+    object
+        The parsed document (usually a dict; None for an empty file).
+
+    Raises
+    ------
+    cxlib.CxInputError
+        The file does not exist, or is not valid YAML (with the line and column).
+
+    Examples
+    --------
+    >>> read_yaml("notebooks/params/journeys_helpdesk.yml", what="parameter file")["log_path"]
+    'data/helpdesk.xes.gz'
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise CxInputError(f"the {what} does not exist.", path=path)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CxInputError(f"the {what} is not valid YAML: {exc}", path=path) from None
 
 
 def _open_bytes(path: Path) -> bytes:
@@ -284,7 +321,7 @@ def _resolve_column(df: pd.DataFrame, given: str | None, role: str, *, path, req
         return given
     lowered = {str(c).strip().lower(): c for c in columns}
     standard = {CASE: "case id", ACTIVITY: "activity", TIMESTAMP: "timestamp", RESOURCE: "resource"}
-    key = [k for k, v in standard.items() if v == role][0]
+    key = next(k for k, v in standard.items() if v == role)
     for alias in _ALIASES[key]:
         if alias in lowered:
             return lowered[alias]
@@ -586,10 +623,10 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
     if path.is_dir():
         raise CxInputError("this is a folder; expected an event-log file.", path=path)
     kind = _format_of(path, format)
-    options = dict(case=case, activity=activity, timestamp=timestamp, resource=resource,
-                   classifier=classifier, classifier_sep=classifier_sep, case_attributes=case_attributes,
-                   timestamp_format=timestamp_format, source_timezone=source_timezone, dayfirst=dayfirst,
-                   sep=sep, encoding=encoding, format=kind)
+    options = {"case": case, "activity": activity, "timestamp": timestamp, "resource": resource,
+                   "classifier": classifier, "classifier_sep": classifier_sep, "case_attributes": case_attributes,
+                   "timestamp_format": timestamp_format, "source_timezone": source_timezone, "dayfirst": dayfirst,
+                   "sep": sep, "encoding": encoding, "format": kind}
     bar = tqdm(total=3, desc=f"loading {path.name}", disable=not progress, leave=False)
 
     cache_file = None

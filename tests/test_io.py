@@ -167,8 +167,8 @@ def test_csv_mapping_timezone_and_parquet(tmp_path):
 
 
 def test_sniffing_delimiter_and_encoding():
-    assert sniff_csv("a\tb\n1\t2\n".encode()) == ("\t", "utf-8")
-    assert sniff_csv("a;b\n1;é\n".encode("utf-8")) == (";", "utf-8")
+    assert sniff_csv(b"a\tb\n1\t2\n") == ("\t", "utf-8")
+    assert sniff_csv("a;b\n1;é\n".encode()) == (";", "utf-8")
     assert sniff_csv("a,b\n1,é\n".encode("latin-1")) == (",", "cp1252")
 
 

@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-__all__ = ["say", "show", "escape_frame"]
+__all__ = ["escape_frame", "say", "show"]
 
 
 def escape_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -13,12 +13,10 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import yaml
-
 from .._errors import CxInputError
-from ..io import file_sha256
+from ..io import file_sha256, read_yaml
 
-__all__ = ["run_notebook", "run_suite", "load_params", "RunResult", "external_resources", "write_index"]
+__all__ = ["RunResult", "external_resources", "load_params", "run_notebook", "run_suite", "write_index"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -90,14 +88,7 @@ def load_params(params_file=None, overrides: dict | None = None) -> dict:
     params: dict = {}
     if params_file:
         path = Path(params_file)
-        if not path.exists():
-            raise CxInputError("the parameter file does not exist.", path=path)
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise CxInputError(f"not valid YAML: {exc}", path=path) from None
-        if loaded is None:
-            loaded = {}
+        loaded = read_yaml(path, what="parameter file") or {}
         if not isinstance(loaded, dict):
             raise CxInputError("expected a YAML mapping of parameter names to values.", path=path)
         params.update(loaded)
@@ -293,7 +284,7 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
     outdir.mkdir(parents=True, exist_ok=True)
     executed = outdir / f"{name}.ipynb"
     html_path = outdir / f"{name}.html"
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     error = ""
     with _kernel_env(TQDM_DISABLE="1", CX_REPORT_DIR=outdir.resolve(), CX_REPORT_NAME=name, MPLBACKEND="module://matplotlib_inline.backend_inline"):
@@ -318,9 +309,7 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
 
 def _load_suite(suite_file) -> tuple[str, list[dict]]:
     path = Path(suite_file)
-    if not path.exists():
-        raise CxInputError("the suite file does not exist.", path=path)
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path, what="suite file") or {}
     entries = data.get("reports") if isinstance(data, dict) else data
     if not isinstance(entries, list) or not entries:
         raise CxInputError("expected a list of reports under 'reports:' (each with notebook: and params:).",
@@ -425,7 +414,7 @@ def write_index(results: list[RunResult], path, *, title: str = "cx-workbench re
         rows.append(f"<tr><td>{link}</td><td>{esc(Path(r.notebook).name)}</td><td>{status}</td>"
                     f"<td>{r.seconds:.1f} s</td></tr>")
     sections = published_sections(path.parent, [r.name for r in results if r.status == "ok"])
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>
