@@ -203,7 +203,8 @@ def test_escalations_by_pattern(journeys_log):
 
 
 def test_segments_metrics_and_tests(journeys_log):
-    s = cj.segments(journeys_log, by="case:channel", success_ends="d", escalation_column="org:group")
+    s = cj.segments(journeys_log, by="case:channel", success_ends="d", escalation_column="org:group",
+                    min_cases=2)
     s = s.set_index("segment")
     assert s["cases"].to_dict() == {"web": 3, "phone": 2}
     assert s.loc["web", "median_throughput_h"] == 4 and s.loc["phone", "median_throughput_h"] == 7
@@ -218,6 +219,14 @@ def test_segments_metrics_and_tests(journeys_log):
     assert "expected counts < 5" in tests.loc["dropoff_share", "note"]
     assert tests.loc["dropoff_share", "n_cases"] == 5
     assert s.loc["web", "throughput_p_vs_rest"] == pytest.approx(expected.pvalue)
+
+
+def test_small_segments_are_grouped(journeys_log):
+    s = cj.segments(journeys_log, by="case:channel", min_cases=3)
+    assert dict(zip(s["segment"], s["cases"])) == {"web": 3, "(other)": 2}
+    assert "fewer than 3 cases" in s.attrs["segment_note"]
+    s = cj.segments(journeys_log, by="case:channel", top=1, min_cases=1)
+    assert dict(zip(s["segment"], s["cases"])) == {"web": 3, "(other)": 2}
 
 
 def test_touchpoint_table_and_priority(journeys_log):
@@ -245,6 +254,7 @@ def test_result_tables_can_be_combined_by_pandas(journeys_log):
 
 def test_analyze_journeys_matches_the_single_functions(journeys_log):
     res = cj.analyze_journeys(journeys_log, segment_by="case:channel", escalation_column="org:group")
+    assert res["segments"]["segment"].tolist() == ["(other)"]  # web 3 and phone 2 cases: both under min_cases
     pd.testing.assert_frame_equal(res["variants"], cj.variants(journeys_log))
     pd.testing.assert_frame_equal(res["touchpoints"], cj.touchpoints(journeys_log, escalation_column="org:group"))
     assert {"handoffs", "escalations", "segments"} <= set(res)
@@ -406,7 +416,7 @@ def test_charts_return_axes(journeys_log):
     assert [t.get_text().split("  ")[0] for t in ax.get_yticklabels()] == ["b → c", "a → b", "c → d"]
     ax = cj.plot_dropoff_funnel(cj.dropoffs(journeys_log, success_ends="d"))
     assert len(ax.patches) == 8  # 4 touchpoints x (reached, dropped)
-    s = cj.segments(journeys_log, by="case:channel", success_ends="d")
+    s = cj.segments(journeys_log, by="case:channel", success_ends="d", min_cases=1)
     ax = cj.plot_segments(s, metrics=["dropoff_share"])
     heights = sorted(round(p.get_height(), 3) for p in ax.patches if p.get_height() > 0)
     assert heights == [0.5]

@@ -50,22 +50,23 @@ def case_metrics(ev: Events, *, success_ends=None, infer_min_share: float = 0.2,
     return out, note
 
 
-def _segment_labels(ev: Events, by: str, top: int) -> tuple[np.ndarray, str]:
+def _segment_labels(ev: Events, by: str, top: int, min_cases: int) -> tuple[np.ndarray, str]:
     values = ev.case_values(by)
     labels = values.astype(object).where(values.notna(), MISSING).astype(str)
     sizes = labels.value_counts()
     note = f"Segments by {by!r} (its value at the first event of each case)."
-    if len(sizes) > top:
-        keep = set(sizes.index[:top])
-        labels = labels.where(labels.isin(keep), OTHER)
-        note += f" The {top} largest segments are shown; {len(sizes) - top} smaller ones are grouped as {OTHER}."
+    keep = [s for s in sizes.index[:top] if sizes[s] >= min_cases]
+    if len(keep) < len(sizes):
+        labels = labels.where(labels.isin(set(keep)), OTHER)
+        note += (f" {len(sizes) - len(keep)} segment(s) beyond the {top} largest or with fewer than {min_cases} "
+                 f"cases are grouped as {OTHER} ({int((labels == OTHER).sum()):,} cases).")
     return labels.to_numpy(), note
 
 
 def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: float = 0.2,
              resource_key: str | None = RESOURCE, escalation_column: str | None = None,
              escalation_pattern: str = r"2nd|3rd", window_days: float = 7.0, top: int = 8,
-             case_key: str = CASE, activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+             min_cases: int = 5, case_key: str = CASE, activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Key journey metrics per segment (any case attribute), side by side, with sample sizes.
 
     Significance tests for the differences are in :func:`segment_tests` (also in ``attrs["tests"]``).
@@ -91,6 +92,8 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
         Window for repeated contacts.
     top : int, default 8
         Largest segments kept; the rest are grouped as ``"(other)"``.
+    min_cases : int, default 5
+        Segments with fewer cases are grouped as ``"(other)"`` too (tests on a handful of cases mislead).
     case_key, activity_key, timestamp_key : str
         Column names of case id, touchpoint (activity) and timestamp.
 
@@ -125,7 +128,7 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
     metrics, success_note = case_metrics(ev, success_ends=success_ends, infer_min_share=infer_min_share,
                                          resource_key=resource_key, escalation=escalation,
                                          window_days=window_days)
-    labels, seg_note = _segment_labels(ev, by, top)
+    labels, seg_note = _segment_labels(ev, by, top, min_cases)
     metrics["segment"] = labels
     grouped = metrics.groupby("segment", sort=False)
     share_cols = [c for c in _SHARE_METRICS if c in metrics.columns]
