@@ -38,6 +38,8 @@ PAYLOADS = [
     "<img src=\"https://tracker.example/pixel.png\">",
     "<link rel=stylesheet href=\"https://evil.example/x.css\">",
 ]
+# Already entity-encoded in the export: the dashboard decodes entities once, then must escape the result again.
+ENCODED = "&lt;img src=x onerror=&quot;document.title='PWNED'&quot;&gt;"
 PII = ["jan.jansen@example.nl", "+31 6 1234 5678", "NL91ABNA0417164300", "4111 1111 1111 1111"]
 
 MODEL = """
@@ -63,6 +65,8 @@ def project(tmp_path_factory):
         # the payload is the topic and part of the verbatim, so it reaches the pain-point table twice
         rows.append({"stage": stage, "date": f"2024-0{1 + i % 2}-1{i}", "score": i % 4, "reason": payload,
                      "comment": f"Bad experience: {payload}"})
+    rows.append({"stage": "delivery", "date": "2024-02-20", "score": 1, "reason": "encoded",
+                 "comment": f"Encoded: {ENCODED}"})
     for j, pii in enumerate(PII):
         stage = "delivery" if j % 2 == 0 else "billing"
         rows.append({"stage": stage, "date": f"2024-02-0{j + 1}", "score": 2, "reason": "contact details",
@@ -111,6 +115,9 @@ def test_payloads_are_escaped_text(overview_unredacted, owner_report):
         shown = html.escape(co.redact_text(payload), quote=False)
         assert "Bad experience: " + shown in owner_report
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in owner_report
+    # the entity-encoded payload is decoded once and escaped again: text, never markup
+    for page in (overview_unredacted, owner_report):
+        assert "Encoded: &lt;img src=x onerror=\"document.title='PWNED'\"&gt;" in page
 
 
 def test_owner_report_has_no_pii_and_only_its_touchpoints(owner_report):

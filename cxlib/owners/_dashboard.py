@@ -404,7 +404,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     repeat_window_days : float, default 30
         Follow-up window of the repeat-contact rate.
     redact : bool, default True
-        Redact PII (:func:`redact_text`) in every verbatim and topic shown; on for owner reports.
+        Redact PII (:func:`redact_text`) in every verbatim and topic shown; on for owner reports. HTML entities
+        in them (``&amp;``) are decoded first; reports escape all text when they show it.
     top : int, default 3
         Pain points per touchpoint.
     case_key, activity_key, timestamp_key, resource_key : str
@@ -480,6 +481,10 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         negative = pd.Series(True, index=linked.index)
         notes.append("No sentiment or score column: every feedback row counts as negative (complaints).")
     linked["negative"] = negative
+    # exports often carry HTML entities ("&amp;" in tweets); decode them once, every report escapes all text again
+    for col in {text, topic} - {None}:
+        if col in linked.columns:
+            linked[col] = linked[col].map(lambda v: html.unescape(v) if isinstance(v, str) else v)
     if redact:
         totals: dict[str, int] = {}
         for col in {text, topic} - {None}:
