@@ -434,6 +434,7 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                            f"{', '.join(map(str, feedback.columns))}", column=text)
     validate_touchpoint_model(model, log=log, feedback=feedback if label else None, activity_key=activity_key,
                               label_column=label)
+    view = model.for_owner(owner)  # an unknown owner fails here, before any work
     methods = []
     for method in ([link] if isinstance(link, str) else list(link)):
         if method == "case" and (log is None or not case_id):
@@ -541,7 +542,6 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         else:
             notes.append("The feedback has no score, so the association between journey features and the score "
                          "cannot be measured.")
-    view = model.for_owner(owner)
     if owner:
         names = [tp.name for tp in view.touchpoints]
         linked = linked[linked["touchpoint"].isin(names)]
@@ -557,5 +557,4 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                 association = score_association(per_case, score="score")
     return Dashboard(model=model, view=view, owner=owner or "", linked=linked, coverage=coverage,
                      scores=scores_now, trend=trend, changes=changes, topic_shifts=topic_shifts, journey=journey,
-                     pains=pains,
-                     critical=critical, per_case=per_case, association=association, notes=notes)
+                     pains=pains, critical=critical, per_case=per_case, association=association, notes=notes)
