@@ -29,6 +29,7 @@ read_options = {}  # more cxlib.read_log options, e.g. CSV columns {"case": "tic
 success_ends = None  # successful end touchpoints; None infers them (the rule is stated below)
 segment_by = "service_level"  # a case attribute, e.g. case:channel
 resource_key = "org:resource"  # who handles each event (hand-offs)
+group_key = None  # optional team/group column: hand-offs between groups as well, e.g. "org:group"
 escalation_column = None  # e.g. "org:group"; None leaves escalations out
 escalation_pattern = "2nd|3rd"
 window_days = 7  # repeated contacts: the same touchpoint again within this many days
@@ -175,6 +176,11 @@ if resource_key in log.columns:
     display(show(ho.head(15), caption="Most frequent hand-offs"))
 else:
     display(say("The log has no {k} column, so hand-offs are left out.", k=resource_key))
+if group_key:
+    hg = cj.handoffs(log, resource_key=group_key)
+    display(say("Between groups ({k}): {r:.1%} of the known transitions change group; {p} cases have group "
+                "ping-pong.", k=group_key, r=hg.attrs["handoff_rate"], p=f"{hg.attrs['cases_with_pingpong']:,}"))
+    display(show(hg.head(10), caption=f"Most frequent hand-offs between groups ({group_key})"))
 
 # %% [markdown]
 # **Escalations.** A case escalates when it moves into a level whose value matches the pattern.
@@ -218,6 +224,9 @@ else:
 if design_path:
     design = cj.read_design(design_path)
     stages = cj.design_stages(log, design)
+    if stages.attrs["unknown_activities"]:
+        display(say("The design names touchpoints that never occur in this log: {u}.",
+                    u=", ".join(stages.attrs["unknown_activities"])))
     display(SVG(cj.draw_design(stages, title=design.name).pipe(format="svg")))
     display(show(stages, caption="Deviations per stage"))
 else:
