@@ -269,7 +269,7 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
         "self_loops": np.bincount(ev.act[flags["self_loop"]], minlength=n),
         "back_jumps": np.bincount(ev.act[back], minlength=n),
         "back_jump_cases": np.bincount(back_pairs % n, minlength=n),
-        "skipped_cases": pd.array(skipped_cases, dtype="Int64") if len(ref) else pd.NA,
+        "skipped_cases": pd.array(skipped_cases, dtype="Int64"),
         "skip_rate": skipped_cases / ev.n_cases,
     })
     out = out.sort_values(["rework_cases", "touchpoint"], ascending=[False, True]).reset_index(drop=True)
