@@ -308,8 +308,8 @@ def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_k
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> c = cj.design_conformance(log, "notebooks/designs/helpdesk.yml")
     >>> bool(0 < c["conforms"].mean() < 1)
     True
@@ -367,8 +367,8 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> cj.design_stages(log, "notebooks/designs/helpdesk.yml")["stage"].tolist()[0]
     'Triage'
     """
@@ -439,8 +439,8 @@ def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float 
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> g = cj.draw_design(cj.design_stages(log, "notebooks/designs/helpdesk.yml"))
     >>> g.pipe(format="svg")[:5] == b"<?xml"
     True

@@ -86,8 +86,8 @@ def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> d = cj.dropoffs(log)
     >>> d.attrs["success_ends"]
     ['Closed']
@@ -138,8 +138,8 @@ def branches(log: pd.DataFrame, *, min_probability: float = 0.0, case_key: str =
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> b = cj.branches(log)
     >>> bool((b.groupby("touchpoint")["probability"].sum().round(9) == 1).all())
     True
@@ -241,8 +241,8 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> lp = cj.loops(log)
     >>> int(lp["rework_cases"].max()) > 0
     True
@@ -298,8 +298,8 @@ def case_loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activ
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> cl = cj.case_loops(log)
     >>> len(cl) == log["case:concept:name"].nunique()
     True

@@ -30,8 +30,8 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> w = cj.waiting_times(log)
     >>> len(w) == len(log) - log["case:concept:name"].nunique()
     True
@@ -73,8 +73,8 @@ def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = A
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> bool((cj.throughput(log)["throughput_h"] >= 0).all())
     True
     """
@@ -132,8 +132,8 @@ def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: st
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> r = cj.repeat_contacts(log, window_days=7)
     >>> int(r["repeat_contacts"].sum()) >= 0
     True
@@ -212,8 +212,8 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> h = cj.handoffs(log)
     >>> 0 <= h.attrs["handoff_rate"] <= 1
     True
@@ -266,8 +266,8 @@ def case_handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: 
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> int(cj.case_handoffs(log)["handoffs"].sum()) == int(cj.handoffs(log)["handoffs"].sum())
     True
     """
@@ -339,8 +339,8 @@ def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = 
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> e = cj.escalations(log, column="workgroup", pattern="Value 2")
     >>> 0 <= e.attrs["escalation_rate"] <= 1
     True

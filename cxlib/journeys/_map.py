@@ -143,8 +143,8 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> edges = cj.process_map(log, top_activities=8, top_paths=0.9)
     >>> edges.attrs["coverage"]["events_share"] > 0.9
     True
@@ -219,8 +219,8 @@ def start_end_touchpoints(log: pd.DataFrame, *, case_key: str = CASE, activity_k
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> cj.start_end_touchpoints(log).columns.tolist()
     ['touchpoint', 'starts', 'start_share', 'ends', 'end_share']
     """
@@ -263,8 +263,8 @@ def draw_process_map(edges: pd.DataFrame, *, rankdir: str = "LR", title: str | N
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> svg = cj.draw_process_map(cj.process_map(log, top_activities=6)).pipe(format="svg")
     >>> svg[:5] == b"<?xml"
     True

@@ -41,8 +41,8 @@ def plot_waiting_times(log: pd.DataFrame, *, top: int = 8, ax=None, case_key: st
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> ax = cj.plot_waiting_times(pm4py.read_xes("data/helpdesk.xes.gz"), top=5)
+    >>> import cxlib, cxlib.journeys as cj
+    >>> ax = cj.plot_waiting_times(cxlib.read_log("data/helpdesk.xes.gz"), top=5)
     >>> len(ax.get_yticklabels())
     5
     """
@@ -84,8 +84,8 @@ def plot_dropoff_funnel(dropoffs: pd.DataFrame, *, top: int = 10, ax=None):
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> ax = cj.plot_dropoff_funnel(cj.dropoffs(pm4py.read_xes("data/helpdesk.xes.gz")))
+    >>> import cxlib, cxlib.journeys as cj
+    >>> ax = cj.plot_dropoff_funnel(cj.dropoffs(cxlib.read_log("data/helpdesk.xes.gz")))
     >>> ax.get_xlabel()
     'cases'
     """
@@ -128,8 +128,8 @@ def plot_segments(segments: pd.DataFrame, *, metrics=None, ax=None):
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> s = cj.segments(pm4py.read_xes("data/helpdesk.xes.gz"), by="service_level")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> s = cj.segments(cxlib.read_log("data/helpdesk.xes.gz"), by="service_level")
     >>> cj.plot_segments(s).get_ylabel()
     "share of the segment's cases"
     """

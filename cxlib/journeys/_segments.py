@@ -115,8 +115,8 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> s = cj.segments(log, by="service_level")
     >>> int(s["cases"].sum()) == log["case:concept:name"].nunique()
     True
@@ -225,8 +225,8 @@ def segment_tests(log: pd.DataFrame, *, by: str, **options) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> t = cj.segment_tests(log, by="service_level")
     >>> "throughput_h" in set(t["metric"])
     True

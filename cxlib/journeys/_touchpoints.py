@@ -81,8 +81,8 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> tp = cj.touchpoints(log)
     >>> tp["priority_rank"].tolist() == list(range(1, len(tp) + 1))
     True
@@ -163,8 +163,8 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> sorted(cj.analyze_journeys(log, segment_by="service_level"))[:3]
     ['branches', 'case_loops', 'dropoffs']
     """

@@ -93,8 +93,8 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> bool(cj.variants(log, coverage=0.8)["cumulative_share"].iloc[-1] >= 0.8)
     True
     """
@@ -163,8 +163,8 @@ def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> int((cj.case_variants(log)["variant_rank"] == 1).sum()) == int(cj.variants(log, top=1)["cases"].iloc[0])
     True
     """

@@ -38,8 +38,8 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> log = pm4py.read_xes("data/helpdesk.xes.gz")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
     >>> sub = cj.filter_cases(log, variant_rank=1)
     >>> sub["case:concept:name"].nunique() == int(cj.variants(log, top=1)["cases"].iloc[0])
     True
@@ -84,8 +84,8 @@ def journey_explorer(log: pd.DataFrame, *, segment_by: str | None = None, top_ac
 
     Examples
     --------
-    >>> import cxlib.journeys as cj, pm4py
-    >>> w = cj.journey_explorer(pm4py.read_xes("data/helpdesk.xes.gz"), segment_by="service_level")
+    >>> import cxlib, cxlib.journeys as cj
+    >>> w = cj.journey_explorer(cxlib.read_log("data/helpdesk.xes.gz"), segment_by="service_level")
     >>> type(w).__name__
     'VBox'
     """
