@@ -97,7 +97,9 @@ display(say("Ranking rule: {rule}", rule=co.RANKING_RULE))
 # Each touchpoint's score against its target with its traffic light, and the rule behind the colours.
 
 # %%
-display(show(d.scores.drop(columns=["period", "period_start"]), caption="Score against target, with light"))
+score_columns = ["touchpoint", "owner", "measure", "n", "value", "ci_low", "ci_high", "target", "tolerance", "min_n",
+                 "light", "reason"]
+display(show(d.scores[score_columns], caption="Score against target, with light (95% interval)"))
 display(say("Light rule: {rule}", rule=co.LIGHT_RULE))
 
 # %% [markdown]
