@@ -1,0 +1,427 @@
+"""Relevance and sentiment: a trainable TF-IDF classifier (saved without pickle), VADER, score-supervised."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from .._errors import CxInputError
+
+__all__ = [
+    "TextClassifier",
+    "cross_validate_text",
+    "fit_score_sentiment",
+    "predict_sentiment",
+    "score_to_sentiment",
+    "vader_sentiment",
+]
+
+_FORMAT = "cxlib.feedback.TextClassifier/1"
+
+
+def _texts(X) -> list[str]:
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 1:
+            raise CxInputError("pass one text column (a Series or list of texts), not a table with "
+                               f"{X.shape[1]} columns.")
+        X = X.iloc[:, 0]
+    return ["" if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v) for v in list(X)]
+
+
+class TextClassifier(ClassifierMixin, BaseEstimator):
+    """Word and character n-gram TF-IDF with logistic regression; scikit-learn's fit/predict interface.
+
+    Works for any label set: sentiment (negative/neutral/positive), relevance (true/false), reasons. Saved
+    with :meth:`save` as a folder holding ``model.safetensors`` (weights, IDF) and ``config.json`` (classes,
+    vocabularies, options): no pickle, so loading a model file cannot run code.
+
+    Parameters
+    ----------
+    word_ngrams : tuple of int, default (1, 2)
+        Word n-gram range.
+    char_ngrams : tuple of int or None, default (2, 5)
+        Character n-gram range (within word boundaries); None for words only.
+    min_df : int, default 2
+        Minimum document frequency of character n-grams (words: 1).
+    C : float, default 10.0
+        Inverse regularisation strength of the logistic regression.
+    class_weight : {"balanced", None}, default "balanced"
+        Re-weight rare classes.
+    max_iter : int, default 3000
+        Solver iterations.
+
+    Attributes
+    ----------
+    classes_ : numpy.ndarray
+        The labels, sorted.
+
+    Examples
+    --------
+    >>> dev = read_feedback("data/germeval2017_dev.csv.gz", labels=["sentiment"])
+    >>> clf = TextClassifier().fit(dev["text"], dev["sentiment"])
+    >>> list(clf.classes_)
+    ['negative', 'neutral', 'positive']
+    """
+
+    def __init__(self, *, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df: int = 2, C: float = 10.0,
+                 class_weight="balanced", max_iter: int = 3000):
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+
+    def _vectorizers(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vecs = [TfidfVectorizer(ngram_range=tuple(self.word_ngrams), sublinear_tf=True, lowercase=True)]
+        if self.char_ngrams:
+            vecs.append(TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
+                                        sublinear_tf=True, lowercase=True, min_df=self.min_df))
+        return vecs
+
+    def _features(self, texts):
+        from scipy.sparse import hstack
+
+        return hstack([v.transform(texts) for v in self.vectorizers_]).tocsr()
+
+    def fit(self, X, y):
+        """Fit on texts ``X`` and labels ``y`` (rows with a missing label are an error)."""
+        from scipy.sparse import hstack
+        from sklearn.linear_model import LogisticRegression
+
+        texts = _texts(X)
+        labels = pd.Series(list(y), dtype=object)
+        if len(texts) != len(labels):
+            raise CxInputError(f"{len(texts)} texts but {len(labels)} labels.", column="labels")
+        if labels.isna().any():
+            raise CxInputError(f"{int(labels.isna().sum())} labels are missing; drop those rows first.",
+                               column="labels")
+        labels = labels.astype(str)
+        if labels.nunique() < 2:
+            raise CxInputError(f"training needs at least two classes; got {labels.unique().tolist()}.",
+                               column="labels")
+        self.vectorizers_ = self._vectorizers()
+        features = hstack([v.fit_transform(texts) for v in self.vectorizers_]).tocsr()
+        self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        self.model_.fit(features, labels.to_numpy(dtype=object))
+        self.classes_ = self.model_.classes_
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """Raw class scores, one column per class in ``classes_``."""
+        return self.model_.decision_function(self._features(_texts(X)))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, one column per class in ``classes_``."""
+        return self.model_.predict_proba(self._features(_texts(X)))
+
+    def predict(self, X) -> np.ndarray:
+        """The most likely label of each text."""
+        proba = self.predict_proba(X)
+        return np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)]
+
+    # ---- saving without pickle ----------------------------------------------------------------------------
+    def save(self, path) -> Path:
+        """Save to a folder: ``model.safetensors`` (weights, IDF) and ``config.json`` (classes, vocabularies).
+
+        Parameters
+        ----------
+        path : str or Path
+            The folder (created if missing).
+
+        Returns
+        -------
+        pathlib.Path
+            The folder.
+        """
+        from safetensors.numpy import save_file
+
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        tensors = {"coef": np.ascontiguousarray(self.model_.coef_, dtype=np.float64),
+                   "intercept": np.ascontiguousarray(self.model_.intercept_, dtype=np.float64)}
+        vocabularies = []
+        for i, vec in enumerate(self.vectorizers_):
+            tensors[f"idf_{i}"] = np.ascontiguousarray(vec.idf_, dtype=np.float64)
+            vocab = sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])
+            vocabularies.append([term for term, _ in vocab])
+        save_file(tensors, str(folder / "model.safetensors"))
+        config = {"format": _FORMAT, "params": {**self.get_params(),
+                                                "word_ngrams": list(self.word_ngrams),
+                                                "char_ngrams": list(self.char_ngrams) if self.char_ngrams else None},
+                  "classes": [str(c) for c in self.classes_], "vocabularies": vocabularies}
+        (folder / "config.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, path) -> TextClassifier:
+        """Load a classifier saved with :meth:`save` (no pickle involved).
+
+        Parameters
+        ----------
+        path : str or Path
+            The folder written by :meth:`save`.
+
+        Returns
+        -------
+        TextClassifier
+            Ready to predict.
+        """
+        from safetensors.numpy import load_file
+        from sklearn.linear_model import LogisticRegression
+
+        folder = Path(path)
+        cfg_file, weights = folder / "config.json", folder / "model.safetensors"
+        if not cfg_file.is_file() or not weights.is_file():
+            raise CxInputError("not a saved TextClassifier: config.json and model.safetensors are expected in "
+                               "this folder.", path=folder)
+        config = json.loads(cfg_file.read_text(encoding="utf-8"))
+        if config.get("format") != _FORMAT:
+            raise CxInputError(f"unknown model format {config.get('format')!r}; expected {_FORMAT}.", path=folder)
+        tensors = load_file(str(weights))
+        params = dict(config["params"])
+        params["word_ngrams"] = tuple(params["word_ngrams"])
+        params["char_ngrams"] = tuple(params["char_ngrams"]) if params["char_ngrams"] else None
+        clf = cls(**params)
+        clf.vectorizers_ = clf._vectorizers()
+        for i, (vec, vocab) in enumerate(zip(clf.vectorizers_, config["vocabularies"])):
+            vec.vocabulary_ = {term: j for j, term in enumerate(vocab)}
+            vec.fixed_vocabulary_ = True
+            vec.idf_ = tensors[f"idf_{i}"]
+        model = LogisticRegression(C=clf.C, class_weight=clf.class_weight, max_iter=clf.max_iter)
+        model.classes_ = np.asarray(config["classes"], dtype=object)
+        model.coef_ = tensors["coef"]
+        model.intercept_ = tensors["intercept"]
+        model.n_features_in_ = model.coef_.shape[1]
+        clf.model_ = model
+        clf.classes_ = model.classes_
+        return clf
+
+
+def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: int = 0) -> pd.DataFrame:
+    """Stratified k-fold cross-validation of a text classifier: micro-F1, macro-F1 and accuracy per fold.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts.
+    labels : sequence
+        Gold labels.
+    estimator : scikit-learn classifier, optional
+        Default :class:`TextClassifier` with its defaults.
+    folds : int, default 5
+        Number of folds.
+    seed : int, default 0
+        Shuffle seed of the folds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fold and a final ``mean`` row: ``fold``, ``n_train``, ``n_test``, ``accuracy``,
+        ``micro_f1``, ``macro_f1``.
+
+    Examples
+    --------
+    >>> dev = read_feedback("data/germeval2017_dev.csv.gz", labels=["relevance"])
+    >>> cv = cross_validate_text(dev["text"], dev["relevance"], folds=3)
+    >>> list(cv["fold"])
+    ['1', '2', '3', 'mean']
+    """
+    from sklearn.base import clone
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    texts = _texts(texts)
+    y = pd.Series(list(labels), dtype=object).astype(str).to_numpy(dtype=object)
+    estimator = estimator if estimator is not None else TextClassifier()
+    rows = []
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for i, (train, test) in enumerate(splitter.split(np.zeros(len(y)), y), start=1):
+        model = clone(estimator).fit([texts[j] for j in train], y[train])
+        pred = model.predict([texts[j] for j in test])
+        rows.append({"fold": str(i), "n_train": len(train), "n_test": len(test),
+                     "accuracy": accuracy_score(y[test], pred),
+                     "micro_f1": f1_score(y[test], pred, average="micro"),
+                     "macro_f1": f1_score(y[test], pred, average="macro")})
+    out = pd.DataFrame(rows)
+    mean = {"fold": "mean", "n_train": int(out["n_train"].mean()), "n_test": int(out["n_test"].mean()),
+            **{c: out[c].mean() for c in ("accuracy", "micro_f1", "macro_f1")}}
+    return pd.concat([out, pd.DataFrame([mean])], ignore_index=True)
+
+
+_VADER = None
+
+
+def vader_sentiment(texts, *, threshold: float = 0.05) -> pd.DataFrame:
+    """English lexicon sentiment with VADER (no training, no download).
+
+    Parameters
+    ----------
+    texts : sequence of str or pandas.Series
+        English texts (cleaned or raw: VADER reads emoticons, capitals and "!!!").
+    threshold : float, default 0.05
+        ``compound >= threshold`` is positive, ``<= -threshold`` negative, otherwise neutral (VADER's convention).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``texts``: ``sentiment`` (negative/neutral/positive) and ``sentiment_score`` (VADER
+        compound, -1 to 1).
+
+    Examples
+    --------
+    >>> vader_sentiment(["I love this airline", "worst delay ever"])["sentiment"].tolist()
+    ['positive', 'negative']
+    """
+    global _VADER
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    if _VADER is None:
+        _VADER = SentimentIntensityAnalyzer()
+    series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
+    compound = np.array([_VADER.polarity_scores(t)["compound"] if isinstance(t, str) else 0.0
+                         for t in series.tolist()])
+    label = np.where(compound >= threshold, "positive", np.where(compound <= -threshold, "negative", "neutral"))
+    return pd.DataFrame({"sentiment": label.astype(object), "sentiment_score": compound}, index=series.index)
+
+
+_SCALES = {"nps": ((0, 6), (7, 8), (9, 10)), "stars5": ((1, 2), (3, 3), (4, 5)), "csat5": ((1, 2), (3, 3), (4, 5)),
+           "stars10": ((1, 4), (5, 6), (7, 10))}
+
+
+def score_to_sentiment(scores, *, scale: str = "nps") -> pd.Series:
+    """Turn scores into sentiment labels: NPS 0-6/7-8/9-10, 5 stars 1-2/3/4-5 -> negative/neutral/positive.
+
+    Parameters
+    ----------
+    scores : sequence of numbers or pandas.Series
+        The scores; missing or out-of-scale scores give NaN.
+    scale : {"nps", "stars5", "csat5", "stars10"}, default "nps"
+        The score scale.
+
+    Returns
+    -------
+    pandas.Series
+        ``negative``, ``neutral``, ``positive`` or NaN; same index as ``scores``.
+
+    Examples
+    --------
+    >>> score_to_sentiment([0, 7, 10, None]).tolist()
+    ['negative', 'neutral', 'positive', nan]
+    """
+    if scale not in _SCALES:
+        raise CxInputError(f"unknown scale {scale!r}; expected one of {', '.join(_SCALES)}.", column="score")
+    series = scores if isinstance(scores, pd.Series) else pd.Series(list(scores), dtype=float)
+    values = pd.to_numeric(series, errors="coerce")
+    out = pd.Series(np.nan, index=series.index, dtype=object)
+    for name, (lo, hi) in zip(("negative", "neutral", "positive"), _SCALES[scale]):
+        out[(values >= lo) & (values <= hi)] = name
+    return out
+
+
+def fit_score_sentiment(feedback: pd.DataFrame, *, text: str = "text_clean", score: str = "score",
+                        scale: str = "nps", estimator=None):
+    """Learn sentiment from the scores that come with the feedback (score-supervised sentiment).
+
+    Rows with a score become training examples labelled by :func:`score_to_sentiment`; the classifier then
+    reads sentiment from text alone (e.g. for feedback without a score, or to find comments that contradict
+    their score).
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Feedback with a text and a score column.
+    text, score : str
+        Column names.
+    scale : str, default "nps"
+        See :func:`score_to_sentiment`.
+    estimator : scikit-learn classifier, optional
+        Default :class:`TextClassifier`.
+
+    Returns
+    -------
+    TextClassifier
+        The fitted classifier; ``n_training_rows_`` and ``n_skipped_rows_`` (rows without a usable score) are
+        set on it.
+
+    Examples
+    --------
+    >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id", score="airline_sentiment_confidence")
+    >>> fb["stars"] = (fb["score"] * 5).round().clip(1, 5)
+    >>> clf = fit_score_sentiment(fb, text="text", score="stars", scale="stars5")
+    >>> clf.n_training_rows_ > 10000
+    True
+    """
+    for column in (text, score):
+        if column not in feedback.columns:
+            raise CxInputError(f"the column {column!r} is missing; columns: "
+                               f"{', '.join(map(str, feedback.columns))}.", column=column)
+    labels = score_to_sentiment(feedback[score], scale=scale)
+    usable = labels.notna() & feedback[text].notna()
+    if usable.sum() < 10:
+        raise CxInputError(f"only {int(usable.sum())} rows have a score on the {scale} scale; too few to learn "
+                           "sentiment from.", column=score)
+    model = (estimator if estimator is not None else TextClassifier())
+    model.fit(feedback.loc[usable, text], labels[usable])
+    model.n_training_rows_ = int(usable.sum())
+    model.n_skipped_rows_ = int((~usable).sum())
+    return model
+
+
+def predict_sentiment(feedback: pd.DataFrame, *, text: str = "text_clean", model=None) -> pd.DataFrame:
+    """Sentiment per row: a trained classifier when given, otherwise VADER (English).
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Feedback with a text column (usually from :func:`clean_feedback`); it is not changed.
+    text : str, default "text_clean"
+        The text column.
+    model : TextClassifier, str or Path, optional
+        A fitted classifier or the folder of a saved one. Without it, VADER is used; VADER only knows English,
+        so rows whose ``language`` is not ``en`` get NaN.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``feedback`` with ``sentiment`` (label), ``sentiment_score`` (float: VADER compound, or the
+        classifier's P(positive) - P(negative) when it has those classes, else the top probability) and
+        ``sentiment_source`` (``"vader"`` or ``"classifier"``).
+
+    Examples
+    --------
+    >>> fb = clean_feedback(read_feedback("data/airline_tweets.csv.gz", id="tweet_id"), language=False)
+    >>> predict_sentiment(fb)["sentiment"].isin(["negative", "neutral", "positive"]).all()
+    True
+    """
+    if text not in feedback.columns:
+        raise CxInputError(f"the text column {text!r} is missing; columns: {', '.join(map(str, feedback.columns))}."
+                           " Run clean_feedback first or pass text='text'.", column=text)
+    out = feedback.copy()
+    if model is None:
+        scored = vader_sentiment(out[text])
+        if "language" in out.columns:
+            not_en = out["language"].notna() & (out["language"] != "en")
+            scored.loc[not_en, "sentiment"] = np.nan
+            scored.loc[not_en, "sentiment_score"] = np.nan
+        out["sentiment"] = scored["sentiment"]
+        out["sentiment_score"] = scored["sentiment_score"]
+        out["sentiment_source"] = "vader"
+        return out
+    if isinstance(model, (str, Path)):
+        model = TextClassifier.load(model)
+    proba = model.predict_proba(out[text])
+    classes = [str(c) for c in model.classes_]
+    out["sentiment"] = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
+    if "positive" in classes and "negative" in classes:
+        out["sentiment_score"] = proba[:, classes.index("positive")] - proba[:, classes.index("negative")]
+    else:
+        out["sentiment_score"] = proba.max(axis=1)
+    out["sentiment_source"] = "classifier"
+    return out
