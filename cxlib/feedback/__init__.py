@@ -17,24 +17,47 @@ from ._clean import (
     redact_pii,
     redact_text,
 )
+from ._embed import embed_texts, load_embedding_model
 from ._read import STANDARD_COLUMNS, FeedbackLoadReport, feedback_load_report, read_feedback
+from ._stopwords import stop_words
+from ._topics import (
+    TopicResult,
+    assign_topics,
+    fit_topics,
+    representative_verbatims,
+    sentiment_by_topic,
+    topic_table,
+    topics_by,
+    topics_over_time,
+)
 
 __all__ = [
     "PII_KINDS",
     "STANDARD_COLUMNS",
     "FeedbackLoadReport",
     "TextClassifier",
+    "TopicResult",
+    "assign_topics",
     "clean_feedback",
     "clean_text",
     "cross_validate_text",
     "deduplicate",
     "detect_language",
+    "embed_texts",
     "feedback_load_report",
     "fit_score_sentiment",
+    "fit_topics",
+    "load_embedding_model",
     "predict_sentiment",
     "read_feedback",
     "redact_pii",
     "redact_text",
+    "representative_verbatims",
     "score_to_sentiment",
+    "sentiment_by_topic",
+    "stop_words",
+    "topic_table",
+    "topics_by",
+    "topics_over_time",
     "vader_sentiment",
 ]

@@ -1,0 +1,480 @@
+"""Topics with BERTopic, offline: cached sentence embeddings (or TF-IDF + SVD), k-means, seed-word taxonomy."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._errors import CxInputError
+from ._embed import embed_texts, load_embedding_model
+from ._stopwords import stop_words
+
+__all__ = [
+    "TopicResult",
+    "assign_topics",
+    "fit_topics",
+    "representative_verbatims",
+    "sentiment_by_topic",
+    "topic_table",
+    "topics_by",
+    "topics_over_time",
+]
+
+
+@dataclasses.dataclass
+class TopicResult:
+    """The outcome of :func:`fit_topics`.
+
+    Attributes
+    ----------
+    documents : pandas.DataFrame
+        The input rows with ``topic`` (int; -1 only for outliers left by HDBSCAN), ``topic_label`` (str),
+        ``topic_similarity`` (cosine similarity of the text to its topic's centre) and, with a taxonomy,
+        ``touchpoint_guess`` (the seed-word touchpoint closest to the text, or ``"other"``).
+    topics : pandas.DataFrame
+        One row per topic, see :func:`topic_table`.
+    backend : str
+        What made the document vectors (the embedding model, or TF-IDF + SVD).
+    info : dict
+        Plain values: ``clustering``, ``n_topics``, ``seed``, ``outliers_before``, ``outliers_after``,
+        ``outlier_share``, ``embedded``/``cached`` rows, ``seconds`` per step.
+    bertopic : bertopic.BERTopic
+        The fitted BERTopic model (c-TF-IDF topic representations).
+    """
+
+    documents: pd.DataFrame
+    topics: pd.DataFrame
+    backend: str
+    info: dict
+    bertopic: object = None
+    features: np.ndarray | None = dataclasses.field(default=None, repr=False)
+
+    def save(self, path) -> Path:
+        """Save the BERTopic model as safetensors (no pickle) with c-TF-IDF, into the folder ``path``."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.bertopic.save(str(folder), serialization="safetensors", save_ctfidf=True,
+                           save_embedding_model=False)
+        return folder
+
+
+def _tfidf_svd(texts, *, language: str, dims: int, seed: int):
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    min_df = 3 if len(texts) >= 200 else 1
+    tfidf = TfidfVectorizer(stop_words=stop_words(language), min_df=min_df, ngram_range=(1, 2),
+                            sublinear_tf=True)
+    matrix = tfidf.fit_transform(texts)
+    dims = max(1, min(dims, matrix.shape[1] - 1, matrix.shape[0] - 1))
+    svd = TruncatedSVD(dims, random_state=seed)
+    return normalize(svd.fit_transform(matrix)), (tfidf, svd)
+
+
+def _seed_matrix(taxonomy: dict, *, embed, tfidf_svd, weight: float, center) -> np.ndarray:
+    """Project each touchpoint's seed words into the same feature space as the documents."""
+    from sklearn.preprocessing import normalize
+
+    phrases = [" ".join(words) for words in taxonomy.values()]
+    parts = []
+    if embed is not None:
+        vectors = embed(phrases)
+        parts.append(normalize(vectors - center))
+    if tfidf_svd is not None:
+        tfidf, svd = tfidf_svd
+        parts.append(weight * normalize(svd.transform(tfidf.transform(phrases))))
+    return normalize(np.hstack(parts))
+
+
+def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: int = 10, seed: int = 0,
+               embedding_model="auto", language: str = "english", clustering: str = "kmeans",
+               tfidf_weight: float = 0.5, taxonomy: dict | None = None, min_similarity: float = 0.15,
+               cache: bool = True, progress: bool = True) -> TopicResult:
+    """Find topics in feedback with BERTopic, offline and deterministic for a fixed seed.
+
+    Pipeline: sentence embeddings from a local model (cached on disk) are centred and joined with a TF-IDF +
+    SVD view of the same texts (the words customers use); k-means groups them into ``n_topics`` topics, so
+    homogeneous feedback does not collapse into one giant topic as with BERTopic's UMAP + HDBSCAN defaults.
+    BERTopic then describes each topic with c-TF-IDF words. Without a model (or ``embedding_model="tfidf"``)
+    the TF-IDF + SVD view alone is clustered; ``backend`` says which was used. ``clustering="hdbscan"`` runs
+    BERTopic's own UMAP + HDBSCAN with outlier reduction instead.
+
+    A ``taxonomy`` (touchpoint -> seed words) guides the topics: the k-means centres start at the seed words,
+    every text gets the closest touchpoint (``touchpoint_guess``) and every topic the touchpoint most of its
+    texts got.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Feedback with a text column (usually from :func:`clean_feedback`); not changed.
+    text : str, default "text_clean"
+        The text column.
+    n_topics : int, default 10
+        Number of topics (k-means); with a taxonomy at least one per touchpoint.
+    seed : int, default 0
+        Random seed (k-means, SVD, UMAP): the same seed gives the same topics.
+    embedding_model : {"auto", "tfidf"} or str or Path, default "auto"
+        See :func:`load_embedding_model`.
+    language : {"english", "german", "both"}, default "english"
+        Stop words for the TF-IDF view and the topic words.
+    clustering : {"kmeans", "hdbscan"}, default "kmeans"
+        ``hdbscan``: BERTopic's defaults (UMAP + HDBSCAN) followed by outlier reduction.
+    tfidf_weight : float, default 0.5
+        Weight of the TF-IDF view beside the embeddings (0 = embeddings only).
+    taxonomy : dict, optional
+        ``{touchpoint: [seed words]}``.
+    min_similarity : float, default 0.15
+        With a taxonomy: a text whose best touchpoint similarity is below this gets ``"other"``.
+    cache : bool, default True
+        Use the embedding cache.
+    progress : bool, default True
+        Progress bar while embedding.
+
+    Returns
+    -------
+    TopicResult
+        ``documents`` (input + ``topic``, ``topic_label``, ``topic_similarity``[, ``touchpoint_guess``]),
+        ``topics`` (see :func:`topic_table`), ``backend``, ``info``, ``bertopic``.
+
+    Examples
+    --------
+    >>> fb = clean_feedback(read_feedback("data/airline_tweets.csv.gz", id="tweet_id").head(300), language=False)
+    >>> result = fit_topics(fb, n_topics=5, progress=False)
+    >>> sorted(result.documents["topic"].unique().tolist())
+    [0, 1, 2, 3, 4]
+    """
+    from bertopic import BERTopic
+    from bertopic.cluster import BaseCluster
+    from bertopic.dimensionality import BaseDimensionalityReduction
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
+
+    if text not in feedback.columns:
+        raise CxInputError(f"the text column {text!r} is missing; columns: {', '.join(map(str, feedback.columns))}."
+                           " Run clean_feedback first or pass text='text'.", column=text)
+    if clustering not in {"kmeans", "hdbscan"}:
+        raise CxInputError(f"clustering={clustering!r}; expected 'kmeans' or 'hdbscan'.", column="clustering")
+    texts = feedback[text].fillna("").astype(str).tolist()
+    if len(texts) < max(3, n_topics):
+        raise CxInputError(f"{len(texts)} texts are too few for {n_topics} topics.", column=text)
+    seconds, info = {}, {"clustering": clustering, "seed": seed}
+
+    started = time.perf_counter()
+    model, backend, _key = load_embedding_model(embedding_model)
+    embeddings = None
+    if model is not None:
+        embeddings, emb_info = embed_texts(texts, model=embedding_model, cache=cache, progress=progress)
+        info.update(embedded=emb_info["computed"], cached=emb_info["cached"])
+        backend = f"sentence-transformers: {backend}"
+    else:
+        backend = f"TF-IDF + SVD (BERTopic's scikit-learn pipeline; embedding model: {backend})"
+        info.update(embedded=0, cached=0)
+    seconds["embed"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    parts, center, tfidf_svd = [], None, None
+    if embeddings is not None:
+        center = embeddings.mean(axis=0)
+        parts.append(normalize(embeddings - center))
+    if embeddings is None or tfidf_weight > 0:
+        svd_features, tfidf_svd = _tfidf_svd(texts, language=language, dims=100, seed=seed)
+        parts.append((tfidf_weight if embeddings is not None else 1.0) * svd_features)
+    features = normalize(np.hstack(parts)).astype(np.float32)
+    seconds["features"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    topic_words = CountVectorizer(stop_words=stop_words(language), ngram_range=(1, 2),
+                                  min_df=2 if len(texts) >= 100 else 1)
+    guide = None
+    if taxonomy:
+        if not isinstance(taxonomy, dict) or not all(isinstance(v, (list, tuple)) and v for v in taxonomy.values()):
+            raise CxInputError("taxonomy must map each touchpoint to a non-empty list of seed words.",
+                               column="taxonomy")
+        embed = None if model is None else (lambda ph: embed_texts(ph, model=embedding_model, cache=cache,
+                                                                   progress=False)[0])
+        guide = _seed_matrix(taxonomy, embed=embed, tfidf_svd=tfidf_svd if (embeddings is None or tfidf_weight > 0)
+                             else None, weight=tfidf_weight if embeddings is not None else 1.0, center=center)
+        n_topics = max(n_topics, len(taxonomy))
+    if clustering == "kmeans":
+        if guide is not None:
+            rng = np.random.default_rng(seed)
+            extra = features[rng.choice(len(features), n_topics - len(guide), replace=False)]
+            init = np.vstack([guide, extra]) if len(extra) else guide
+            km = KMeans(n_topics, init=init, n_init=1, random_state=seed)
+        else:
+            km = KMeans(n_topics, n_init=10, random_state=seed)
+        labels = km.fit_predict(features)
+        bt = BERTopic(embedding_model=None, umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster(),
+                      vectorizer_model=topic_words, calculate_probabilities=False, verbose=False)
+        topics, _ = bt.fit_transform(texts, embeddings=features, y=labels)
+        info["outliers_before"] = info["outliers_after"] = 0
+    else:
+        from hdbscan import HDBSCAN
+        from umap import UMAP
+
+        umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed)
+        hdb = HDBSCAN(min_cluster_size=max(10, len(texts) // 200), metric="euclidean",
+                      cluster_selection_method="eom", prediction_data=True)
+        bt = BERTopic(embedding_model=None, umap_model=umap, hdbscan_model=hdb, vectorizer_model=topic_words,
+                      verbose=False)
+        topics, _ = bt.fit_transform(texts, embeddings=features)
+        info["outliers_before"] = int(sum(t == -1 for t in topics))
+        if info["outliers_before"] and len(set(topics)) > 1:
+            topics = bt.reduce_outliers(texts, topics, strategy="embeddings", embeddings=features)
+            bt.update_topics(texts, topics=topics, vectorizer_model=topic_words)
+        info["outliers_after"] = int(sum(t == -1 for t in topics))
+    seconds["cluster"] = time.perf_counter() - started
+    topics = np.asarray(topics, dtype=int)
+    info["n_topics"] = len(set(topics.tolist()) - {-1})
+    info["outlier_share"] = float((topics == -1).mean())
+
+    labels_by_topic = {}
+    for t in sorted(set(topics.tolist())):
+        words = [w for w, _ in (bt.get_topic(t) or [])][:4]
+        labels_by_topic[t] = ("outliers: " if t == -1 else "") + (", ".join(words) if words else f"topic {t}")
+    docs = feedback.copy()
+    docs["topic"] = topics
+    docs["topic_label"] = [labels_by_topic[t] for t in topics]
+    centres = {t: normalize(features[topics == t].mean(axis=0, keepdims=True))[0] for t in set(topics.tolist())}
+    docs["topic_similarity"] = np.einsum("ij,ij->i", features, np.vstack([centres[t] for t in topics]))
+    if guide is not None:
+        sims = features @ guide.T
+        names = np.asarray(list(taxonomy), dtype=object)
+        best = sims.argmax(axis=1)
+        docs["touchpoint_guess"] = np.where(sims.max(axis=1) >= min_similarity, names[best], "other")
+    info["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
+    info["documents"] = len(texts)
+    table = topic_table(docs, words={t: [w for w, _ in (bt.get_topic(t) or [])][:10] for t in labels_by_topic})
+    return TopicResult(documents=docs, topics=table, backend=backend, info=info, bertopic=bt, features=features)
+
+
+def assign_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: int = 10, seed: int = 0,
+                  **options) -> pd.DataFrame:
+    """Shortcut for :func:`fit_topics` that returns only the documents with their topic columns.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        Feedback with a text column.
+    text : str, default "text_clean"
+        The text column.
+    n_topics : int, default 10
+        Number of topics.
+    seed : int, default 0
+        Random seed.
+    **options
+        Passed to :func:`fit_topics` (``taxonomy``, ``language``, ``embedding_model``, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``feedback`` with ``topic``, ``topic_label``, ``topic_similarity`` (and ``touchpoint_guess``
+        with a taxonomy); ``attrs["topics"]`` holds ``backend`` and ``info`` as plain values.
+
+    Examples
+    --------
+    >>> fb = clean_feedback(read_feedback("data/airline_tweets.csv.gz", id="tweet_id").head(200), language=False)
+    >>> assign_topics(fb, n_topics=4, progress=False)["topic"].nunique()
+    4
+    """
+    result = fit_topics(feedback, text=text, n_topics=n_topics, seed=seed, **options)
+    docs = result.documents
+    docs.attrs["topics"] = {"backend": result.backend, "info": result.info}
+    return docs
+
+
+def topic_table(documents: pd.DataFrame, *, words: dict | None = None, sentiment: str = "sentiment") -> pd.DataFrame:
+    """One row per topic: label, size, share, top words and, when there is sentiment, the negative share.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        ``TopicResult.documents`` (columns ``topic``, ``topic_label``).
+    words : dict, optional
+        Topic -> list of top words (from BERTopic); default: the words of the label.
+    sentiment : str, default "sentiment"
+        Sentiment column, used when present.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``topic`` (int), ``label`` (str), ``size`` (int), ``share`` (0-1), ``top_words`` (str, comma-separated),
+        ``negative_share`` (0-1, NaN without sentiment), ``touchpoint`` (the most common ``touchpoint_guess``,
+        only with a taxonomy), sorted by size.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"topic": [0, 0, 1], "topic_label": ["bag, lost", "bag, lost", "delay"]})
+    >>> topic_table(docs)["size"].tolist()
+    [2, 1]
+    """
+    g = documents.groupby("topic")
+    table = pd.DataFrame({"label": g["topic_label"].first(), "size": g.size()})
+    table["share"] = table["size"] / table["size"].sum()
+    table["top_words"] = [", ".join((words or {}).get(t, [])) or table.loc[t, "label"] for t in table.index]
+    if sentiment in documents.columns:
+        table["negative_share"] = g[sentiment].apply(lambda s: float((s == "negative").mean()) if s.notna().any()
+                                                     else np.nan)
+    else:
+        table["negative_share"] = np.nan
+    if "touchpoint_guess" in documents.columns:
+        table["touchpoint"] = g["touchpoint_guess"].agg(lambda s: s.value_counts().index[0])
+    table = table.reset_index().sort_values(["size", "topic"], ascending=[False, True]).reset_index(drop=True)
+    return table
+
+
+def topics_by(documents: pd.DataFrame, *, by: str = "touchpoint", normalize: bool = True) -> pd.DataFrame:
+    """Topics per group (touchpoint, channel, class): counts and each topic's share within the group.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        Documents with ``topic`` and ``topic_label``.
+    by : str, default "touchpoint"
+        The grouping column.
+    normalize : bool, default True
+        Add ``share`` (of the group's texts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<by>``, ``topic``, ``topic_label``, ``count``, ``share`` (0-1 within the group).
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"topic": [0, 0, 1], "topic_label": ["a", "a", "b"], "touchpoint": ["x", "y", "y"]})
+    >>> topics_by(docs)["share"].tolist()
+    [1.0, 0.5, 0.5]
+    """
+    if by not in documents.columns:
+        raise CxInputError(f"the column {by!r} is missing; columns: {', '.join(map(str, documents.columns))}.",
+                           column=by)
+    counts = documents.groupby([by, "topic", "topic_label"], dropna=False).size().rename("count").reset_index()
+    if normalize:
+        counts["share"] = counts["count"] / counts.groupby(by, dropna=False)["count"].transform("sum")
+    return counts.sort_values([by, "count"], ascending=[True, False]).reset_index(drop=True)
+
+
+def topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str = "W") -> pd.DataFrame:
+    """Topic counts per period (day, week, month) and each topic's share of the period's texts.
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        Documents with ``topic``, ``topic_label`` and a date column.
+    date : str, default "date"
+        The date column (datetime).
+    freq : str, default "W"
+        A pandas period frequency: ``"D"``, ``"W"``, ``"M"``, ``"Q"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period`` (Timestamp, start of the period), ``topic``, ``topic_label``, ``count``, ``share`` (0-1 of
+        the period's texts). Rows without a date are left out (their number is in ``attrs["undated"]``).
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"topic": [0, 1], "topic_label": ["a", "b"],
+    ...                      "date": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True)})
+    >>> topics_over_time(docs, freq="D")["count"].tolist()
+    [1, 1]
+    """
+    if date not in documents.columns:
+        raise CxInputError(f"the date column {date!r} is missing; load the feedback with date='...'.", column=date)
+    dated = documents[documents[date].notna()]
+    values = dated[date]
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    period = values.dt.to_period(freq).dt.start_time
+    counts = (dated.assign(period=period.values).groupby(["period", "topic", "topic_label"]).size()
+              .rename("count").reset_index())
+    counts["share"] = counts["count"] / counts.groupby("period")["count"].transform("sum")
+    counts.attrs["undated"] = int(len(documents) - len(dated))
+    return counts
+
+
+def sentiment_by_topic(documents: pd.DataFrame, *, by: str = "topic_label", sentiment: str = "sentiment"
+                       ) -> pd.DataFrame:
+    """Share of negative, neutral and positive texts per topic (or per any other column).
+
+    Parameters
+    ----------
+    documents : pandas.DataFrame
+        Documents with a sentiment column.
+    by : str, default "topic_label"
+        Grouping column (``touchpoint`` for sentiment by touchpoint).
+    sentiment : str, default "sentiment"
+        Sentiment column with negative/neutral/positive.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<by>``, ``n``, ``negative``, ``neutral``, ``positive`` (shares 0-1), ``net`` (positive - negative),
+        sorted from the most negative.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"topic_label": ["a", "a", "b"], "sentiment": ["negative", "positive", "positive"]})
+    >>> sentiment_by_topic(docs)["net"].tolist()
+    [0.0, 1.0]
+    """
+    for column in (by, sentiment):
+        if column not in documents.columns:
+            raise CxInputError(f"the column {column!r} is missing; columns: "
+                               f"{', '.join(map(str, documents.columns))}.", column=column)
+    known = documents[documents[sentiment].notna()]
+    shares = pd.crosstab(known[by], known[sentiment], normalize="index")
+    for name in ("negative", "neutral", "positive"):
+        if name not in shares.columns:
+            shares[name] = 0.0
+    out = shares[["negative", "neutral", "positive"]].copy()
+    out.insert(0, "n", known.groupby(by).size())
+    out["net"] = out["positive"] - out["negative"]
+    out = out.reset_index().sort_values(["net", by]).reset_index(drop=True)
+    out.columns.name = None
+    return out
+
+
+def representative_verbatims(result: TopicResult, *, per_topic: int = 3, text: str = "text",
+                             columns=()) -> pd.DataFrame:
+    """The texts closest to each topic's centre: what a topic sounds like in customers' words.
+
+    Parameters
+    ----------
+    result : TopicResult
+        From :func:`fit_topics`.
+    per_topic : int, default 3
+        Texts per topic.
+    text : str, default "text"
+        Column shown (``text`` is the redacted original when the feedback went through :func:`clean_feedback`).
+    columns : sequence of str
+        Further columns to show (e.g. ``["sentiment", "touchpoint"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``topic``, ``topic_label``, ``rank`` (1 = most typical), ``topic_similarity``, ``id`` (when present),
+        ``<text>`` and the requested ``columns``.
+
+    Examples
+    --------
+    >>> fb = clean_feedback(read_feedback("data/airline_tweets.csv.gz", id="tweet_id").head(200), language=False)
+    >>> len(representative_verbatims(fit_topics(fb, n_topics=4, progress=False), per_topic=2))
+    8
+    """
+    docs = result.documents
+    if text not in docs.columns:
+        raise CxInputError(f"the column {text!r} is missing.", column=text)
+    order = docs.sort_values(["topic", "topic_similarity"], ascending=[True, False])
+    top = order.groupby("topic").head(per_topic).copy()
+    top["rank"] = top.groupby("topic").cumcount() + 1
+    keep = ["topic", "topic_label", "rank", "topic_similarity"] + (["id"] if "id" in docs.columns else [])
+    keep += [text] + [c for c in columns if c in docs.columns and c not in keep and c != text]
+    return top[keep].reset_index(drop=True)
