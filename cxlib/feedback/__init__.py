@@ -18,6 +18,8 @@ from ._clean import (
     redact_text,
 )
 from ._embed import embed_texts, load_embedding_model
+from ._evaluate import classification_scores, purity, topic_agreement
+from ._plots import plot_sentiment_by, plot_topic_sizes, plot_topics_by, plot_topics_over_time
 from ._read import STANDARD_COLUMNS, FeedbackLoadReport, feedback_load_report, read_feedback
 from ._stopwords import stop_words
 from ._topics import (
@@ -30,6 +32,7 @@ from ._topics import (
     topics_by,
     topics_over_time,
 )
+from ._widgets import topic_browser
 
 __all__ = [
     "PII_KINDS",
@@ -38,6 +41,7 @@ __all__ = [
     "TextClassifier",
     "TopicResult",
     "assign_topics",
+    "classification_scores",
     "clean_feedback",
     "clean_text",
     "cross_validate_text",
@@ -48,7 +52,12 @@ __all__ = [
     "fit_score_sentiment",
     "fit_topics",
     "load_embedding_model",
+    "plot_sentiment_by",
+    "plot_topic_sizes",
+    "plot_topics_by",
+    "plot_topics_over_time",
     "predict_sentiment",
+    "purity",
     "read_feedback",
     "redact_pii",
     "redact_text",
@@ -56,6 +65,8 @@ __all__ = [
     "score_to_sentiment",
     "sentiment_by_topic",
     "stop_words",
+    "topic_agreement",
+    "topic_browser",
     "topic_table",
     "topics_by",
     "topics_over_time",
