@@ -1,17 +1,22 @@
 """One preparation step shared by every journey measure.
 
-The log is sorted once by case and timestamp (ties keep the file order, as pm4py does), activities and cases
-become integer codes, and every measure is then a set operation on numpy arrays: no Python loop over cases.
+The log's case ids and activities become integer codes (``pandas.factorize``; rows without case, activity or
+timestamp are dropped and counted), timestamps become int64 nanoseconds, and the result is loaded once into
+DuckDB as the enriched event table of :mod:`cxlib.journeys._engine` (per-case event index, previous/next
+activity and timestamp by window functions ordered by ``(timestamp, row position)``). Every measure is then an
+Ibis expression over that table, executed by DuckDB; only the (small) results come back as pandas.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
+from . import _engine
 
 CASE = "case:concept:name"
 ACTIVITY = "concept:name"
@@ -25,8 +30,9 @@ NS_PER_HOUR = 3_600_000_000_000
 class Events:
     """A log prepared for journey measures (internal).
 
-    Arrays are in case/timestamp order. ``case`` holds case codes 0..n_cases-1 in that order, ``act``
-    activity codes into ``activities``; ``rows`` maps back to the positions of the kept rows in the input.
+    ``table`` is the enriched event table (an Ibis table on DuckDB, see :mod:`._engine`); ``case_ids`` and
+    ``activities`` decode the integer ``case`` and ``act`` codes (case codes follow the order in which cases
+    first appear in the log).
     """
 
     log: pd.DataFrame
@@ -35,87 +41,78 @@ class Events:
     timestamp_key: str
     case_ids: np.ndarray
     activities: np.ndarray
-    case: np.ndarray
-    act: np.ndarray
-    ts: np.ndarray
-    rows: np.ndarray
-    first: np.ndarray
-    last: np.ndarray
+    n_events: int
+    table: object
     dropped: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict)
+    _tables: list = field(default_factory=list)
 
-    @property
-    def n_events(self) -> int:
-        return len(self.act)
+    def __post_init__(self):
+        weakref.finalize(self, _engine.drop_tables, self._tables)
 
     @property
     def n_cases(self) -> int:
-        return len(self.first)
+        return len(self.case_ids)
 
     @property
     def n_activities(self) -> int:
         return len(self.activities)
 
-    @property
-    def same_case_next(self) -> np.ndarray:
-        """Boolean of length n_events-1: event i and i+1 belong to the same case (a transition)."""
-        if "same" not in self._cache:
-            self._cache["same"] = self.case[1:] == self.case[:-1]
-        return self._cache["same"]
+    def moves(self):
+        """The events that have a next event in their case (one row per directly-follows transition)."""
+        t = self.table
+        return t.filter(t.next_act.notnull())
 
-    @property
-    def transitions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Index of the source event, source code, target code and wait in ns of every transition."""
-        if "transitions" not in self._cache:
-            src_idx = np.flatnonzero(self.same_case_next)
-            dst_idx = src_idx + 1
-            wait = self.ts[dst_idx] - self.ts[src_idx]
-            self._cache["transitions"] = (src_idx, self.act[src_idx], self.act[dst_idx], wait)
-        return self._cache["transitions"]
+    def cases(self) -> pd.DataFrame:
+        """One row per case code (0..n_cases-1): ``events``, ``first_pos``, ``start``/``end`` (ns),
+        ``first_act``, ``last_act``, ``throughput_h`` (pandas, cached)."""
+        if "cases" not in self._cache:
+            t = self.table
+            expr = t.group_by("case").aggregate(
+                events=t.count(),
+                first_pos=t.pos.argmin(t.idx),
+                start=t.ts.min(),
+                end=t.ts.max(),
+                first_act=t.act.argmin(t.idx),
+                last_act=t.act.argmax(t.idx),
+            ).order_by("case")
+            df = expr.to_pandas().set_index("case")
+            df["throughput_h"] = hours(df["end"].to_numpy() - df["start"].to_numpy())
+            self._cache["cases"] = df
+        return self._cache["cases"]
 
-    @property
-    def pair_key(self) -> np.ndarray:
-        """Per event: one integer for its (case, activity) pair."""
-        if "pair_key" not in self._cache:
-            self._cache["pair_key"] = self.case.astype(np.int64) * self.n_activities + self.act
-        return self._cache["pair_key"]
+    def act_stats(self) -> pd.DataFrame:
+        """One row per activity code (0..n_activities-1), pandas, cached: ``events``, ``cases`` (cases visiting
+        it), ``starts``, ``ends``, ``rework_cases`` (cases visiting it twice or more), ``repeat_events`` (visits
+        after the first in a case), ``self_loops``, ``back_jumps`` (a repeat visit coming from another
+        activity), ``back_jump_cases``, ``median_wait_before_h``, ``median_wait_after_h``."""
+        if "act_stats" not in self._cache:
+            t = self.table
+            back = (t.occ > 0) & (t.prev_act != t.act)
+            expr = t.group_by("act").aggregate(
+                events=t.count(),
+                cases=(t.occ == 0).sum(),
+                starts=(t.idx == 0).sum(),
+                ends=t.next_act.isnull().sum(),
+                rework_cases=(t.occ == 1).sum(),
+                repeat_events=(t.occ > 0).sum(),
+                self_loops=(t.prev_act == t.act).sum(),
+                back_jumps=back.sum(),
+                back_jump_cases=t.case.nunique(where=back),
+                median_wait_before_h=wait_h(t.ts, t.prev_ts).median(),
+                median_wait_after_h=wait_h(t.next_ts, t.ts).median(),
+            )
+            df = expr.to_pandas().set_index("act").reindex(range(self.n_activities))
+            for col in df.columns:
+                if not col.startswith("median"):
+                    df[col] = df[col].fillna(0).astype(np.int64)
+            self._cache["act_stats"] = df
+        return self._cache["act_stats"]
 
-    @property
-    def case_act_order(self) -> np.ndarray:
-        """Event indices sorted by (case, activity), keeping time order within a pair.
-
-        The keys are already sorted by case, so numpy's stable sort (a run-merging sort for 64-bit keys)
-        only has to merge short runs: close to linear in practice, and faster than hashing here.
-        """
-        if "case_act_order" not in self._cache:
-            self._cache["case_act_order"] = np.argsort(self.pair_key, kind="stable")
-        return self._cache["case_act_order"]
-
-    @property
-    def first_occurrence(self) -> np.ndarray:
-        """Boolean per event: the first time its activity occurs in its case."""
-        if "first_occ" not in self._cache:
-            order = self.case_act_order
-            ks = self.pair_key[order]
-            first_sorted = np.ones(len(ks), dtype=bool)
-            first_sorted[1:] = ks[1:] != ks[:-1]
-            out = np.empty(len(ks), dtype=bool)
-            out[order] = first_sorted
-            self._cache["first_occ"] = out
-            self._cache["pair_bounds"] = np.flatnonzero(first_sorted)
-        return self._cache["first_occ"]
-
-    @property
-    def case_activity_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Distinct (case, activity) pairs: (case codes, activity codes, True where the pair occurs twice+)."""
-        if "case_act" not in self._cache:
-            _ = self.first_occurrence  # fills pair_bounds
-            bounds = self._cache["pair_bounds"]
-            keys = self.pair_key[self.case_act_order[bounds]]
-            counts = np.diff(np.r_[bounds, self.n_events])
-            self._cache["case_act"] = ((keys // self.n_activities).astype(np.int32),
-                                       (keys % self.n_activities).astype(np.int32), counts > 1)
-        return self._cache["case_act"]
+    def case_acts(self):
+        """Distinct (case, activity) pairs with ``n`` (visits) as an Ibis table."""
+        t = self.table
+        return t.group_by(["case", "act"]).aggregate(n=t.count())
 
     def _column(self, column: str) -> pd.Series:
         if column not in self.log.columns:
@@ -126,21 +123,38 @@ class Events:
             )
         return self.log[column]
 
-    def event_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """``column`` for every event (sorted order) as integer codes (-1 = missing) and the distinct values."""
-        key = f"codes_{column}"
+    def attribute(self, column: str):
+        """Events with ``column`` as integer codes ``v`` (null = missing), ``prev_v``, ``prev2_v`` (Ibis table)
+        and the distinct values (``uniques[v]``)."""
+        key = f"attr_{column}"
         if key not in self._cache:
             codes, uniques = pd.factorize(self._column(column), use_na_sentinel=True)
-            self._cache[key] = (codes[self.rows], np.asarray(uniques, dtype=object))
+            values = pd.DataFrame({"pos": np.arange(len(codes), dtype=np.int64),
+                                   "v": pd.array(np.where(codes < 0, 0, codes), dtype="Int32")})
+            values.loc[codes < 0, "v"] = pd.NA
+            table, names = _engine.attribute_table(self.table, values)
+            self._tables.extend(names)
+            self._cache[key] = (table, np.asarray(uniques, dtype=object))
         return self._cache[key]
 
     def case_values(self, column: str) -> pd.Series:
         """The first value of ``column`` in each case (case attributes are constant; event attributes are not)."""
-        values = self._column(column).iloc[self.rows[self.first]].to_numpy()
+        values = self._column(column).iloc[self.cases()["first_pos"].to_numpy()].to_numpy()
         return pd.Series(values, index=pd.Index(self.case_ids, name=self.case_key), name=column)
 
-    def throughput_ns(self) -> np.ndarray:
-        return self.ts[self.last] - self.ts[self.first]
+    def __getattr__(self, name):  # TRANSITIONAL: numpy arrays for modules not yet on the Ibis engine
+        if name.startswith("__") or name in ("_legacy_ev",):
+            raise AttributeError(name)
+        from . import _legacy
+        if "legacy" not in self.__dict__["_cache"]:
+            self.__dict__["_cache"]["legacy"] = _legacy.prepare(self.log, case_key=self.case_key,
+                                                                activity_key=self.activity_key,
+                                                                timestamp_key=self.timestamp_key)
+        return getattr(self.__dict__["_cache"]["legacy"], name)
+
+    def activity_names(self, codes) -> np.ndarray:
+        """Activity codes (array-like) to names."""
+        return self.activities[np.asarray(codes, dtype=np.int64)]
 
 
 def _require(log: pd.DataFrame, columns: list[str]) -> None:
@@ -173,129 +187,58 @@ def _timestamps_ns(log: pd.DataFrame, key: str) -> np.ndarray:
     return values.view(np.int64)
 
 
-def _is_sorted(case_codes: np.ndarray, ts: np.ndarray) -> bool:
-    """True when each case's rows are contiguous, cases appear in code order and time never goes back."""
-    if len(case_codes) < 2:
-        return True
-    step = np.diff(case_codes)
-    if (step < 0).any() or (step > 1).any():
-        return False
-    same = step == 0
-    return bool((ts[1:][same] >= ts[:-1][same]).all())
-
-
-def distinct(keys: np.ndarray) -> np.ndarray:
-    """Distinct values of an integer array, sorted.
-
-    Keys built as ``case * k + x`` are nearly sorted (events come in case order); numpy's stable sort merges
-    such runs quickly, faster than hashing (``np.unique``/``pd.unique``) on millions of rows.
-    """
-    if len(keys) == 0:
-        return keys
-    s = np.sort(keys, kind="stable")
-    return s[np.r_[True, s[1:] != s[:-1]]]
-
-
-def group_order(codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices that group ``codes`` (stable) and the start offset of each group (length n_groups + 1).
-
-    Small code ranges use a 16-bit key, for which numpy's stable sort is a radix sort (linear time).
-    """
-    if n_groups < 2**16:
-        order = np.argsort(codes.astype(np.uint16), kind="stable")
-    else:
-        order = np.argsort(codes, kind="stable")
-    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=n_groups))]
-    return order, bounds
-
-
-def group_stats(codes: np.ndarray, values: np.ndarray, n_groups: int,
-                quantiles: tuple[float, ...] = (0.5, 0.9)) -> dict[str, np.ndarray]:
-    """Per group: count, mean, min, max and quantiles (linear interpolation, as pandas and numpy).
-
-    The loop runs over groups (touchpoints or edges), never over cases; each group's quantiles use numpy's
-    selection (partition), so the whole is linear in the number of values.
-    """
-    order, bounds = group_order(codes, n_groups)
-    sorted_values = values[order]
-    count = np.diff(bounds)
-    out = {"count": count, "mean": np.full(n_groups, np.nan), "min": np.full(n_groups, np.nan),
-           "max": np.full(n_groups, np.nan)}
-    for q in quantiles:
-        out[q] = np.full(n_groups, np.nan)
-    sums = np.bincount(codes, weights=values, minlength=n_groups)
-    nonempty = count > 0
-    out["mean"][nonempty] = sums[nonempty] / count[nonempty]
-    for g in np.flatnonzero(nonempty):
-        chunk = sorted_values[bounds[g]:bounds[g + 1]]
-        qs = np.quantile(chunk, quantiles)
-        for q, v in zip(quantiles, qs):
-            out[q][g] = v
-        out["min"][g] = chunk.min()
-        out["max"][g] = chunk.max()
-    return out
-
-
 def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
             timestamp_key: str = TIMESTAMP) -> Events:
-    """Sort once by case and time, encode cases and activities as integers (internal)."""
+    """Encode cases and activities as integers and build the enriched event table in DuckDB (internal)."""
     if isinstance(log, Events):
         return log
     _require(log, [case_key, activity_key, timestamp_key])
     ts = _timestamps_ns(log, timestamp_key)
-    case_codes, case_ids = pd.factorize(log[case_key], use_na_sentinel=True)
-    act_codes, activities = pd.factorize(log[activity_key], use_na_sentinel=True)
+    bad_case = log[case_key].isna().to_numpy()
+    bad_act = log[activity_key].isna().to_numpy()
     nat = ts == np.iinfo(np.int64).min
-    bad_case = case_codes < 0
-    bad_act = act_codes < 0
     dropped = {
         f"missing {case_key}": int(bad_case.sum()),
         f"missing {activity_key}": int((bad_act & ~bad_case).sum()),
         f"missing {timestamp_key}": int((nat & ~bad_case & ~bad_act).sum()),
     }
     keep = ~(bad_case | bad_act | nat)
-    rows = np.flatnonzero(keep) if not keep.all() else np.arange(len(log))
+    rows = np.flatnonzero(keep)
     if len(rows) == 0:
         raise CxInputError(
             f"the log has no usable events ({len(log)} rows; dropped: "
             + ", ".join(f"{k}: {v}" for k, v in dropped.items()) + ")",
             path=log.attrs.get("path"),
         )
-    case_codes = case_codes[rows]
-    act_codes = act_codes[rows]
-    ts = ts[rows]
-    # cxlib.read_log already sorts by case and time: check in linear time and skip the sort
-    if _is_sorted(case_codes, ts):
-        order = np.arange(len(case_codes))
-    else:
-        # lexsort is stable: events with equal case and timestamp keep their order in the file (as in pm4py)
-        order = np.lexsort((ts, case_codes))
-    case_sorted = case_codes[order]
-    # re-number cases 0..n-1 in sorted order (cases with all rows dropped disappear)
-    boundary = np.ones(len(case_sorted), dtype=bool)
-    boundary[1:] = case_sorted[1:] != case_sorted[:-1]
-    first = np.flatnonzero(boundary)
-    last = np.r_[first[1:] - 1, len(case_sorted) - 1]
-    used_cases = case_sorted[first]
-    dense_case = (np.cumsum(boundary) - 1).astype(np.int32)
-    present = np.bincount(act_codes, minlength=len(activities)) > 0
-    used_acts = np.flatnonzero(present)
-    act_dense = (np.cumsum(present) - 1)[act_codes[order]]
+    all_kept = len(rows) == len(log)
+    case_col = log[case_key] if all_kept else log[case_key].iloc[rows]
+    act_col = log[activity_key] if all_kept else log[activity_key].iloc[rows]
+    case_codes, case_ids = pd.factorize(case_col)
+    act_codes, activities = pd.factorize(act_col)
+    coded = pd.DataFrame({
+        "pos": rows.astype(np.int64),
+        "case": case_codes.astype(np.int32),
+        "act": act_codes.astype(np.int32),
+        "ts": ts if all_kept else ts[rows],
+    })
+    table, names = _engine.events_table(coded)
     return Events(
         log=log,
         case_key=case_key,
         activity_key=activity_key,
         timestamp_key=timestamp_key,
-        case_ids=np.asarray(case_ids)[used_cases],
-        activities=np.asarray(activities)[used_acts].astype(object),
-        case=dense_case,
-        act=act_dense.astype(np.int32),
-        ts=ts[order],
-        rows=rows[order],
-        first=first,
-        last=last,
+        case_ids=np.asarray(case_ids),
+        activities=np.asarray(activities).astype(object),
+        n_events=len(rows),
+        table=table,
         dropped={k: v for k, v in dropped.items() if v},
+        _tables=names,
     )
+
+
+def wait_h(later, earlier):
+    """Ibis: hours between two int64 nanosecond columns."""
+    return (later - earlier).cast("float64") / NS_PER_HOUR
 
 
 def hours(ns) -> np.ndarray:
@@ -303,8 +246,28 @@ def hours(ns) -> np.ndarray:
     return np.asarray(ns, dtype=np.float64) / NS_PER_HOUR
 
 
+def per_code(df: pd.DataFrame, key: str, column: str, n: int, fill=0, dtype=None) -> np.ndarray:
+    """A column of a small result keyed by integer codes, as an array indexed 0..n-1 (``fill`` where absent)."""
+    out = np.full(n, fill, dtype=dtype if dtype is not None else (np.float64 if fill != fill else np.int64))
+    if len(df):
+        out[df[key].to_numpy(dtype=np.int64)] = df[column].to_numpy()
+    return out
+
+
 def stamp(df: pd.DataFrame, ev: Events, **notes) -> pd.DataFrame:
     """Attach what a reader must know about a result (dropped rows, inferences) to ``df.attrs``."""
     df.attrs["dropped_rows"] = dict(ev.dropped)
     df.attrs.update(notes)
     return df
+
+
+
+
+def distinct(keys):  # TRANSITIONAL
+    from ._legacy import distinct as d
+    return d(keys)
+
+
+def group_stats(*a, **k):  # TRANSITIONAL
+    from ._legacy import group_stats as g
+    return g(*a, **k)

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, distinct, group_stats, hours, prepare, stamp
+import ibis
+
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
 
 START = "▶ start"
 END = "■ end"
@@ -47,44 +49,38 @@ def format_hours(h: float) -> str:
     return f"{h / 24:.1f}d"
 
 
-def _wait_stats(edge: np.ndarray, wait_h: np.ndarray, n_edges: int) -> pd.DataFrame:
-    st = group_stats(edge, wait_h, n_edges)
-    return pd.DataFrame({"median_wait_h": st[0.5], "mean_wait_h": st["mean"], "p90_wait_h": st[0.9],
-                         "min_wait_h": st["min"], "max_wait_h": st["max"]})
-
-
 def _edges(ev: Events) -> pd.DataFrame:
     """All edges of the directly-follows graph, with start and end edges, unpruned."""
     if "edges" in ev._cache:
         return ev._cache["edges"]
-    n_act = ev.n_activities
-    src_idx, src, dst, wait = ev.transitions
-    edge = src.astype(np.int64) * n_act + dst
-    counts = np.bincount(edge, minlength=n_act * n_act)
-    # cases per edge: distinct (case, edge) pairs
-    pair = distinct(ev.case[src_idx].astype(np.int64) * (n_act * n_act) + edge)
-    cases = np.bincount(pair % (n_act * n_act), minlength=n_act * n_act)
-    used = np.flatnonzero(counts)
-    stats = _wait_stats(edge, hours(wait), n_act * n_act).reindex(used)
-    trans = pd.DataFrame({
-        "source": ev.activities[used // n_act],
-        "target": ev.activities[used % n_act],
-        "kind": "transition",
-        "transitions": counts[used],
-        "cases": cases[used],
-    })
-    for col in stats.columns:
-        trans[col] = stats[col].to_numpy()
-    starts = np.bincount(ev.act[ev.first], minlength=n_act)
-    ends = np.bincount(ev.act[ev.last], minlength=n_act)
-    s_used = np.flatnonzero(starts)
-    e_used = np.flatnonzero(ends)
+    tr = ev.moves()
+    wait = wait_h(tr.next_ts, tr.ts)
+    expr = tr.group_by([tr.act.name("src"), tr.next_act.name("dst")]).aggregate(
+        transitions=tr.count(),
+        cases=tr.case.nunique(),
+        median_wait_h=wait.median(),
+        mean_wait_h=wait.mean(),
+        p90_wait_h=wait.quantile(0.9),
+        min_wait_h=wait.min(),
+        max_wait_h=wait.max(),
+    )
+    trans = expr.to_pandas().sort_values(["src", "dst"], ignore_index=True)
+    trans.insert(0, "source", ev.activity_names(trans.pop("src")))
+    trans.insert(1, "target", ev.activity_names(trans.pop("dst")))
+    trans.insert(2, "kind", "transition")
+    acts = ev.act_stats()
+    s_used = np.flatnonzero(acts["starts"].to_numpy())
+    e_used = np.flatnonzero(acts["ends"].to_numpy())
+    starts = acts["starts"].to_numpy()[s_used]
+    ends = acts["ends"].to_numpy()[e_used]
     start_df = pd.DataFrame({"source": START, "target": ev.activities[s_used], "kind": "start",
-                             "transitions": starts[s_used], "cases": starts[s_used]})
+                             "transitions": starts, "cases": starts})
     end_df = pd.DataFrame({"source": ev.activities[e_used], "target": END, "kind": "end",
-                           "transitions": ends[e_used], "cases": ends[e_used]})
+                           "transitions": ends, "cases": ends})
     out = pd.concat([start_df, trans, end_df], ignore_index=True)
-    total = max(int(counts.sum()), 1)
+    out["transitions"] = out["transitions"].astype(np.int64)
+    out["cases"] = out["cases"].astype(np.int64)
+    total = max(int(trans["transitions"].sum()), 1)
     out["share"] = np.where(out["kind"] == "transition", out["transitions"] / total,
                             out["transitions"] / ev.n_cases)
     out = out[_EDGE_COLUMNS]
@@ -95,10 +91,9 @@ def _edges(ev: Events) -> pd.DataFrame:
 
 
 def _nodes(ev: Events) -> pd.DataFrame:
-    events = np.bincount(ev.act, minlength=ev.n_activities)
-    _case_codes, act_codes, _ = ev.case_activity_counts
-    cases = np.bincount(act_codes, minlength=ev.n_activities)
-    return pd.DataFrame({"touchpoint": ev.activities, "events": events, "cases": cases})
+    acts = ev.act_stats()
+    return pd.DataFrame({"touchpoint": ev.activities, "events": acts["events"].to_numpy(),
+                         "cases": acts["cases"].to_numpy()})
 
 
 def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_paths: float = 1.0,
@@ -177,23 +172,28 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
     code_of = {name: i for i, name in enumerate(ev.activities)}
     kept_act = np.zeros(ev.n_activities, dtype=bool)
     kept_act[[code_of[n] for n in kept_names]] = True
-    n_act = ev.n_activities
-    kept_edge = np.zeros(n_act * n_act, dtype=bool)
-    if len(trans):
-        kept_edge[trans["source"].map(code_of).to_numpy() * n_act + trans["target"].map(code_of).to_numpy()] = True
-    src_idx, src, dst, _ = ev.transitions
-    edge_ok = kept_edge[src.astype(np.int64) * n_act + dst]
-    bad_per_case = np.bincount(ev.case[src_idx][~edge_ok], minlength=ev.n_cases)
-    case_ok = (bad_per_case == 0) & kept_act[ev.act[ev.first]] & kept_act[ev.act[ev.last]]
     all_trans = edges.loc[edges["kind"] == "transition", "transitions"].sum()
+    n_edges_total = int((edges["kind"] == "transition").sum())
+    if kept_act.all() and len(trans) == n_edges_total:
+        cases_share = 1.0
+    else:
+        # a case is drawn whole when every transition is a kept edge and a lone event's touchpoint is kept
+        n_act = ev.n_activities
+        kept_edges = (trans["source"].map(code_of).to_numpy(dtype=np.int64) * n_act
+                      + trans["target"].map(code_of).to_numpy(dtype=np.int64)).tolist()
+        t = ev.table
+        ok = ibis.ifelse(t.next_act.isnull(), t.act.isin(np.flatnonzero(kept_act).tolist()),
+                         (t.act.cast("int64") * n_act + t.next_act).isin(kept_edges or [-1]))
+        bad_cases = int(t.filter(~ok).case.nunique().to_pyarrow().as_py())
+        cases_share = 1 - bad_cases / ev.n_cases
     out.attrs["coverage"] = {
-        "events_share": float(kept_act[ev.act].mean()),
+        "events_share": float(nodes["events"].to_numpy()[kept_act].sum() / ev.n_events),
         "transitions_share": float(trans["transitions"].sum() / all_trans) if all_trans else 1.0,
-        "cases_share": float(case_ok.mean()),
+        "cases_share": float(cases_share),
         "activities_kept": len(kept_names),
         "activities_total": int(ev.n_activities),
         "edges_kept": len(trans),
-        "edges_total": int((edges["kind"] == "transition").sum()),
+        "edges_total": n_edges_total,
     }
     out.attrs["nodes"] = kept_nodes.reset_index(drop=True).to_dict("records")
     return stamp(out, ev)
@@ -225,8 +225,9 @@ def start_end_touchpoints(log: pd.DataFrame, *, case_key: str = CASE, activity_k
     ['touchpoint', 'starts', 'start_share', 'ends', 'end_share']
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    starts = np.bincount(ev.act[ev.first], minlength=ev.n_activities)
-    ends = np.bincount(ev.act[ev.last], minlength=ev.n_activities)
+    acts = ev.act_stats()
+    starts = acts["starts"].to_numpy()
+    ends = acts["ends"].to_numpy()
     out = pd.DataFrame({"touchpoint": ev.activities, "starts": starts, "start_share": starts / ev.n_cases,
                         "ends": ends, "end_share": ends / ev.n_cases})
     out = out[(out["starts"] > 0) | (out["ends"] > 0)]

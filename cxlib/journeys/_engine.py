@@ -1,0 +1,104 @@
+"""The journeys engine: one DuckDB connection per process, reached through Ibis, and the enriched event table.
+
+Every journey measure is an Ibis expression over the enriched event table that :func:`events_table` builds once
+per analysis; DuckDB (embedded) executes it and ``.to_pandas()`` brings the small result back. Because the
+measures are Ibis expressions, the same code can later run on another Ibis backend (e.g. Spark) by swapping
+:func:`connect`.
+
+The enriched table has one row per usable event:
+
+- ``pos``: the row's position in the input log; ``case``, ``act``: integer codes of case and activity.
+- ``ts``: the timestamp in nanoseconds since the epoch (int64, UTC), so waits are exact integer differences.
+- ``idx``: the event's index in its case (0 = first), by ``(ts, pos)``: events with the same timestamp keep the
+  log's order, as pm4py does.
+- ``prev_act``, ``next_act``, ``prev_ts``, ``next_ts``: the neighbours in the case (null at the case's ends),
+  via ``lag``/``lead`` over ``partition by case order by ts, pos``.
+- ``occ``: the how-many-th visit of this activity in the case (0 = first); ``prev_same_ts``: the timestamp of
+  the previous visit of the same activity in the case (null on the first visit).
+
+:func:`attribute_table` adds an event attribute (resource, group) as integer codes with its two previous
+values in the case, for hand-offs, ping-pong and escalations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import ibis
+import pandas as pd
+
+_LOCK = threading.Lock()
+_CON = None
+_NAMES = itertools.count()
+
+
+def connect():
+    """The process's DuckDB connection (Ibis backend), created on first use."""
+    global _CON
+    with _LOCK:
+        if _CON is None:
+            _CON = ibis.duckdb.connect()
+        return _CON
+
+
+def _temp_name(prefix: str) -> str:
+    return f"cx_journeys_{prefix}_{next(_NAMES)}"
+
+
+def materialize(expr, prefix: str):
+    """Execute ``expr`` (Ibis table or pandas DataFrame) into a DuckDB temporary table; returns (table, name)."""
+    con = connect()
+    name = _temp_name(prefix)
+    obj = ibis.memtable(expr) if isinstance(expr, pd.DataFrame) else expr
+    return con.create_table(name, obj=obj, temp=True), name
+
+
+def drop_tables(names: list[str]) -> None:
+    """Drop temporary tables (called when the prepared log they belong to is garbage-collected)."""
+    con = _CON
+    if con is None:
+        return
+    for name in names:
+        try:
+            con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+
+def _case_window(t):
+    return ibis.window(group_by=t.case, order_by=[t.ts, t.pos])
+
+
+def events_table(coded: pd.DataFrame):
+    """Load the coded events (``pos``, ``case``, ``act``, ``ts``) and build the enriched table once.
+
+    Returns the Ibis table (a DuckDB temporary table) and the names of the temporary tables created.
+    """
+    base, base_name = materialize(coded, "base")
+    w = _case_window(base)
+    wa = ibis.window(group_by=[base.case, base.act], order_by=[base.ts, base.pos])
+    enriched = base.mutate(
+        idx=ibis.row_number().over(w),
+        prev_act=base.act.lag().over(w),
+        next_act=base.act.lead().over(w),
+        prev_ts=base.ts.lag().over(w),
+        next_ts=base.ts.lead().over(w),
+        occ=ibis.row_number().over(wa),
+        prev_same_ts=base.ts.lag().over(wa),
+    )
+    table, name = materialize(enriched, "events")
+    drop_tables([base_name])
+    return table, [name]
+
+
+def attribute_table(events, values: pd.DataFrame):
+    """Join an event attribute given as codes (``pos``, ``v``; null = missing) to the events, with ``prev_v``
+    and ``prev2_v`` (its values one and two events earlier in the case)."""
+    attr, attr_name = materialize(values, "attr")
+    j = events.select("pos", "case", "idx", "act", "ts").join(attr, "pos")
+    w = ibis.window(group_by=j.case, order_by=j.idx)
+    out = j.mutate(prev_v=j.v.lag().over(w), prev2_v=j.v.lag(2).over(w))
+    table, name = materialize(out, "attr_events")
+    drop_tables([attr_name])
+    return table, [name]
