@@ -1,4 +1,8 @@
-"""Variants: the distinct journeys (sequences of touchpoints) and how many cases follow each."""
+"""Variants: the distinct journeys (sequences of touchpoints) and how many cases follow each.
+
+Engine: each case's touchpoints are collected in order (``collect(order_by=idx)``, DuckDB ``array_agg``) and the
+cases are grouped by that list, in Ibis on DuckDB; only the variant table (one row per variant) comes back.
+"""
 
 from __future__ import annotations
 
@@ -6,59 +10,51 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, prepare, stamp
+import ibis
+
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
 
 SEPARATOR = " → "
 
 
+def _per_case(ev: Events):
+    """Ibis: one row per case with its sequence of activity codes (``seq``, ordered by the event index)."""
+    t = ev.table
+    return t.group_by("case").aggregate(seq=t.act.collect(order_by=t.idx),
+                                        throughput_h=wait_h(t.ts.max(), t.ts.min()))
+
+
+def _variant_rows(ev: Events) -> pd.DataFrame:
+    """One row per variant (pandas, cached): ``var`` (the smallest case code following it), ``seq``, ``cases``,
+    median and mean throughput."""
+    if "variant_rows" not in ev._cache:
+        pc = _per_case(ev)
+        expr = pc.group_by("seq").aggregate(var=pc.case.min(), cases=pc.count(),
+                                            median_throughput_h=pc.throughput_h.median(),
+                                            mean_throughput_h=pc.throughput_h.mean())
+        ev._cache["variant_rows"] = expr.to_pandas().sort_values("var", ignore_index=True)
+    return ev._cache["variant_rows"]
+
+
+def _case_var(ev: Events) -> np.ndarray:
+    """Per case code: the ``var`` of its variant (the smallest case code with the same sequence)."""
+    if "case_var" not in ev._cache:
+        pc = _per_case(ev)
+        expr = pc.select("case", var=pc.case.min().over(ibis.window(group_by=pc.seq)))
+        df = expr.to_pandas()
+        out = np.empty(ev.n_cases, dtype=np.int64)
+        out[df["case"].to_numpy(dtype=np.int64)] = df["var"].to_numpy(dtype=np.int64)
+        ev._cache["case_var"] = out
+    return ev._cache["case_var"]
+
+
 def case_variant_codes(ev: Events) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    """Variant code per case and the activity-code tuple of every variant (internal).
-
-    Exact, in linear time: each case gets two 64-bit polynomial fingerprints of its sequence (computed with
-    per-event products and ``np.add.reduceat``), cases are grouped by (length, fingerprints), and then every
-    event is compared with the same position of its group's first case. If that check ever fails (a
-    fingerprint collision), the grouping falls back to comparing the sequences row by row with
-    ``np.unique(axis=0)``. No Python loop over cases.
-    """
-    if "variants" in ev._cache:
-        return ev._cache["variants"]
-    lengths = (ev.last - ev.first + 1).astype(np.int64)
-    pos = np.arange(ev.n_events, dtype=np.int64) - np.repeat(ev.first, lengths)
-    rng = np.random.default_rng(20240607)
-    max_len = int(lengths.max())
-    mult1 = rng.integers(1, 2**62, size=max_len, dtype=np.int64) | 1
-    mult2 = rng.integers(1, 2**62, size=max_len, dtype=np.int64) | 1
-    sym = ev.act.astype(np.int64) + 1
-    with np.errstate(over="ignore"):
-        h1 = np.add.reduceat(sym * mult1[pos], ev.first)
-        h2 = np.add.reduceat((sym * 0x5E3779B97F4A7C15 ^ sym) * mult2[pos], ev.first)
-    keys = pd.MultiIndex.from_arrays([lengths, h1, h2])
-    variant_of_case, _ = pd.factorize(keys)
-    variant_of_case = variant_of_case.astype(np.int64)
-    rep_case = np.full(variant_of_case.max() + 1, -1, dtype=np.int64)
-    rep_case[variant_of_case[::-1]] = np.arange(ev.n_cases)[::-1]  # any member works as representative
-    rep_first = ev.first[rep_case[variant_of_case]]
-    same = ev.act == ev.act[np.repeat(rep_first, lengths) + pos]
-    if not same.all():  # pragma: no cover - a 128-bit fingerprint collision
-        variant_of_case = _exact_variant_codes(ev, lengths)
-        rep_case = np.full(variant_of_case.max() + 1, -1, dtype=np.int64)
-        rep_case[variant_of_case] = np.arange(ev.n_cases)
-    sequences = [tuple(ev.act[ev.first[c]:ev.last[c] + 1].tolist()) for c in rep_case]
-    ev._cache["variants"] = (variant_of_case, sequences)
+    """Variant code (0..n_variants-1) per case and the activity-code tuple of every variant (internal)."""
+    rows = _variant_rows(ev)
+    code_of_var = pd.Series(np.arange(len(rows)), index=rows["var"].to_numpy())
+    variant_of_case = code_of_var.reindex(_case_var(ev)).to_numpy()
+    sequences = [tuple(int(a) for a in seq) for seq in rows["seq"]]
     return variant_of_case, sequences
-
-
-def _exact_variant_codes(ev: Events, lengths: np.ndarray) -> np.ndarray:
-    """Variant codes by comparing sequences as rows, one block per distinct length (fallback)."""
-    variant_of_case = np.empty(ev.n_cases, dtype=np.int64)
-    offset = 0
-    for length in np.unique(lengths):
-        cases = np.flatnonzero(lengths == length)
-        matrix = ev.act[ev.first[cases][:, None] + np.arange(length)[None, :]]
-        uniq, inverse = np.unique(matrix, axis=0, return_inverse=True)
-        variant_of_case[cases] = offset + inverse.reshape(-1)
-        offset += len(uniq)
-    return variant_of_case
 
 
 def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | None = None,
@@ -118,27 +114,25 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
 def _variant_table(ev: Events) -> pd.DataFrame:
     if "variant_table" in ev._cache:
         return ev._cache["variant_table"]
-    variant_of_case, sequences = case_variant_codes(ev)
-    throughput = pd.Series(hours(ev.throughput_ns()))
-    grouped = throughput.groupby(variant_of_case)
+    rows = _variant_rows(ev)
     names = ev.activities
-    tuples = [tuple(names[list(seq)]) for seq in sequences]
+    tuples = [tuple(names[np.asarray(seq, dtype=np.int64)]) for seq in rows["seq"]]  # a loop over variants
     out = pd.DataFrame({
         "variant": [SEPARATOR.join(map(str, t)) for t in tuples],
         "activities": tuples,
         "length": [len(t) for t in tuples],
-        "cases": np.bincount(variant_of_case, minlength=len(sequences)),
-        "median_throughput_h": grouped.median().reindex(range(len(sequences))).to_numpy(),
-        "mean_throughput_h": grouped.mean().reindex(range(len(sequences))).to_numpy(),
+        "cases": rows["cases"].to_numpy(dtype=np.int64),
+        "median_throughput_h": rows["median_throughput_h"].to_numpy(dtype=np.float64),
+        "mean_throughput_h": rows["mean_throughput_h"].to_numpy(dtype=np.float64),
     })
-    out["variant_code"] = np.arange(len(sequences))
+    out["variant_var"] = rows["var"].to_numpy()
     out = out.sort_values(["cases", "variant"], ascending=[False, True]).reset_index(drop=True)
     out["share"] = out["cases"] / ev.n_cases
     out["cumulative_share"] = out["share"].cumsum()
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     cols = ["rank", "variant", "activities", "length", "cases", "share", "cumulative_share",
             "median_throughput_h", "mean_throughput_h"]
-    ev._cache["variant_rank"] = pd.Series(out["rank"].to_numpy(), index=out["variant_code"]).sort_index().to_numpy()
+    ev._cache["variant_rank"] = pd.Series(out["rank"].to_numpy(), index=out["variant_var"].to_numpy())
     out = out[cols]
     ev._cache["variant_table"] = out
     return out
@@ -170,11 +164,11 @@ def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     _variant_table(ev)
-    variant_of_case, _ = case_variant_codes(ev)
+    cases = ev.cases()
     out = pd.DataFrame({
         "case": ev.case_ids,
-        "variant_rank": ev._cache["variant_rank"][variant_of_case],
-        "events": ev.last - ev.first + 1,
-        "throughput_h": hours(ev.throughput_ns()),
+        "variant_rank": ev._cache["variant_rank"].reindex(_case_var(ev)).to_numpy(),
+        "events": cases["events"].to_numpy(),
+        "throughput_h": cases["throughput_h"].to_numpy(),
     })
     return stamp(out, ev)
