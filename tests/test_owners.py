@@ -401,6 +401,16 @@ def test_build_dashboard_label_column_named_touchpoint(model):
     assert dash.linked["touchpoint_input"].tolist()[3] == "nonsense"
 
 
+def test_build_dashboard_classifies_sentiment_with_vader_when_asked(model):
+    feedback = pd.DataFrame({"stage": ["order", "order", "delivery", "support"],
+                             "text": ["I love the new checkout, great!", "Terrible, awful ordering mess",
+                                      "The courier was horrible and late", "I called the hotline on Monday"]})
+    dash = co.build_dashboard(feedback, model, link=["label"], label="stage", sentiment="vader")
+    assert dash.linked["sentiment_vader"].tolist() == ["positive", "negative", "negative", "neutral"]
+    assert dash.linked["negative"].tolist() == [False, True, True, False]
+    assert any("VADER" in note for note in dash.notes)
+
+
 def test_read_dashboard_feedback_keeps_roles_apart():
     columns = {"text": "ComplaintTopic_EN", "case_id": "CustomerID", "date": "ContactDate",
                "event_id": "ComplaintID", "topic": "ComplaintTopic_EN", "label": "ComplaintSubtheme_EN"}

@@ -118,6 +118,8 @@ def dashboard_columns(columns: dict) -> dict:
     for role in _KEPT_ROLES:
         source = columns.get(role)
         out[role] = _kept_name(source) if source else None
+    if columns.get("sentiment") == "vader":
+        out["sentiment"] = "vader"
     return out
 
 
@@ -161,7 +163,8 @@ def read_dashboard_feedback(path, *, columns: dict, date_format: str | None = No
 
     names = dashboard_columns(columns)  # validates the roles
     read = {_READ_ROLES[role]: columns[role] for role in _READ_ROLES if columns.get(role)}
-    kept = {columns[role]: names[role] for role in _KEPT_ROLES if columns.get(role)}
+    kept = {columns[role]: names[role] for role in _KEPT_ROLES
+            if columns.get(role) and not (role == "sentiment" and columns[role] == "vader")}
     table = read_feedback(path, **read, labels=kept or None, date_format=date_format, **options)
     # "touchpoint" is where linking writes the model's touchpoint; the raw label moves aside
     out = table.rename(columns={"touchpoint": "touchpoint_label"})
@@ -389,7 +392,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         skipped with a note.
     text, case_id, date, event_id, label, topic, score, sentiment : str, optional
         Feedback columns: verbatim, case id, date, event id shared with the log, touchpoint label, topic (for
-        pain points), score (NPS 0-10 or CSAT), sentiment label.
+        pain points), score (NPS 0-10 or CSAT), sentiment label. ``sentiment="vader"`` classifies the text with
+        :func:`cxlib.feedback.vader_sentiment` (English) into the column ``sentiment_vader``.
     date_format : str, optional
         ``strftime`` format of ``date`` (e.g. ``"%d/%m/%Y %H:%M"``); inferred when not given.
     sentiment_labels : tuple of str
@@ -456,6 +460,14 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         label = clashes.get(label, label) if label else label
         notes.append(f"Input column(s) {', '.join(clashes)} renamed {', '.join(clashes.values())}: linking writes "
                      "the model's touchpoint there.")
+    if sentiment == "vader":
+        from ..feedback import vader_sentiment
+
+        sentiment = "sentiment_vader"
+        fb[sentiment] = vader_sentiment(fb[text])["sentiment"]
+        sentiment_labels = ("positive", "neutral", "negative")
+        notes.append("Sentiment classified with VADER (cxlib.feedback.vader_sentiment, an English lexicon; "
+                     "no labels were given).")
     for role, col in (("case_id", case_id), ("date", date), ("event_id", event_id), ("label", label),
                       ("topic", topic), ("score", score), ("sentiment", sentiment)):
         if col and col not in fb.columns:
