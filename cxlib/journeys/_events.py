@@ -64,8 +64,9 @@ class Events:
         return t.filter(t.next_act.notnull())
 
     def cases(self) -> pd.DataFrame:
-        """One row per case code (0..n_cases-1): ``events``, ``first_pos``, ``start``/``end`` (ns),
-        ``first_act``, ``last_act``, ``throughput_h`` (pandas, cached)."""
+        """One row per case code (0..n_cases-1), pandas, cached: ``events``, ``first_pos``, ``start``/``end``
+        (ns), ``first_act``, ``last_act``, ``throughput_h``, ``repeat_events``, ``reworked_touchpoints``,
+        ``self_loops``, ``back_jumps``."""
         if "cases" not in self._cache:
             t = self.table
             expr = t.group_by("case").aggregate(
@@ -75,8 +76,14 @@ class Events:
                 end=t.ts.max(),
                 first_act=t.act.argmin(t.idx),
                 last_act=t.act.argmax(t.idx),
+                repeat_events=(t.occ > 0).sum(),
+                reworked_touchpoints=(t.occ == 1).sum(),
+                self_loops=(t.prev_act == t.act).sum(),
+                back_jumps=((t.occ > 0) & (t.prev_act != t.act)).sum(),
             ).order_by("case")
             df = expr.to_pandas().set_index("case")
+            for col in ["repeat_events", "reworked_touchpoints", "self_loops", "back_jumps"]:
+                df[col] = df[col].fillna(0).astype(np.int64)
             df["throughput_h"] = hours(df["end"].to_numpy() - df["start"].to_numpy())
             self._cache["cases"] = df
         return self._cache["cases"]

@@ -1,4 +1,12 @@
-"""Where journeys end, branch, loop, jump back and skip."""
+"""Where journeys end, branch, loop, jump back and skip.
+
+Engine: counts per touchpoint and per case are Ibis aggregations on DuckDB over the enriched event table
+(``occ``, the visit number of a touchpoint in its case, gives rework and repeats; ``prev_act`` gives self-loops
+and back-jumps). Skips against a reference path: DuckDB gives, per case, the first and last reference position
+present and the number of reference touchpoints present in between, and per reference position the number of
+cases present strictly inside their range; the count of cases whose range spans a position is then a vectorised
+step on that per-case result (``bincount`` and cumulative sums), not a loop.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +14,16 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, distinct, prepare, stamp
+import ibis
+
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp
 from ._map import _edges
 from ._variants import _variant_table
 
 
 def infer_success_ends(ev: Events, *, min_share: float = 0.2) -> tuple[list[str], str]:
     """Successful end touchpoints when the analyst gave none, and a sentence that says how (internal)."""
-    ends = np.bincount(ev.act[ev.last], minlength=ev.n_activities) / ev.n_cases
+    ends = ev.act_stats()["ends"].to_numpy() / ev.n_cases
     chosen = np.flatnonzero(ends >= min_share)
     if len(chosen) == 0:
         chosen = np.array([int(np.argmax(ends))])
@@ -46,7 +56,7 @@ def _success_codes(ev: Events, success_ends, min_share: float) -> tuple[np.ndarr
 def case_outcomes(ev: Events, success_ends=None, min_share: float = 0.2) -> tuple[np.ndarray, str]:
     """Per case: True when its last touchpoint is a successful end; plus the note on how ends were chosen."""
     is_success, _, note = _success_codes(ev, success_ends, min_share)
-    return is_success[ev.act[ev.last]], note
+    return is_success[ev.cases()["last_act"].to_numpy(dtype=np.int64)], note
 
 
 def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0.2, case_key: str = CASE,
@@ -94,9 +104,9 @@ def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     is_success, names, note = _success_codes(ev, success_ends, infer_min_share)
-    ended = np.bincount(ev.act[ev.last], minlength=ev.n_activities)
-    _, act_codes, _ = ev.case_activity_counts
-    reached = np.bincount(act_codes, minlength=ev.n_activities)
+    acts = ev.act_stats()
+    ended = acts["ends"].to_numpy()
+    reached = acts["cases"].to_numpy()
     out = pd.DataFrame({
         "touchpoint": ev.activities,
         "successful_end": is_success,
@@ -174,35 +184,38 @@ def _reference_codes(ev: Events, reference) -> np.ndarray:
     return np.array([code_of[str(n)] for n in names], dtype=np.int64)
 
 
-def _loop_flags(ev: Events) -> dict[str, np.ndarray]:
-    """Per-event flags: repeat (activity seen before in the case), self-loop, back-jump."""
-    if "loop_flags" in ev._cache:
-        return ev._cache["loop_flags"]
-    repeat = ~ev.first_occurrence
-    same = ev.same_case_next
-    prev_same_act = np.zeros(ev.n_events, dtype=bool)
-    prev_same_act[1:] = same & (ev.act[1:] == ev.act[:-1])
-    flags = {"repeat": repeat, "self_loop": prev_same_act, "back_jump": repeat & ~prev_same_act}
-    ev._cache["loop_flags"] = flags
-    return flags
-
-
-def _skips(ev: Events, ref: np.ndarray) -> np.ndarray:
-    """Matrix cases x reference positions: True where the case skipped that reference touchpoint.
+def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Skipped reference touchpoints: (per case code, per reference position).
 
     A touchpoint is skipped when the case has reference touchpoints both before and after it but not it.
     """
-    pos_of = np.full(ev.n_activities, -1, dtype=np.int64)
-    pos_of[ref] = np.arange(len(ref))
-    case_codes, act_codes, _ = ev.case_activity_counts
-    pos = pos_of[act_codes]
-    inref = pos >= 0
-    present = np.zeros((ev.n_cases, len(ref)), dtype=bool)
-    present[case_codes[inref], pos[inref]] = True
-    idx = np.arange(len(ref))[None, :]
-    lo = np.where(present, idx, len(ref)).min(axis=1)[:, None]
-    hi = np.where(present, idx, -1).max(axis=1)[:, None]
-    return ~present & (idx > lo) & (idx < hi)
+    key = ("skips", tuple(int(r) for r in ref))
+    if key in ev._cache:
+        return ev._cache[key]
+    n_ref = len(ref)
+    t = ev.table
+    ref_tbl = ibis.memtable(pd.DataFrame({"act": np.asarray(ref, dtype=np.int32),
+                                          "p": np.arange(n_ref, dtype=np.int32)}))
+    pairs = t.filter(t.occ == 0).select("case", "act").join(ref_tbl, "act")
+    w = ibis.window(group_by=pairs.case)
+    pairs = pairs.mutate(lo=pairs.p.min().over(w), hi=pairs.p.max().over(w))
+    inside = (pairs.p > pairs.lo) & (pairs.p < pairs.hi)
+    per_case = pairs.group_by("case").aggregate(lo=pairs.lo.min(), hi=pairs.hi.max(),
+                                                inner=inside.sum()).to_pandas()
+    per_ref = pairs.group_by("p").aggregate(inner=inside.sum()).to_pandas()
+    lo = per_case["lo"].to_numpy(dtype=np.int64)
+    hi = per_case["hi"].to_numpy(dtype=np.int64)
+    inner_case = per_case["inner"].fillna(0).to_numpy(dtype=np.int64)
+    by_case = np.zeros(ev.n_cases, dtype=np.int64)
+    by_case[per_case["case"].to_numpy(dtype=np.int64)] = np.maximum(hi - lo - 1, 0) - inner_case
+    # cases whose range spans position p (lo < p < hi) = #(lo < p) - #(hi <= p), as lo <= hi
+    lo_below = np.r_[0, np.cumsum(np.bincount(lo, minlength=n_ref))[:-1]]
+    hi_upto = np.cumsum(np.bincount(hi, minlength=n_ref))
+    inner_ref = np.zeros(n_ref, dtype=np.int64)
+    inner_ref[per_ref["p"].to_numpy(dtype=np.int64)] = per_ref["inner"].fillna(0).to_numpy(dtype=np.int64)
+    by_ref = lo_below - hi_upto - inner_ref
+    ev._cache[key] = (by_case, by_ref)
+    return by_case, by_ref
 
 
 def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_key: str = ACTIVITY,
@@ -248,27 +261,23 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    flags = _loop_flags(ev)
-    n = ev.n_activities
-    _case_codes, act_codes, repeated = ev.case_activity_counts
-    cases = np.bincount(act_codes, minlength=n)
-    rework_cases = np.bincount(act_codes[repeated], minlength=n)
-    back = flags["back_jump"]
-    back_pairs = distinct(ev.case[back].astype(np.int64) * n + ev.act[back])
+    acts = ev.act_stats()
+    cases = acts["cases"].to_numpy()
+    rework_cases = acts["rework_cases"].to_numpy()
     ref = _reference_codes(ev, reference)
-    skipped = _skips(ev, ref).sum(axis=0)
-    skipped_cases = np.full(n, np.nan)
+    _, skipped = _skips(ev, ref)
+    skipped_cases = np.full(ev.n_activities, np.nan)
     skipped_cases[ref] = skipped
     out = pd.DataFrame({
         "touchpoint": ev.activities,
-        "events": np.bincount(ev.act, minlength=n),
+        "events": acts["events"].to_numpy(),
         "cases": cases,
         "rework_cases": rework_cases,
         "rework_rate": rework_cases / np.maximum(cases, 1),
-        "repeat_events": np.bincount(ev.act[flags["repeat"]], minlength=n),
-        "self_loops": np.bincount(ev.act[flags["self_loop"]], minlength=n),
-        "back_jumps": np.bincount(ev.act[back], minlength=n),
-        "back_jump_cases": np.bincount(back_pairs % n, minlength=n),
+        "repeat_events": acts["repeat_events"].to_numpy(),
+        "self_loops": acts["self_loops"].to_numpy(),
+        "back_jumps": acts["back_jumps"].to_numpy(),
+        "back_jump_cases": acts["back_jump_cases"].to_numpy(),
         "skipped_cases": pd.array(skipped_cases, dtype="Int64"),
         "skip_rate": skipped_cases / ev.n_cases,
     })
@@ -305,17 +314,17 @@ def case_loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activ
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    flags = _loop_flags(ev)
-    case_codes, _, repeated = ev.case_activity_counts
+    cases = ev.cases()
     ref = _reference_codes(ev, reference)
+    skipped, _ = _skips(ev, ref)
     out = pd.DataFrame({
         "case": ev.case_ids,
-        "events": ev.last - ev.first + 1,
-        "repeat_events": np.bincount(ev.case[flags["repeat"]], minlength=ev.n_cases),
-        "reworked_touchpoints": np.bincount(case_codes[repeated], minlength=ev.n_cases),
-        "self_loops": np.bincount(ev.case[flags["self_loop"]], minlength=ev.n_cases),
-        "back_jumps": np.bincount(ev.case[flags["back_jump"]], minlength=ev.n_cases),
-        "skipped": _skips(ev, ref).sum(axis=1),
+        "events": cases["events"].to_numpy(),
+        "repeat_events": cases["repeat_events"].to_numpy(),
+        "reworked_touchpoints": cases["reworked_touchpoints"].to_numpy(),
+        "self_loops": cases["self_loops"].to_numpy(),
+        "back_jumps": cases["back_jumps"].to_numpy(),
+        "skipped": skipped,
     })
     out["has_rework"] = out["repeat_events"] > 0
     return stamp(out, ev, reference=[str(ev.activities[i]) for i in ref])

@@ -8,7 +8,7 @@ from scipy import stats
 
 from .._errors import CxInputError
 from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, Events, hours, prepare, stamp
-from ._flow import _loop_flags, case_outcomes
+from ._flow import case_outcomes
 from ._hidden import _escalation_arrays, _handoff_arrays, _repeat_flags
 
 OTHER = "(other)"
@@ -32,13 +32,12 @@ def case_metrics(ev: Events, *, success_ends=None, infer_min_share: float = 0.2,
                  window_days: float = 7.0) -> tuple[pd.DataFrame, str]:
     """Per-case key metrics used by segments (internal). Returns the frame and the success-end note."""
     success, note = case_outcomes(ev, success_ends, infer_min_share)
-    flags = _loop_flags(ev)
     repeats = _repeat_flags(ev, int(window_days * 24 * NS_PER_HOUR))
     out = pd.DataFrame({
         "events": ev.last - ev.first + 1,
         "throughput_h": hours(ev.throughput_ns()),
         "dropoff_share": ~success,
-        "rework_share": np.bincount(ev.case[flags["repeat"]], minlength=ev.n_cases) > 0,
+        "rework_share": ev.cases()["repeat_events"].to_numpy() > 0,
         "repeat_contact_share": np.bincount(ev.case[repeats], minlength=ev.n_cases) > 0,
     })
     if resource_key is not None and resource_key in ev.log.columns:
