@@ -34,6 +34,7 @@ freq = "D"  # D, W, M or Q
 targets = "notebooks/targets/airline_demo.yml"
 text = None  # open-text column: topics from cxlib.feedback when `topic` is None
 topic = "negativereason"  # an existing topic column, or None
+topic_options = {"n_topics": 8}  # passed to cxlib.feedback.fit_topics when topics are found from `text`
 n_boot = 1000
 seed = 0
 
@@ -182,10 +183,16 @@ topic_source = None
 if topic is not None:
     with_topics, topic_col, topic_source = responses, topic, f"the column '{topic}' of the data"
 elif text is not None:
-    from cxlib import feedback  # topics come from the voice-of-the-customer module, not from here
+    from cxlib import feedback as fb  # topics come from the voice-of-the-customer module, not from here
 
-    with_topics = feedback.add_topics(responses, text=text, seed=seed)
-    topic_col, topic_source = "topic", "BERTopic topics from cxlib.feedback"
+    # every response keeps its row: no de-duplication (a repeated "good service" is still a response)
+    cleaned = fb.clean_feedback(responses.assign(_row=responses.index), text=text, dedupe=False, language=False)
+    found = fb.fit_topics(cleaned, text="text_clean", seed=seed, progress=interactive, **topic_options)
+    labels = found.documents.set_index("_row")["topic_label"].reindex(responses.index)
+    with_topics, topic_col = responses.assign(topic=labels), "topic"
+    topic_source = (f"BERTopic topics from cxlib.feedback.fit_topics on the PII-redacted, cleaned text "
+                    f"({found.info['n_topics']} topics, seed {seed}; vectors: {found.backend}); "
+                    f"{int(labels.isna().sum()):,} rows have no text left after cleaning and belong to no topic")
 if topic_source is None:
     display(say("No topic column and no text column: drivers are skipped."))
 else:
