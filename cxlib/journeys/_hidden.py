@@ -1,4 +1,9 @@
-"""Hidden touchpoints: waits between touchpoints, throughput, repeated contacts, hand-offs, escalations."""
+"""Hidden touchpoints: waits between touchpoints, throughput, repeated contacts, hand-offs, escalations.
+
+Engine: Ibis aggregations on DuckDB over the enriched event table. Repeated contacts use ``prev_same_ts`` (the
+previous visit of the same touchpoint in the case); hand-offs, ping-pong and escalations use the attribute
+table (the resource or group column as codes with its two previous values in the case, by ``lag``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, Events, distinct, hours, prepare, stamp
+from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, Events, per_code, prepare, stamp, wait_h
 
 
 def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
@@ -37,19 +42,22 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    src_idx, src, dst, wait = ev.transitions
-    names = pd.Categorical.from_codes(np.arange(ev.n_activities), categories=ev.activities.astype(str))
-    src_names = pd.Categorical.from_codes(src, categories=names.categories)
-    dst_names = pd.Categorical.from_codes(dst, categories=names.categories)
-    pair = src.astype(np.int64) * ev.n_activities + dst
-    uniq, inverse = np.unique(pair, return_inverse=True)
-    labels = [f"{ev.activities[u // ev.n_activities]} → {ev.activities[u % ev.n_activities]}" for u in uniq]
+    tr = ev.moves()
+    df = tr.select("case", "idx", src="act", dst="next_act", wait_h=wait_h(tr.next_ts, tr.ts)).order_by(
+        ["case", "idx"]).to_pandas()
+    n = ev.n_activities
+    src = df["src"].to_numpy(dtype=np.int64)
+    dst = df["dst"].to_numpy(dtype=np.int64)
+    categories = ev.activities.astype(str)
+    # transition labels: one per edge of the process map (sorted by source and target code)
+    edges = _edge_codes(ev)
+    labels = [f"{ev.activities[u // n]} → {ev.activities[u % n]}" for u in edges]
     out = pd.DataFrame({
-        "case": ev.case_ids[ev.case[src_idx]],
-        "source": src_names,
-        "target": dst_names,
-        "transition": pd.Categorical.from_codes(inverse.reshape(-1), categories=labels),
-        "wait_h": hours(wait),
+        "case": ev.case_ids[df["case"].to_numpy(dtype=np.int64)],
+        "source": pd.Categorical.from_codes(src, categories=categories),
+        "target": pd.Categorical.from_codes(dst, categories=categories),
+        "transition": pd.Categorical.from_codes(np.searchsorted(edges, src * n + dst), categories=labels),
+        "wait_h": df["wait_h"].to_numpy(dtype=np.float64),
     })
     return stamp(out, ev)
 
@@ -79,34 +87,45 @@ def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = A
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    cases = ev.cases()
     out = pd.DataFrame({
         "case": ev.case_ids,
-        "start": pd.to_datetime(ev.ts[ev.first], utc=True),
-        "end": pd.to_datetime(ev.ts[ev.last], utc=True),
-        "events": ev.last - ev.first + 1,
-        "throughput_h": hours(ev.throughput_ns()),
-        "first_touchpoint": ev.activities[ev.act[ev.first]],
-        "last_touchpoint": ev.activities[ev.act[ev.last]],
+        "start": pd.to_datetime(cases["start"].to_numpy(dtype=np.int64), utc=True),
+        "end": pd.to_datetime(cases["end"].to_numpy(dtype=np.int64), utc=True),
+        "events": cases["events"].to_numpy(),
+        "throughput_h": cases["throughput_h"].to_numpy(),
+        "first_touchpoint": ev.activity_names(cases["first_act"]),
+        "last_touchpoint": ev.activity_names(cases["last_act"]),
     })
     return stamp(out, ev)
 
 
-def _repeat_flags(ev: Events, window_ns: int) -> np.ndarray:
-    """Per event: the same touchpoint already occurred in the case at most ``window_ns`` earlier."""
-    key = f"repeat_{window_ns}"
-    if key in ev._cache:
-        return ev._cache[key]
-    order = ev.case_act_order
-    first_sorted = ev.first_occurrence[order]
-    ts_sorted = ev.ts[order]
-    gap = np.empty(len(order), dtype=np.int64)
-    gap[0] = 0
-    gap[1:] = ts_sorted[1:] - ts_sorted[:-1]
-    flag_sorted = ~first_sorted & (gap <= window_ns)
-    flags = np.empty(len(order), dtype=bool)
-    flags[order] = flag_sorted
-    ev._cache[key] = flags
-    return flags
+def _edge_codes(ev: Events) -> np.ndarray:
+    """Sorted ``source * n_activities + target`` codes of the directly-follows edges (small)."""
+    if "edge_codes" not in ev._cache:
+        tr = ev.moves()
+        df = tr.select(e=tr.act.cast("int64") * ev.n_activities + tr.next_act).distinct().to_pandas()
+        ev._cache["edge_codes"] = np.sort(df["e"].to_numpy(dtype=np.int64))
+    return ev._cache["edge_codes"]
+
+
+def _repeat_flag(ev: Events, window_days: float):
+    """Ibis: the event repeats a touchpoint of its case whose previous visit is at most the window earlier."""
+    t = ev.table
+    window_ns = int(window_days * 24 * NS_PER_HOUR)
+    return t.prev_same_ts.notnull() & ((t.ts - t.prev_same_ts) <= window_ns)
+
+
+def _repeat_by_act(ev: Events, window_days: float) -> pd.DataFrame:
+    """Per activity code (pandas, cached per window): ``repeat_contacts``, ``repeat_cases``, ``median_gap_h``."""
+    key = ("repeat_by_act", float(window_days))
+    if key not in ev._cache:
+        f = ev.table.filter(_repeat_flag(ev, window_days))
+        expr = f.group_by("act").aggregate(
+            repeat_contacts=f.count(), repeat_cases=f.case.nunique(),
+            median_gap_h=wait_h(f.ts, f.prev_same_ts).median())
+        ev._cache[key] = expr.to_pandas()
+    return ev._cache[key]
 
 
 def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: str = CASE,
@@ -141,48 +160,67 @@ def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: st
     if window_days <= 0:
         raise CxInputError(f"window_days must be positive, got {window_days}")
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    window_ns = int(window_days * 24 * NS_PER_HOUR)
-    flags = _repeat_flags(ev, window_ns)
     n = ev.n_activities
-    order = ev.case_act_order
-    ts_sorted = ev.ts[order]
-    gap_sorted = np.r_[0, ts_sorted[1:] - ts_sorted[:-1]]
-    gap = np.empty(len(order), dtype=np.int64)
-    gap[order] = gap_sorted
-    pairs = distinct(ev.case[flags].astype(np.int64) * n + ev.act[flags])
-    _, act_codes, _ = ev.case_activity_counts
-    cases = np.bincount(act_codes, minlength=n)
-    repeat_cases = np.bincount(pairs % n, minlength=n)
-    med = pd.Series(hours(gap[flags])).groupby(ev.act[flags]).median().reindex(range(n)).to_numpy()
+    acts = ev.act_stats()
+    rep = _repeat_by_act(ev, window_days)
+    cases = acts["cases"].to_numpy()
+    repeat_cases = per_code(rep, "act", "repeat_cases", n)
     out = pd.DataFrame({
         "touchpoint": ev.activities,
-        "events": np.bincount(ev.act, minlength=n),
+        "events": acts["events"].to_numpy(),
         "cases": cases,
-        "repeat_contacts": np.bincount(ev.act[flags], minlength=n),
+        "repeat_contacts": per_code(rep, "act", "repeat_contacts", n),
         "repeat_cases": repeat_cases,
         "repeat_rate": repeat_cases / np.maximum(cases, 1),
-        "median_gap_h": med,
+        "median_gap_h": per_code(rep, "act", "median_gap_h", n, fill=np.nan),
     })
     out = out.sort_values(["repeat_contacts", "touchpoint"], ascending=[False, True]).reset_index(drop=True)
     return stamp(out, ev, window_days=window_days)
 
 
-def _handoff_arrays(ev: Events, resource_key: str) -> dict[str, np.ndarray]:
-    key = f"handoff_{resource_key}"
-    if key in ev._cache:
-        return ev._cache[key]
-    codes, uniques = ev.event_codes(resource_key)
-    same = ev.same_case_next
-    known = (codes[1:] >= 0) & (codes[:-1] >= 0) & same
-    change = known & (codes[1:] != codes[:-1])
-    # ping-pong: A -> B -> A within one case (three consecutive events, two hand-offs)
-    pingpong = np.zeros(len(change), dtype=bool)
-    if len(change) > 1:
-        pingpong[1:] = change[1:] & change[:-1] & (codes[2:] == codes[:-2])
-    out = {"codes": codes, "uniques": np.asarray(uniques, dtype=object), "known": known, "change": change,
-           "pingpong": pingpong, "unknown": same & ~known}
-    ev._cache[key] = out
-    return out
+def _repeat_by_case(ev: Events, window_days: float) -> np.ndarray:
+    """Per case code: repeated contacts within the window (cached per window)."""
+    key = ("repeat_by_case", float(window_days))
+    if key not in ev._cache:
+        f = ev.table.filter(_repeat_flag(ev, window_days))
+        df = f.group_by("case").aggregate(n=f.count()).to_pandas()
+        ev._cache[key] = per_code(df, "case", "n", ev.n_cases)
+    return ev._cache[key]
+
+
+def _handoff_flags(a):
+    """Ibis, on an attribute table (see ``Events.attribute``): arrival events whose value is known on both
+    sides, hand-offs (the value changed) and ping-pong (A -> B -> A over three consecutive events)."""
+    arrival = a.idx > 0
+    known = arrival & a.v.notnull() & a.prev_v.notnull()
+    change = known & (a.v != a.prev_v)
+    pingpong = change & a.prev2_v.notnull() & (a.prev_v != a.prev2_v) & (a.v == a.prev2_v)
+    return arrival, known, change, pingpong
+
+
+def _handoff_by_act(ev: Events, resource_key: str) -> pd.DataFrame:
+    """Per arrival activity code (pandas, cached): ``arrivals``, ``known``, ``changed``."""
+    key = ("handoff_by_act", resource_key)
+    if key not in ev._cache:
+        a, _ = ev.attribute(resource_key)
+        arrival, known, change, _ = _handoff_flags(a)
+        ev._cache[key] = a.group_by("act").aggregate(arrivals=arrival.sum(), known=known.sum(),
+                                                     changed=change.sum()).to_pandas()
+    return ev._cache[key]
+
+
+def _handoff_by_case(ev: Events, resource_key: str) -> pd.DataFrame:
+    """Per case code 0..n_cases-1 (pandas, cached): ``handoffs``, ``pingpongs``, ``resources``."""
+    key = ("handoff_by_case", resource_key)
+    if key not in ev._cache:
+        a, _ = ev.attribute(resource_key)
+        _, _, change, pingpong = _handoff_flags(a)
+        df = a.group_by("case").aggregate(handoffs=change.sum(), pingpongs=pingpong.sum(),
+                                          resources=a.v.nunique()).to_pandas()
+        out = pd.DataFrame({col: per_code(df, "case", col, ev.n_cases) for col in
+                            ["handoffs", "pingpongs", "resources"]})
+        ev._cache[key] = out
+    return ev._cache[key]
 
 
 def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str = CASE,
@@ -219,30 +257,30 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    arr = _handoff_arrays(ev, resource_key)
-    codes, uniques, change = arr["codes"], arr["uniques"], arr["change"]
-    n_res = max(len(uniques), 1)
-    idx = np.flatnonzero(change)
-    pair = codes[idx].astype(np.int64) * n_res + codes[idx + 1]
-    counts = np.bincount(pair, minlength=n_res * n_res)
-    pp = np.bincount(pair[arr["pingpong"][idx]], minlength=n_res * n_res)
-    case_pairs = distinct(ev.case[idx].astype(np.int64) * (n_res * n_res) + pair)
-    cases = np.bincount(case_pairs % (n_res * n_res), minlength=n_res * n_res)
-    used = np.flatnonzero(counts)
+    a, uniques = ev.attribute(resource_key)
+    _, _, change, pingpong = _handoff_flags(a)
+    moves = a.filter(change)
+    pairs = moves.group_by([moves.prev_v.name("src"), moves.v.name("dst")]).aggregate(
+        handoffs=moves.count(), cases=moves.case.nunique(),
+        pingpongs=_handoff_flags(moves)[3].sum()).to_pandas()
+    totals = a.aggregate(cases_with_handoff=a.case.nunique(where=change),
+                         cases_with_pingpong=a.case.nunique(where=pingpong)).to_pandas().iloc[0]
+    by_act = _handoff_by_act(ev, resource_key)
     out = pd.DataFrame({
-        "from_resource": uniques[used // n_res] if len(uniques) else [],
-        "to_resource": uniques[used % n_res] if len(uniques) else [],
-        "handoffs": counts[used],
-        "cases": cases[used],
-        "pingpongs": pp[used],
+        "from_resource": uniques[pairs["src"].to_numpy(dtype=np.int64)],
+        "to_resource": uniques[pairs["dst"].to_numpy(dtype=np.int64)],
+        "handoffs": pairs["handoffs"].to_numpy(dtype=np.int64),
+        "cases": pairs["cases"].to_numpy(dtype=np.int64),
+        "pingpongs": pairs["pingpongs"].fillna(0).to_numpy(dtype=np.int64),
     }).sort_values(["handoffs", "from_resource", "to_resource"], ascending=[False, True, True])
-    n_known = int(arr["known"].sum())
+    n_known = int(by_act["known"].sum())
+    n_change = int(by_act["changed"].sum())
     return stamp(out.reset_index(drop=True), ev, resource_key=resource_key,
-                 transitions=int(ev.same_case_next.sum()),
-                 transitions_unknown=int(arr["unknown"].sum()),
-                 handoff_rate=float(change.sum() / n_known) if n_known else float("nan"),
-                 cases_with_handoff=int((np.bincount(ev.case[idx], minlength=ev.n_cases) > 0).sum()),
-                 cases_with_pingpong=int((np.bincount(ev.case[:-1][arr["pingpong"]], minlength=ev.n_cases) > 0).sum()),
+                 transitions=int(ev.n_events - ev.n_cases),
+                 transitions_unknown=int(by_act["arrivals"].sum()) - n_known,
+                 handoff_rate=float(n_change / n_known) if n_known else float("nan"),
+                 cases_with_handoff=int(totals["cases_with_handoff"]),
+                 cases_with_pingpong=int(totals["cases_with_pingpong"]),
                  cases_total=int(ev.n_cases))
 
 
@@ -272,41 +310,61 @@ def case_handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: 
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    arr = _handoff_arrays(ev, resource_key)
-    src_case = ev.case[:-1]
-    codes = arr["codes"]
-    ok = codes >= 0
-    n_res = max(len(arr["uniques"]), 1)
-    case_of_pair = distinct(ev.case[ok].astype(np.int64) * n_res + codes[ok]) // n_res
+    per_case = _handoff_by_case(ev, resource_key)
     out = pd.DataFrame({
         "case": ev.case_ids,
-        "handoffs": np.bincount(src_case[arr["change"]], minlength=ev.n_cases),
-        "pingpongs": np.bincount(src_case[arr["pingpong"]], minlength=ev.n_cases),
-        "resources": np.bincount(case_of_pair, minlength=ev.n_cases),
+        "handoffs": per_case["handoffs"].to_numpy(),
+        "pingpongs": per_case["pingpongs"].to_numpy(),
+        "resources": per_case["resources"].to_numpy(),
     })
     return stamp(out, ev, resource_key=resource_key)
 
 
-def _escalation_arrays(ev: Events, column: str, pattern: str) -> dict[str, np.ndarray]:
-    key = f"esc_{column}_{pattern}"
-    if key in ev._cache:
-        return ev._cache[key]
+def _escalation(ev: Events, column: str, pattern: str):
+    """The attribute table of ``column``, Ibis flags ``matched`` (the event's value matches ``pattern``) and
+    ``entered`` (matched, and the previous event of the case was not), and the matched values (internal)."""
     try:
         rx = re.compile(pattern)
     except re.error as exc:
         raise CxInputError(f"escalation pattern {pattern!r} is not a valid regular expression: {exc}",
                            column=column) from None
-    codes, uniques = ev.event_codes(column)
-    level_match = np.array([bool(rx.search(str(u))) for u in uniques], dtype=bool)
-    matched = np.zeros(len(codes), dtype=bool)
-    ok = codes >= 0
-    matched[ok] = level_match[codes[ok]]
-    # an escalation: an event matches the pattern and the previous event of the case did not
-    entered = matched.copy()
-    entered[1:] &= ~(ev.same_case_next & matched[:-1])
-    out = {"matched": matched, "entered": entered, "values": np.asarray(uniques, dtype=object)[level_match]}
-    ev._cache[key] = out
-    return out
+    a, uniques = ev.attribute(column)
+    level_match = np.array([bool(rx.search(str(u))) for u in uniques], dtype=bool)  # a loop over values
+    codes = np.flatnonzero(level_match).tolist() or [-1]
+    matched = a.v.isin(codes).fillna(False)
+    entered = matched & ~a.prev_v.isin(codes).fillna(False)
+    return a, matched, entered, uniques[level_match]
+
+
+def _escalation_by_act(ev: Events, column: str, pattern: str) -> pd.DataFrame:
+    """Per activity code (pandas, cached): ``escalations`` (events at which the case entered a matched level)."""
+    key = ("esc_by_act", column, pattern)
+    if key not in ev._cache:
+        a, _, entered, _ = _escalation(ev, column, pattern)
+        ev._cache[key] = a.group_by("act").aggregate(escalations=entered.sum()).to_pandas()
+    return ev._cache[key]
+
+
+def _escalation_by_case(ev: Events, column: str, pattern: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per case code 0..n_cases-1 (pandas, cached): ``escalations``, ``first_act``, ``hours_to_escalation``,
+    ``escalated_events``; and the matched values."""
+    key = ("esc_by_case", column, pattern)
+    if key not in ev._cache:
+        a, matched, entered, values = _escalation(ev, column, pattern)
+        df = a.group_by("case").aggregate(
+            escalations=entered.sum(),
+            first_act=a.act.argmin(a.idx, where=entered),
+            hours_to_escalation=wait_h(a.ts.min(where=entered), a.ts.min()),
+            escalated_events=matched.sum(),
+        ).to_pandas()
+        out = pd.DataFrame({
+            "escalations": per_code(df, "case", "escalations", ev.n_cases),
+            "first_act": per_code(df, "case", "first_act", ev.n_cases, fill=-1),
+            "hours_to_escalation": per_code(df, "case", "hours_to_escalation", ev.n_cases, fill=np.nan),
+            "escalated_events": per_code(df, "case", "escalated_events", ev.n_cases),
+        })
+        ev._cache[key] = (out, values)
+    return ev._cache[key]
 
 
 def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = r"2nd|3rd",
@@ -346,27 +404,19 @@ def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = 
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    arr = _escalation_arrays(ev, column, pattern)
-    entered = arr["entered"]
-    n_esc = np.bincount(ev.case[entered], minlength=ev.n_cases)
-    first_idx = np.full(ev.n_cases, -1, dtype=np.int64)
-    idx = np.flatnonzero(entered)
-    # events are in case order, so the first escalation of a case is where the case code changes
-    esc_case = ev.case[idx]
-    is_first = np.r_[True, esc_case[1:] != esc_case[:-1]] if len(idx) else np.zeros(0, dtype=bool)
-    first_idx[esc_case[is_first]] = idx[is_first]
-    has = first_idx >= 0
+    per_case, values = _escalation_by_case(ev, column, pattern)
+    n_esc = per_case["escalations"].to_numpy()
+    first_act = per_case["first_act"].to_numpy()
+    has = first_act >= 0
     first_tp = np.full(ev.n_cases, None, dtype=object)
-    first_tp[has] = ev.activities[ev.act[first_idx[has]]]
-    to_esc = np.full(ev.n_cases, np.nan)
-    to_esc[has] = hours(ev.ts[first_idx[has]] - ev.ts[ev.first[has]])
+    first_tp[has] = ev.activities[first_act[has]]
     out = pd.DataFrame({
         "case": ev.case_ids,
         "escalated": n_esc > 0,
         "escalations": n_esc,
         "first_escalation_touchpoint": first_tp,
-        "hours_to_escalation": to_esc,
-        "escalated_events": np.bincount(ev.case[arr["matched"]], minlength=ev.n_cases),
+        "hours_to_escalation": per_case["hours_to_escalation"].to_numpy(),
+        "escalated_events": per_case["escalated_events"].to_numpy(),
     })
-    return stamp(out, ev, column=column, pattern=pattern, matched_values=[str(v) for v in arr["values"]],
+    return stamp(out, ev, column=column, pattern=pattern, matched_values=[str(v) for v in values],
                  escalation_rate=float((n_esc > 0).mean()))

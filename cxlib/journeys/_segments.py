@@ -1,4 +1,11 @@
-"""Segments: do channels, products or customer types travel differently? Metrics side by side, with tests."""
+"""Segments: do channels, products or customer types travel differently? Metrics side by side, with tests.
+
+Engine: the per-case measures (events, throughput, last touchpoint, rework, repeated contact, hand-off,
+escalation) are Ibis aggregations on DuckDB, cached on the prepared log and shared with the other tables. The
+per-case table (one row per case) then comes back to pandas, because the significance tests (scipy's
+chi-square, Mann-Whitney U, Kruskal-Wallis) need the per-case values; the per-segment summary (a group-by over
+that per-case table) and the grouping of small segments run there too.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,9 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, Events, hours, prepare, stamp
+from ._events import ACTIVITY, CASE, RESOURCE, TIMESTAMP, Events, prepare, stamp
 from ._flow import case_outcomes
-from ._hidden import _escalation_arrays, _handoff_arrays, _repeat_flags
+from ._hidden import _escalation_by_case, _handoff_by_case, _repeat_by_case
 
 OTHER = "(other)"
 MISSING = "(missing)"
@@ -32,20 +39,18 @@ def case_metrics(ev: Events, *, success_ends=None, infer_min_share: float = 0.2,
                  window_days: float = 7.0) -> tuple[pd.DataFrame, str]:
     """Per-case key metrics used by segments (internal). Returns the frame and the success-end note."""
     success, note = case_outcomes(ev, success_ends, infer_min_share)
-    repeats = _repeat_flags(ev, int(window_days * 24 * NS_PER_HOUR))
+    cases = ev.cases()
     out = pd.DataFrame({
-        "events": ev.last - ev.first + 1,
-        "throughput_h": hours(ev.throughput_ns()),
+        "events": cases["events"].to_numpy(),
+        "throughput_h": cases["throughput_h"].to_numpy(),
         "dropoff_share": ~success,
-        "rework_share": ev.cases()["repeat_events"].to_numpy() > 0,
-        "repeat_contact_share": np.bincount(ev.case[repeats], minlength=ev.n_cases) > 0,
+        "rework_share": cases["repeat_events"].to_numpy() > 0,
+        "repeat_contact_share": _repeat_by_case(ev, window_days) > 0,
     })
     if resource_key is not None and resource_key in ev.log.columns:
-        arr = _handoff_arrays(ev, resource_key)
-        out["handoff_share"] = np.bincount(ev.case[:-1][arr["change"]], minlength=ev.n_cases) > 0
+        out["handoff_share"] = _handoff_by_case(ev, resource_key)["handoffs"].to_numpy() > 0
     if escalation is not None:
-        arr = _escalation_arrays(ev, escalation[0], escalation[1])
-        out["escalation_share"] = np.bincount(ev.case[arr["entered"]], minlength=ev.n_cases) > 0
+        out["escalation_share"] = _escalation_by_case(ev, escalation[0], escalation[1])[0]["escalations"].to_numpy() > 0
     return out, note
 
 

@@ -5,23 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._events import (
-    ACTIVITY,
-    CASE,
-    NS_PER_HOUR,
-    RESOURCE,
-    TIMESTAMP,
-    distinct,
-    group_stats,
-    hours,
-    prepare,
-    stamp,
-)
+from ._events import ACTIVITY, CASE, RESOURCE, TIMESTAMP, per_code, prepare, stamp
 from ._flow import _success_codes, branches, case_loops, dropoffs, loops
 from ._hidden import (
-    _escalation_arrays,
-    _handoff_arrays,
-    _repeat_flags,
+    _escalation_by_act,
+    _handoff_by_act,
+    _repeat_by_act,
     escalations,
     handoffs,
     repeat_contacts,
@@ -90,37 +79,31 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     n = ev.n_activities
     is_success, names, note = _success_codes(ev, success_ends, infer_min_share)
-    _case_codes, act_codes, repeated = ev.case_activity_counts
-    cases = np.bincount(act_codes, minlength=n)
-    ended = np.bincount(ev.act[ev.last], minlength=n)
-    _src_idx, src, dst, wait = ev.transitions
-    wait_h = hours(wait)
-    before = group_stats(dst, wait_h, n, quantiles=(0.5,))[0.5]
-    after = group_stats(src, wait_h, n, quantiles=(0.5,))[0.5]
-    repeats = _repeat_flags(ev, int(window_days * 24 * NS_PER_HOUR))
-    repeat_pairs = distinct(ev.case[repeats].astype(np.int64) * n + ev.act[repeats])
+    acts = ev.act_stats()
+    cases = acts["cases"].to_numpy()
+    ended = acts["ends"].to_numpy()
+    repeat_cases = per_code(_repeat_by_act(ev, window_days), "act", "repeat_cases", n)
     out = pd.DataFrame({
         "touchpoint": ev.activities,
-        "events": np.bincount(ev.act, minlength=n),
+        "events": acts["events"].to_numpy(),
         "cases": cases,
         "case_share": cases / ev.n_cases,
         "dropoff_rate": np.where(is_success, 0.0, ended / np.maximum(cases, 1)),
-        "median_wait_before_h": before,
-        "median_wait_after_h": after,
-        "rework_rate": np.bincount(act_codes[repeated], minlength=n) / np.maximum(cases, 1),
-        "repeat_rate": np.bincount(repeat_pairs % n, minlength=n) / np.maximum(cases, 1),
+        "median_wait_before_h": acts["median_wait_before_h"].to_numpy(dtype=np.float64),
+        "median_wait_after_h": acts["median_wait_after_h"].to_numpy(dtype=np.float64),
+        "rework_rate": acts["rework_cases"].to_numpy() / np.maximum(cases, 1),
+        "repeat_rate": repeat_cases / np.maximum(cases, 1),
         "handoff_rate": np.nan,
         "escalation_rate": np.nan,
     })
     if resource_key is not None and resource_key in ev.log.columns:
-        arr = _handoff_arrays(ev, resource_key)
-        arrivals = ev.act[1:]
-        known = np.bincount(arrivals[arr["known"]], minlength=n)
-        changed = np.bincount(arrivals[arr["change"]], minlength=n)
+        by_act = _handoff_by_act(ev, resource_key)
+        known = per_code(by_act, "act", "known", n)
+        changed = per_code(by_act, "act", "changed", n)
         out["handoff_rate"] = np.where(known > 0, changed / np.maximum(known, 1), np.nan)
     if escalation_column:
-        arr = _escalation_arrays(ev, escalation_column, escalation_pattern)
-        out["escalation_rate"] = np.bincount(ev.act[arr["entered"]], minlength=n) / np.maximum(out["events"], 1)
+        esc = per_code(_escalation_by_act(ev, escalation_column, escalation_pattern), "act", "escalations", n)
+        out["escalation_rate"] = esc / np.maximum(out["events"], 1)
     used = [m for m in PRIORITY_MEASURES if out[m].notna().any()]
     out["severity"] = out[used].rank(pct=True).mean(axis=1)
     out["priority_score"] = out["case_share"] * out["severity"]
@@ -134,7 +117,7 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
                      escalation_column: str | None = None, escalation_pattern: str = r"2nd|3rd",
                      window_days: float = 7.0, reference=None, case_key: str = CASE,
                      activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> dict[str, pd.DataFrame]:
-    """The full journey analysis in one pass: the log is sorted and encoded once, every table reuses it.
+    """The full journey analysis in one pass: the log is encoded and loaded once, every table reuses it.
 
     Parameters
     ----------
