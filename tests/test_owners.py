@@ -443,3 +443,52 @@ def test_suite_entries_expand_overview_then_owners(tmp_path, model_path):
     assert len(demo) >= 3  # the overview and at least two owner reports
     with pytest.raises(CxInputError, match="does not exist"):
         co.suite_entries(tmp_path / "missing.yml")
+
+
+# --- the demo projects on real data -----------------------------------------------------------------------------
+
+def _dashboard_from_params(name, **overrides):
+    import yaml
+
+    import cxlib
+
+    params = yaml.safe_load((ROOT / "notebooks" / "params" / f"{name}.yml").read_text(encoding="utf-8"))
+    columns = params["columns"]
+    model = co.read_touchpoint_model(ROOT / params["touchpoints"])
+    feedback = co.read_dashboard_feedback(ROOT / params["feedback"], columns=columns,
+                                          date_format=params.get("date_format"), **params["feedback_options"])
+    log = cxlib.read_log(ROOT / params["log"], **params["log_options"]) if params.get("log") else None
+    return co.build_dashboard(feedback, model, log=log, link=params["link"], period=params["period"],
+                              success_ends=params.get("success_ends"), **co.dashboard_columns(columns), **overrides)
+
+
+def test_bpic2016_complaint_journeys_linked_by_customer(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    dash = _dashboard_from_params("dashboard_demo")
+    cov = dash.coverage.set_index("method")
+    assert cov.loc["case", "rows"] == 289 and cov.loc["not linked", "rows"] == 0
+    assert len(dash.per_case) == 226 and dash.per_case["feedback_rows"].sum() == 289
+    assert dash.association is None  # the complaints carry no score, and the notes say so
+    assert any("no score" in note for note in dash.notes)
+    # each complaint is linked to its own contact: the touchpoint follows its theme / sub-theme
+    linked = dash.linked.set_index("ComplaintID")
+    raw = pd.read_csv(ROOT / "data/bpic2016_complaints.csv", sep=";", encoding="latin-1", dtype=str)
+    payment = raw.loc[raw["ComplaintSubtheme_EN"] == "payment", "ComplaintID"]
+    assert (linked.loc[payment, "touchpoint"] == "Benefit payment").all()
+    assert dash.journey.set_index("touchpoint").loc["Benefit payment", "events"] == len(payment)
+
+
+def test_telecom_nps_per_touchpoint_agrees_with_the_scores_module(monkeypatch):
+    from cxlib import scores as cs
+
+    from .conftest import shared
+
+    source = shared("nps_verbatims_telecom/nps_verbatims.csv")
+    monkeypatch.chdir(ROOT)
+    dash = _dashboard_from_params("dashboard_telecom")
+    assert dash.coverage.set_index("method").loc["label", "rows"] == 2385
+    scores = dash.scores.set_index("touchpoint")
+    assert scores["n"].sum() == 2353  # the 32 rows without a score are not counted
+    expected = cs.nps(pd.read_csv(source), score="NPS_SCORE", by="SURVEY_SUB_TYPE").set_index("SURVEY_SUB_TYPE")
+    assert scores.loc["Order", "value"] == pytest.approx(expected.loc["Order", "value"])
+    assert scores.loc["Service in use", "n"] == expected.loc["Service in Use", "n"] == 30
