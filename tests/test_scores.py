@@ -25,6 +25,7 @@ from cxlib.scores import (
     plot_traffic_lights,
     plot_trend,
     read_measure_config,
+    read_responses,
     read_targets,
     sentiment_index,
     topic_impact,
@@ -129,6 +130,19 @@ def test_invalid_numeric_column():
     df = pd.DataFrame({"score": [10.0, 7.5, 11.0, np.nan, 3.0]})
     out = csat(df, scale=(1, 10)).iloc[0]
     assert (out["n"], out["n_missing"], out["n_invalid"]) == (2, 1, 2)
+
+
+def test_read_responses_keeps_raw_text(tmp_path):
+    path = tmp_path / "survey.csv"
+    path.write_text("id;score;stage\n1;10;Order\n2;n/a;Order\n3;;Billing\n4;7,5;Billing\n", encoding="utf-8")
+    df = read_responses(path, columns=["score", "stage"])
+    assert df["score"].tolist()[:2] == ["10", "n/a"] and pd.isna(df["score"][2])
+    out = nps(df, by="stage").set_index("stage")
+    assert (out.loc["Billing", "n_missing"], out.loc["Billing", "n_invalid"], out.loc["Order", "n_invalid"]) == (1, 1, 1)
+    with pytest.raises(CxInputError, match="'touchpoint'"):
+        read_responses(path, columns=["touchpoint"])
+    with pytest.raises(CxInputError, match="not found"):
+        read_responses(tmp_path / "nope.csv")
 
 
 def test_missing_column_names_the_column():
