@@ -492,3 +492,17 @@ def test_telecom_nps_per_touchpoint_agrees_with_the_scores_module(monkeypatch):
     expected = cs.nps(pd.read_csv(source), score="NPS_SCORE", by="SURVEY_SUB_TYPE").set_index("SURVEY_SUB_TYPE")
     assert scores.loc["Order", "value"] == pytest.approx(expected.loc["Order", "value"])
     assert scores.loc["Service in use", "n"] == expected.loc["Service in Use", "n"] == 30
+
+
+def test_airline_tweets_linked_by_reason_then_seed_words(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    dash = _dashboard_from_params("dashboard_airline")
+    raw = pd.read_csv(ROOT / "data/airline_tweets.csv.gz")
+    mapped = {lab for tp in dash.model.touchpoints for lab in tp.labels}
+    cov = dash.coverage.set_index("method")
+    assert cov.loc["label", "rows"] == raw["negativereason"].isin(mapped).sum()
+    assert cov.loc["topic", "rows"] > 0
+    assert cov.loc[["label", "topic", "not linked"], "rows"].sum() == len(raw)
+    # every tweet linked by topic has at least one seed word of its touchpoint
+    by_topic = dash.linked[dash.linked["link"] == "topic"]
+    assert (by_topic["topic_matches"] >= 1).all()
