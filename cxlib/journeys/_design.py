@@ -1,4 +1,11 @@
-"""Ideal against actual journey: a designed journey written in YAML, checked case by case against the log."""
+"""Ideal against actual journey: a designed journey written in YAML, checked case by case against the log.
+
+Engine: DuckDB (through Ibis) gives the events at designed touchpoints in case and time order, the per-case
+count of events outside the design, and the variants (replayed once each by pm4py's token-based replay). The
+stage logic itself (out of order = a stage below the running maximum of the stages seen so far in the case;
+re-entries; waits into a stage at its first visit) is sequence logic, done as a vectorised numpy step on that
+pandas result (no Python loop over cases).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,7 @@ import pandas as pd
 import yaml
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, prepare, stamp
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, per_code, prepare, stamp
 from ._variants import case_variant_codes
 
 
@@ -161,12 +168,18 @@ def _check(ev: Events, design: Design) -> dict:
         raise CxInputError(
             f"none of the design's activities occur in the log (e.g. {unknown[:3]}); the log has: "
             f"{', '.join(map(str, ev.activities[:20]))}", path=design.path, column=ev.activity_key)
-    stage = stage_of_act[ev.act]
-    in_design = stage >= 0
-    idx = np.flatnonzero(in_design)
-    st = stage[idx]
-    cs = ev.case[idx].astype(np.int64)
-    ts = ev.ts[idx]
+    # the events at designed touchpoints, in case and time order, from DuckDB; the stage logic below (a running
+    # maximum of the stage within the case) is a vectorised step on that result
+    t = ev.table
+    design_codes = np.flatnonzero(stage_of_act >= 0).tolist()
+    events = t.filter(t.act.isin(design_codes)).order_by(["case", "idx"]).select(
+        "case", "act", "ts", "occ").to_pandas()
+    outside_events = t.filter(~t.act.isin(design_codes))
+    outside_df = outside_events.group_by("case").aggregate(n=outside_events.count()).to_pandas()
+    st = stage_of_act[events["act"].to_numpy(dtype=np.int64)]
+    cs = events["case"].to_numpy(dtype=np.int64)
+    ts = events["ts"].to_numpy(dtype=np.int64)
+    idx = np.arange(len(st))
     # running maximum of the stage within the case: cases come in order, so offsetting by case keeps it local
     big = n_stages + 1
     running = np.maximum.accumulate(cs * big + st) - cs * big
@@ -182,7 +195,7 @@ def _check(ev: Events, design: Design) -> dict:
     reentry = entry & ~first_visit
     repeat_ok = np.array([s.repeat for s in design.stages])
     # a stage is repeated when the case comes back to it after leaving it, or does one of its touchpoints again
-    again = ~ev.first_occurrence[idx]
+    again = events["occ"].to_numpy() > 0
     bad_repeat = (reentry | again) & ~repeat_ok[st]
     wait = np.full(len(idx), np.nan)
     prev_ts = np.r_[0, ts[:-1]]
@@ -200,13 +213,13 @@ def _check(ev: Events, design: Design) -> dict:
     ooo[cs[out_of_order], st[out_of_order]] = True
     rep = np.zeros((ev.n_cases, n_stages), dtype=bool)
     rep[cs[bad_repeat], st[bad_repeat]] = True
-    outside = ~in_design
+    outside = per_code(outside_df, "case", "n", ev.n_cases)
     # backward moves between consecutive in-design events, for the picture
     back = same_prev & (st < prev_stage)
     back_pairs = pd.DataFrame({"from_stage": prev_stage[back], "to_stage": st[back]}).value_counts()
     result = {
         "stage_of_act": stage_of_act, "present": present, "skipped": skipped, "ooo": ooo, "rep": rep,
-        "over": over, "wait_in": wait_in, "outside_events": outside, "unknown_activities": unknown,
+        "over": over, "wait_in": wait_in, "outside_by_case": outside, "unknown_activities": unknown,
         "back_pairs": back_pairs,
     }
     ev._cache[key] = result
@@ -318,7 +331,7 @@ def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_k
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     chk = _check(ev, design)
     names = [s.name for s in design.stages]
-    outside = np.bincount(ev.case[chk["outside_events"]], minlength=ev.n_cases)
+    outside = chk["outside_by_case"]
     out = pd.DataFrame({
         "case": ev.case_ids,
         "conforms": ~(chk["skipped"].any(1) | chk["ooo"].any(1) | chk["rep"].any(1)) & (outside == 0),
@@ -400,9 +413,9 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
     })
     out.loc[out["target_hours"].isna(), ["over_target_cases", "over_target_rate"]] = np.nan
     outside_acts = np.flatnonzero(chk["stage_of_act"] < 0)
-    o_events = np.bincount(ev.act[chk["outside_events"]], minlength=ev.n_activities)
-    _, act_codes, _ = ev.case_activity_counts
-    o_cases = np.bincount(act_codes, minlength=ev.n_activities)
+    acts = ev.act_stats()
+    o_events = acts["events"].to_numpy()
+    o_cases = acts["cases"].to_numpy()
     outside = pd.DataFrame({"touchpoint": ev.activities[outside_acts], "events": o_events[outside_acts],
                             "cases": o_cases[outside_acts]}).sort_values("events", ascending=False)
     names = [s.name for s in design.stages]

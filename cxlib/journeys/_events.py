@@ -149,16 +149,6 @@ class Events:
         values = self._column(column).iloc[self.cases()["first_pos"].to_numpy()].to_numpy()
         return pd.Series(values, index=pd.Index(self.case_ids, name=self.case_key), name=column)
 
-    def __getattr__(self, name):  # TRANSITIONAL: numpy arrays for modules not yet on the Ibis engine
-        if name.startswith("__") or name in ("_legacy_ev",):
-            raise AttributeError(name)
-        from . import _legacy
-        if "legacy" not in self.__dict__["_cache"]:
-            self.__dict__["_cache"]["legacy"] = _legacy.prepare(self.log, case_key=self.case_key,
-                                                                activity_key=self.activity_key,
-                                                                timestamp_key=self.timestamp_key)
-        return getattr(self.__dict__["_cache"]["legacy"], name)
-
     def activity_names(self, codes) -> np.ndarray:
         """Activity codes (array-like) to names."""
         return self.activities[np.asarray(codes, dtype=np.int64)]
@@ -269,12 +259,3 @@ def stamp(df: pd.DataFrame, ev: Events, **notes) -> pd.DataFrame:
 
 
 
-
-def distinct(keys):  # TRANSITIONAL
-    from ._legacy import distinct as d
-    return d(keys)
-
-
-def group_stats(*a, **k):  # TRANSITIONAL
-    from ._legacy import group_stats as g
-    return g(*a, **k)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ._events import ACTIVITY, CASE, TIMESTAMP, prepare
@@ -50,8 +51,13 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
         values = ev.case_values(segment_by).astype(str)
         keep &= (values == str(segment)).to_numpy()
     if touchpoint is not None and touchpoint != ALL:
-        cases = set(ev.case_ids[ev.case[ev.act == list(map(str, ev.activities)).index(str(touchpoint))]]) \
-            if str(touchpoint) in set(map(str, ev.activities)) else set()
+        names = list(map(str, ev.activities))
+        if str(touchpoint) in names:
+            t = ev.table
+            codes = t.filter(t.act == names.index(str(touchpoint))).select("case").distinct().to_pandas()
+            cases = set(ev.case_ids[codes["case"].to_numpy(dtype=np.int64)])
+        else:
+            cases = set()
         keep &= keep.index.isin(cases)
     if variant_rank is not None and variant_rank != ALL:
         cv = case_variants(ev)
