@@ -255,6 +255,103 @@ def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: 
     return pd.concat([out, pd.DataFrame([mean])], ignore_index=True)
 
 
+def out_of_fold_predict(texts, labels, *, estimator=None, folds: int = 5, seed: int = 0) -> pd.Series:
+    """Predict every labelled text with a model that did not see it (k-fold), e.g. sentiment for all rows.
+
+    Parameters
+    ----------
+    texts : sequence of str or pandas.Series
+        The texts.
+    labels : sequence or pandas.Series
+        Gold labels; rows with a missing label are predicted by a model trained on all labelled rows.
+    estimator : scikit-learn classifier, optional
+        Default :class:`TextClassifier`.
+    folds : int, default 5
+        Number of folds.
+    seed : int, default 0
+        Shuffle seed of the folds.
+
+    Returns
+    -------
+    pandas.Series
+        The predicted label per text; same index as ``texts`` when it is a Series.
+
+    Examples
+    --------
+    >>> dev = read_feedback("data/germeval2017_dev.csv.gz", labels=["relevance"])
+    >>> out_of_fold_predict(dev["text"], dev["relevance"], folds=3).isin(["true", "false"]).all()
+    np.True_
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
+    index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(list(texts)))
+    texts = _texts(texts)
+    y = pd.Series(list(labels), dtype=object)
+    known = (y.notna() & (y.astype(str).str.strip() != "")).to_numpy()
+    y_known = y[known].astype(str).to_numpy(dtype=object)
+    known_idx = np.flatnonzero(known)
+    estimator = estimator if estimator is not None else TextClassifier()
+    pred = np.empty(len(texts), dtype=object)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train, test in splitter.split(np.zeros(len(y_known)), y_known):
+        model = clone(estimator).fit([texts[known_idx[j]] for j in train], y_known[train])
+        pred[known_idx[test]] = model.predict([texts[known_idx[j]] for j in test])
+    if (~known).any():
+        model = clone(estimator).fit([texts[i] for i in known_idx], y_known)
+        pred[~known] = model.predict([texts[i] for i in np.flatnonzero(~known)])
+    return pd.Series(pred, index=index, dtype=object)
+
+
+def holdout_evaluate(texts, labels, *, estimator=None, test_size: float = 0.2, seed: int = 42):
+    """Train on a stratified part, score on the rest: the documented split behind ``airline_sentiment_acc``.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts.
+    labels : sequence
+        Gold labels (no missing values).
+    estimator : scikit-learn classifier, optional
+        Default :class:`TextClassifier`.
+    test_size : float, default 0.2
+        Share held out.
+    seed : int, default 42
+        Split seed.
+
+    Returns
+    -------
+    tuple
+        ``(scores, vader_scores, model)``: :func:`cxlib.feedback.classification_scores` tables of the classifier
+        and of VADER on the held-out texts (VADER only for negative/neutral/positive labels, else None), and
+        the fitted model.
+
+    Examples
+    --------
+    >>> fb = clean_feedback(read_feedback("data/airline_tweets.csv.gz", id="tweet_id",
+    ...                                   labels=["airline_sentiment"]), language=False)
+    >>> scores, vader, _ = holdout_evaluate(fb["text_clean"], fb["airline_sentiment"])
+    >>> scores.set_index("label").loc["micro avg", "f1"] > 0.7
+    np.True_
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import train_test_split
+
+    from ._evaluate import classification_scores
+
+    texts = _texts(texts)
+    y = pd.Series(list(labels), dtype=object).astype(str).to_numpy(dtype=object)
+    idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=test_size, random_state=seed, stratify=y)
+    model = clone(estimator if estimator is not None else TextClassifier())
+    model.fit([texts[i] for i in idx_train], y[idx_train])
+    held = [texts[i] for i in idx_test]
+    scores = classification_scores(y[idx_test], model.predict(held))
+    vader = None
+    if set(y) <= {"negative", "neutral", "positive"}:
+        vader = classification_scores(y[idx_test], vader_sentiment(held)["sentiment"])
+    return scores, vader, model
+
+
 _VADER = None
 
 

@@ -163,6 +163,7 @@ def embed_texts(texts, *, model="auto", cache: bool = True, batch_size: int = 64
             tmp = folder / f".{name_hash}.tmp"
             save_file({"hashes": shard_hashes, "vectors": vectors}, str(tmp))
             tmp.replace(folder / f"{name_hash}.safetensors")
-    dim = st_model.get_sentence_embedding_dimension()
+    dim = getattr(st_model, "get_embedding_dimension", None) or st_model.get_sentence_embedding_dimension
+    dim = dim()
     out = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), dtype=np.float32)
     return out, {"model": name, "key": key, "cached": len(texts) - len(missing), "computed": len(missing)}

@@ -132,7 +132,10 @@ def classification_scores(y_true, y_pred) -> pd.DataFrame:
     rows = [{"label": c, "precision": p[i], "recall": r[i], "f1": f[i], "support": int(s[i])}
             for i, c in enumerate(classes)]
     for avg in ("micro", "macro"):
-        pa, ra, fa, _ = precision_recall_fscore_support(y_true, y_pred, labels=classes, average=avg,
+        # Micro averages count predictions outside the gold classes (missing ones) as wrong, so that micro-F1
+        # equals accuracy; macro averages run over the gold classes only.
+        labels = sorted(set(classes) | set(y_pred)) if avg == "micro" else classes
+        pa, ra, fa, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, average=avg,
                                                         zero_division=0)
         rows.append({"label": f"{avg} avg", "precision": pa, "recall": ra, "f1": fa, "support": len(y_true)})
     return pd.DataFrame(rows)
