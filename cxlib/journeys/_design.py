@@ -173,7 +173,7 @@ def _check(ev: Events, design: Design) -> dict:
     t = ev.table
     design_codes = np.flatnonzero(stage_of_act >= 0).tolist()
     events = t.filter(t.act.isin(design_codes)).order_by(["case", "idx"]).select(
-        "case", "act", "ts", "occ").to_pandas()
+        "case", "act", "ts").to_pandas()
     outside_events = t.filter(~t.act.isin(design_codes))
     outside_df = outside_events.group_by("case").aggregate(n=outside_events.count()).to_pandas()
     st = stage_of_act[events["act"].to_numpy(dtype=np.int64)]
@@ -195,7 +195,7 @@ def _check(ev: Events, design: Design) -> dict:
     reentry = entry & ~first_visit
     repeat_ok = np.array([s.repeat for s in design.stages])
     # a stage is repeated when the case comes back to it after leaving it, or does one of its touchpoints again
-    again = events["occ"].to_numpy() > 0
+    again = events.duplicated(["case", "act"]).to_numpy()
     bad_repeat = (reentry | again) & ~repeat_ok[st]
     wait = np.full(len(idx), np.nan)
     prev_ts = np.r_[0, ts[:-1]]

@@ -13,11 +13,12 @@ The enriched table has one row per usable event:
   log's order, as pm4py does.
 - ``prev_act``, ``next_act``, ``prev_ts``, ``next_ts``: the neighbours in the case (null at the case's ends),
   via ``lag``/``lead`` over ``partition by case order by ts, pos``.
-- ``occ``: the how-many-th visit of this activity in the case (0 = first); ``prev_same_ts``: the timestamp of
-  the previous visit of the same activity in the case (null on the first visit).
+- ``a0``, ``prev_a0``, ``prev2_a0``, ...: event attributes asked for at preparation (resource, group) as
+  integer codes (null = missing) with their values one and two events earlier in the case.
 
-:func:`attribute_table` adds an event attribute (resource, group) as integer codes with its two previous
-values in the case, for hand-offs, ping-pong and escalations.
+:func:`attribute_table` adds an attribute that was not asked for at preparation (a join on ``pos`` and one more
+window). :func:`revisits_table` holds the events that revisit a touchpoint of their case, with the time since
+the previous visit (a window over ``partition by case, activity``), for repeated contacts.
 """
 
 from __future__ import annotations
@@ -70,26 +71,36 @@ def _case_window(t):
     return ibis.window(group_by=t.case, order_by=[t.ts, t.pos])
 
 
-def events_table(coded: pd.DataFrame):
-    """Load the coded events (``pos``, ``case``, ``act``, ``ts``) and build the enriched table once.
-
-    Returns the Ibis table (a DuckDB temporary table) and the names of the temporary tables created.
-    """
+def events_table(coded: pd.DataFrame, n_attributes: int = 0):
+    """Load the coded events (``pos``, ``case``, ``act``, ``ts`` and attribute codes ``a0``, ``a1``, ...) and
+    build the enriched table once. Returns the Ibis table (a DuckDB temporary table) and the temporary tables'
+    names."""
     base, base_name = materialize(coded, "base")
     w = _case_window(base)
-    wa = ibis.window(group_by=[base.case, base.act], order_by=[base.ts, base.pos])
+    lags = {}
+    for k in range(n_attributes):
+        col = base[f"a{k}"]
+        lags[f"prev_a{k}"] = col.lag().over(w)
+        lags[f"prev2_a{k}"] = col.lag(2).over(w)
     enriched = base.mutate(
         idx=ibis.row_number().over(w),
         prev_act=base.act.lag().over(w),
         next_act=base.act.lead().over(w),
         prev_ts=base.ts.lag().over(w),
         next_ts=base.ts.lead().over(w),
-        occ=ibis.row_number().over(wa),
-        prev_same_ts=base.ts.lag().over(wa),
+        **lags,
     )
     table, name = materialize(enriched, "events")
     drop_tables([base_name])
     return table, [name]
+
+
+def revisits_table(events):
+    """Events that revisit a touchpoint already visited in their case: ``case``, ``act``, ``gap_ns`` (time since
+    the previous visit of the same touchpoint). Returns the table and its name."""
+    wa = ibis.window(group_by=[events.case, events.act], order_by=[events.idx])
+    lagged = events.select("case", "act", gap_ns=events.ts - events.ts.lag().over(wa))
+    return materialize(lagged.filter(lagged.gap_ns.notnull()), "revisits")
 
 
 def attribute_table(events, values: pd.DataFrame):

@@ -43,6 +43,7 @@ class Events:
     activities: np.ndarray
     n_events: int
     table: object
+    attributes: dict = field(default_factory=dict)
     dropped: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict)
     _tables: list = field(default_factory=list)
@@ -63,27 +64,37 @@ class Events:
         t = self.table
         return t.filter(t.next_act.notnull())
 
+    def pairs(self):
+        """Ibis: distinct (case, activity) pairs with ``n`` (visits) and ``self_loops`` (visits coming directly
+        from the same activity)."""
+        t = self.table
+        return t.group_by(["case", "act"]).aggregate(
+            n=t.count(), self_loops=(t.prev_act == t.act).fill_null(False).sum())
+
     def cases(self) -> pd.DataFrame:
         """One row per case code (0..n_cases-1), pandas, cached: ``events``, ``first_pos``, ``start``/``end``
-        (ns), ``first_act``, ``last_act``, ``throughput_h``, ``repeat_events``, ``reworked_touchpoints``,
-        ``self_loops``, ``back_jumps``."""
+        (ns), ``first_act``, ``last_act``, ``throughput_h``, ``repeat_events`` (visits of a touchpoint after the
+        first), ``reworked_touchpoints``, ``self_loops``, ``back_jumps`` (repeat visits not coming directly from
+        the same touchpoint: ``repeat_events - self_loops``)."""
         if "cases" not in self._cache:
             t = self.table
-            expr = t.group_by("case").aggregate(
+            per_case = t.group_by("case").aggregate(
                 events=t.count(),
                 first_pos=t.pos.argmin(t.idx),
                 start=t.ts.min(),
                 end=t.ts.max(),
                 first_act=t.act.argmin(t.idx),
                 last_act=t.act.argmax(t.idx),
-                repeat_events=(t.occ > 0).sum(),
-                reworked_touchpoints=(t.occ == 1).sum(),
-                self_loops=(t.prev_act == t.act).sum(),
-                back_jumps=((t.occ > 0) & (t.prev_act != t.act)).sum(),
-            ).order_by("case")
+            )
+            p = self.pairs()
+            per_pair = p.group_by("case").aggregate(touchpoints=p.count(), reworked_touchpoints=(p.n > 1).sum(),
+                                                    self_loops=p.self_loops.sum())
+            expr = per_case.join(per_pair, "case").order_by("case")
             df = expr.to_pandas().set_index("case")
-            for col in ["repeat_events", "reworked_touchpoints", "self_loops", "back_jumps"]:
-                df[col] = df[col].fillna(0).astype(np.int64)
+            df["repeat_events"] = (df["events"] - df["touchpoints"]).astype(np.int64)
+            df["reworked_touchpoints"] = df["reworked_touchpoints"].astype(np.int64)
+            df["self_loops"] = df["self_loops"].astype(np.int64)
+            df["back_jumps"] = df["repeat_events"] - df["self_loops"]
             df["throughput_h"] = hours(df["end"].to_numpy() - df["start"].to_numpy())
             self._cache["cases"] = df
         return self._cache["cases"]
@@ -95,31 +106,37 @@ class Events:
         activity), ``back_jump_cases``, ``median_wait_before_h``, ``median_wait_after_h``."""
         if "act_stats" not in self._cache:
             t = self.table
-            back = (t.occ > 0) & (t.prev_act != t.act)
-            expr = t.group_by("act").aggregate(
+            per_event = t.group_by("act").aggregate(
                 events=t.count(),
-                cases=(t.occ == 0).sum(),
                 starts=(t.idx == 0).sum(),
                 ends=t.next_act.isnull().sum(),
-                rework_cases=(t.occ == 1).sum(),
-                repeat_events=(t.occ > 0).sum(),
-                self_loops=(t.prev_act == t.act).sum(),
-                back_jumps=back.sum(),
-                back_jump_cases=t.case.nunique(where=back),
                 median_wait_before_h=wait_h(t.ts, t.prev_ts).median(),
                 median_wait_after_h=wait_h(t.next_ts, t.ts).median(),
             )
-            df = expr.to_pandas().set_index("act").reindex(range(self.n_activities))
+            p = self.pairs()
+            per_pair = p.group_by("act").aggregate(
+                cases=p.count(),
+                rework_cases=(p.n > 1).sum(),
+                repeat_events=(p.n - 1).sum(),
+                self_loops=p.self_loops.sum(),
+                back_jump_cases=((p.n - 1 - p.self_loops) > 0).sum(),
+            )
+            df = per_event.join(per_pair, "act").to_pandas().set_index("act").reindex(range(self.n_activities))
             for col in df.columns:
                 if not col.startswith("median"):
                     df[col] = df[col].fillna(0).astype(np.int64)
+            df["back_jumps"] = df["repeat_events"] - df["self_loops"]
             self._cache["act_stats"] = df
         return self._cache["act_stats"]
 
-    def case_acts(self):
-        """Distinct (case, activity) pairs with ``n`` (visits) as an Ibis table."""
-        t = self.table
-        return t.group_by(["case", "act"]).aggregate(n=t.count())
+    def revisits(self):
+        """Ibis: events revisiting a touchpoint of their case, with ``gap_ns`` since the previous visit (cached
+        as a DuckDB temporary table)."""
+        if "revisits" not in self._cache:
+            table, name = _engine.revisits_table(self.table)
+            self._tables.append(name)
+            self._cache["revisits"] = table
+        return self._cache["revisits"]
 
     def _column(self, column: str) -> pd.Series:
         if column not in self.log.columns:
@@ -135,13 +152,17 @@ class Events:
         and the distinct values (``uniques[v]``)."""
         key = f"attr_{column}"
         if key not in self._cache:
-            codes, uniques = pd.factorize(self._column(column), use_na_sentinel=True)
-            values = pd.DataFrame({"pos": np.arange(len(codes), dtype=np.int64),
-                                   "v": pd.array(np.where(codes < 0, 0, codes), dtype="Int32")})
-            values.loc[codes < 0, "v"] = pd.NA
-            table, names = _engine.attribute_table(self.table, values)
-            self._tables.extend(names)
-            self._cache[key] = (table, np.asarray(uniques, dtype=object))
+            if column in self.attributes:
+                k, uniques = self.attributes[column]
+                t = self.table
+                table = t.select("pos", "case", "idx", "act", "ts", v=t[f"a{k}"], prev_v=t[f"prev_a{k}"],
+                                 prev2_v=t[f"prev2_a{k}"])
+            else:
+                codes, uniques = _codes(self._column(column))
+                values = pd.DataFrame({"pos": np.arange(len(codes), dtype=np.int64), "v": codes})
+                table, names = _engine.attribute_table(self.table, values)
+                self._tables.extend(names)
+            self._cache[key] = (table, uniques)
         return self._cache[key]
 
     def case_values(self, column: str) -> pd.Series:
@@ -152,6 +173,16 @@ class Events:
     def activity_names(self, codes) -> np.ndarray:
         """Activity codes (array-like) to names."""
         return self.activities[np.asarray(codes, dtype=np.int64)]
+
+
+def _codes(values: pd.Series, rows: np.ndarray | None = None) -> tuple[pd.arrays.IntegerArray, np.ndarray]:
+    """A column as nullable Int32 codes (missing = null) and its distinct values."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if rows is not None:
+        codes = codes[rows]
+    missing = codes < 0
+    array = pd.arrays.IntegerArray(np.where(missing, 0, codes).astype(np.int32), missing)
+    return array, np.asarray(uniques, dtype=object)
 
 
 def _require(log: pd.DataFrame, columns: list[str]) -> None:
@@ -185,8 +216,12 @@ def _timestamps_ns(log: pd.DataFrame, key: str) -> np.ndarray:
 
 
 def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
-            timestamp_key: str = TIMESTAMP) -> Events:
-    """Encode cases and activities as integers and build the enriched event table in DuckDB (internal)."""
+            timestamp_key: str = TIMESTAMP, attributes=()) -> Events:
+    """Encode cases and activities as integers and build the enriched event table in DuckDB (internal).
+
+    ``attributes``: event columns (resource, group) to carry in the enriched table with their previous values
+    (columns missing from the log are left out).
+    """
     if isinstance(log, Events):
         return log
     _require(log, [case_key, activity_key, timestamp_key])
@@ -218,7 +253,12 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
         "act": act_codes.astype(np.int32),
         "ts": ts if all_kept else ts[rows],
     })
-    table, names = _engine.events_table(coded)
+    attrs = {}
+    for column in dict.fromkeys(a for a in attributes if a is not None and a in log.columns):
+        k = len(attrs)
+        coded[f"a{k}"], uniques = _codes(log[column], None if all_kept else rows)
+        attrs[column] = (k, uniques)
+    table, names = _engine.events_table(coded, len(attrs))
     return Events(
         log=log,
         case_key=case_key,
@@ -228,6 +268,7 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
         activities=np.asarray(activities).astype(object),
         n_events=len(rows),
         table=table,
+        attributes=attrs,
         dropped={k: v for k, v in dropped.items() if v},
         _tables=names,
     )

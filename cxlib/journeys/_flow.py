@@ -1,8 +1,8 @@
 """Where journeys end, branch, loop, jump back and skip.
 
 Engine: counts per touchpoint and per case are Ibis aggregations on DuckDB over the enriched event table
-(``occ``, the visit number of a touchpoint in its case, gives rework and repeats; ``prev_act`` gives self-loops
-and back-jumps). Skips against a reference path: DuckDB gives, per case, the first and last reference position
+(distinct case-touchpoint pairs with their visits give rework and repeats; ``prev_act`` gives self-loops, and
+the repeats that are not self-loops are the back-jumps). Skips against a reference path: DuckDB gives, per case, the first and last reference position
 present and the number of reference touchpoints present in between, and per reference position the number of
 cases present strictly inside their range; the count of cases whose range spans a position is then a vectorised
 step on that per-case result (``bincount`` and cumulative sums), not a loop.
@@ -193,10 +193,9 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if key in ev._cache:
         return ev._cache[key]
     n_ref = len(ref)
-    t = ev.table
     ref_tbl = ibis.memtable(pd.DataFrame({"act": np.asarray(ref, dtype=np.int32),
                                           "p": np.arange(n_ref, dtype=np.int32)}))
-    pairs = t.filter(t.occ == 0).select("case", "act").join(ref_tbl, "act")
+    pairs = ev.pairs().select("case", "act").join(ref_tbl, "act")
     w = ibis.window(group_by=pairs.case)
     pairs = pairs.mutate(lo=pairs.p.min().over(w), hi=pairs.p.max().over(w))
     inside = (pairs.p > pairs.lo) & (pairs.p < pairs.hi)

@@ -1,7 +1,7 @@
 """Hidden touchpoints: waits between touchpoints, throughput, repeated contacts, hand-offs, escalations.
 
-Engine: Ibis aggregations on DuckDB over the enriched event table. Repeated contacts use ``prev_same_ts`` (the
-previous visit of the same touchpoint in the case); hand-offs, ping-pong and escalations use the attribute
+Engine: Ibis aggregations on DuckDB over the enriched event table. Repeated contacts use the revisits table
+(each revisit of a touchpoint with the time since the previous visit of it in the case); hand-offs, ping-pong and escalations use the attribute
 table (the resource or group column as codes with its two previous values in the case, by ``lag``).
 """
 
@@ -109,21 +109,20 @@ def _edge_codes(ev: Events) -> np.ndarray:
     return ev._cache["edge_codes"]
 
 
-def _repeat_flag(ev: Events, window_days: float):
-    """Ibis: the event repeats a touchpoint of its case whose previous visit is at most the window earlier."""
-    t = ev.table
-    window_ns = int(window_days * 24 * NS_PER_HOUR)
-    return t.prev_same_ts.notnull() & ((t.ts - t.prev_same_ts) <= window_ns)
+def _revisits_in_window(ev: Events, window_days: float):
+    """Ibis: the revisits (see ``Events.revisits``) at most ``window_days`` after the previous visit."""
+    r = ev.revisits()
+    return r.filter(r.gap_ns <= int(window_days * 24 * NS_PER_HOUR))
 
 
 def _repeat_by_act(ev: Events, window_days: float) -> pd.DataFrame:
     """Per activity code (pandas, cached per window): ``repeat_contacts``, ``repeat_cases``, ``median_gap_h``."""
     key = ("repeat_by_act", float(window_days))
     if key not in ev._cache:
-        f = ev.table.filter(_repeat_flag(ev, window_days))
+        f = _revisits_in_window(ev, window_days)
         expr = f.group_by("act").aggregate(
             repeat_contacts=f.count(), repeat_cases=f.case.nunique(),
-            median_gap_h=wait_h(f.ts, f.prev_same_ts).median())
+            median_gap_h=(f.gap_ns.cast("float64") / NS_PER_HOUR).median())
         ev._cache[key] = expr.to_pandas()
     return ev._cache[key]
 
@@ -182,7 +181,7 @@ def _repeat_by_case(ev: Events, window_days: float) -> np.ndarray:
     """Per case code: repeated contacts within the window (cached per window)."""
     key = ("repeat_by_case", float(window_days))
     if key not in ev._cache:
-        f = ev.table.filter(_repeat_flag(ev, window_days))
+        f = _revisits_in_window(ev, window_days)
         df = f.group_by("case").aggregate(n=f.count()).to_pandas()
         ev._cache[key] = per_code(df, "case", "n", ev.n_cases)
     return ev._cache[key]

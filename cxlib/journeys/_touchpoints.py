@@ -151,7 +151,9 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
     >>> sorted(cj.analyze_journeys(log, segment_by="service_level"))[:3]
     ['branches', 'case_loops', 'dropoffs']
     """
-    ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    has_resource = resource_key is not None and resource_key in log.columns
+    ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key,
+                 attributes=[resource_key if has_resource else None, escalation_column])
     common = {"success_ends": success_ends, "infer_min_share": infer_min_share}
     out = {
         "process_map": process_map(ev),
@@ -164,7 +166,6 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
         "throughput": throughput(ev),
         "repeat_contacts": repeat_contacts(ev, window_days=window_days),
     }
-    has_resource = resource_key is not None and resource_key in log.columns
     if has_resource:
         out["handoffs"] = handoffs(ev, resource_key=resource_key)
     if escalation_column:
