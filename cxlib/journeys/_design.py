@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from .._errors import CxInputError
+from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, per_code, prepare, stamp
 from ._variants import case_variant_codes
 
@@ -173,9 +174,9 @@ def _check(ev: Events, design: Design) -> dict:
     t = ev.table
     design_codes = np.flatnonzero(stage_of_act >= 0).tolist()
     events = t.filter(t.act.isin(design_codes)).order_by(["case", "idx"]).select(
-        "case", "act", "ts").to_pandas()
+        "case", "act", "ts").pipe(to_pandas)
     outside_events = t.filter(~t.act.isin(design_codes))
-    outside_df = outside_events.group_by("case").aggregate(n=outside_events.count()).to_pandas()
+    outside_df = outside_events.group_by("case").aggregate(n=outside_events.count()).pipe(to_pandas)
     st = stage_of_act[events["act"].to_numpy(dtype=np.int64)]
     cs = events["case"].to_numpy(dtype=np.int64)
     ts = events["ts"].to_numpy(dtype=np.int64)

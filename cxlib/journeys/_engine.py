@@ -23,9 +23,11 @@ the previous visit (a window over ``partition by case, activity``), for repeated
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 
+import duckdb
 import ibis
 import pandas as pd
 
@@ -61,10 +63,14 @@ def drop_tables(names: list[str]) -> None:
     if con is None:
         return
     for name in names:
-        try:
+        with contextlib.suppress(duckdb.Error, AttributeError, TypeError):  # also at interpreter shutdown
             con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')
-        except Exception:  # pragma: no cover - interpreter shutdown
-            pass
+
+
+def to_pandas(expr) -> pd.DataFrame:
+    """Execute an Ibis table expression on the process's connection and return a pandas DataFrame (through Arrow;
+    integer columns with nulls come back as floats, list columns as numpy arrays)."""
+    return connect().to_pyarrow(expr).to_pandas()
 
 
 def _case_window(t):

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .._errors import CxInputError
 from . import _engine
+from ._engine import to_pandas
 
 CASE = "case:concept:name"
 ACTIVITY = "concept:name"
@@ -90,7 +91,7 @@ class Events:
             per_pair = p.group_by("case").aggregate(touchpoints=p.count(), reworked_touchpoints=(p.n > 1).sum(),
                                                     self_loops=p.self_loops.sum())
             expr = per_case.join(per_pair, "case").order_by("case")
-            df = expr.to_pandas().set_index("case")
+            df = expr.pipe(to_pandas).set_index("case")
             df["repeat_events"] = (df["events"] - df["touchpoints"]).astype(np.int64)
             df["reworked_touchpoints"] = df["reworked_touchpoints"].astype(np.int64)
             df["self_loops"] = df["self_loops"].astype(np.int64)
@@ -121,7 +122,7 @@ class Events:
                 self_loops=p.self_loops.sum(),
                 back_jump_cases=((p.n - 1 - p.self_loops) > 0).sum(),
             )
-            df = per_event.join(per_pair, "act").to_pandas().set_index("act").reindex(range(self.n_activities))
+            df = per_event.join(per_pair, "act").pipe(to_pandas).set_index("act").reindex(range(self.n_activities))
             for col in df.columns:
                 if not col.startswith("median"):
                     df[col] = df[col].fillna(0).astype(np.int64)
@@ -286,7 +287,7 @@ def hours(ns) -> np.ndarray:
 
 def per_code(df: pd.DataFrame, key: str, column: str, n: int, fill=0, dtype=None) -> np.ndarray:
     """A column of a small result keyed by integer codes, as an array indexed 0..n-1 (``fill`` where absent)."""
-    out = np.full(n, fill, dtype=dtype if dtype is not None else (np.float64 if fill != fill else np.int64))
+    out = np.full(n, fill, dtype=dtype if dtype is not None else (np.float64 if isinstance(fill, float) else np.int64))
     if len(df):
         out[df[key].to_numpy(dtype=np.int64)] = df[column].to_numpy()
     return out

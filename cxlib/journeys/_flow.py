@@ -10,12 +10,12 @@ step on that per-case result (``bincount`` and cumulative sums), not a loop.
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-import ibis
-
+from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp
 from ._map import _edges
 from ._variants import _variant_table
@@ -200,8 +200,8 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pairs = pairs.mutate(lo=pairs.p.min().over(w), hi=pairs.p.max().over(w))
     inside = (pairs.p > pairs.lo) & (pairs.p < pairs.hi)
     per_case = pairs.group_by("case").aggregate(lo=pairs.lo.min(), hi=pairs.hi.max(),
-                                                inner=inside.sum()).to_pandas()
-    per_ref = pairs.group_by("p").aggregate(inner=inside.sum()).to_pandas()
+                                                inner=inside.sum()).pipe(to_pandas)
+    per_ref = pairs.group_by("p").aggregate(inner=inside.sum()).pipe(to_pandas)
     lo = per_case["lo"].to_numpy(dtype=np.int64)
     hi = per_case["hi"].to_numpy(dtype=np.int64)
     inner_case = per_case["inner"].fillna(0).to_numpy(dtype=np.int64)

@@ -13,7 +13,19 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, NS_PER_HOUR, RESOURCE, TIMESTAMP, Events, per_code, prepare, stamp, wait_h
+from ._engine import to_pandas
+from ._events import (
+    ACTIVITY,
+    CASE,
+    NS_PER_HOUR,
+    RESOURCE,
+    TIMESTAMP,
+    Events,
+    per_code,
+    prepare,
+    stamp,
+    wait_h,
+)
 
 
 def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
@@ -44,7 +56,7 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     tr = ev.moves()
     df = tr.select("case", "idx", src="act", dst="next_act", wait_h=wait_h(tr.next_ts, tr.ts)).order_by(
-        ["case", "idx"]).to_pandas()
+        ["case", "idx"]).pipe(to_pandas)
     n = ev.n_activities
     src = df["src"].to_numpy(dtype=np.int64)
     dst = df["dst"].to_numpy(dtype=np.int64)
@@ -104,7 +116,7 @@ def _edge_codes(ev: Events) -> np.ndarray:
     """Sorted ``source * n_activities + target`` codes of the directly-follows edges (small)."""
     if "edge_codes" not in ev._cache:
         tr = ev.moves()
-        df = tr.select(e=tr.act.cast("int64") * ev.n_activities + tr.next_act).distinct().to_pandas()
+        df = tr.select(e=tr.act.cast("int64") * ev.n_activities + tr.next_act).distinct().pipe(to_pandas)
         ev._cache["edge_codes"] = np.sort(df["e"].to_numpy(dtype=np.int64))
     return ev._cache["edge_codes"]
 
@@ -123,7 +135,7 @@ def _repeat_by_act(ev: Events, window_days: float) -> pd.DataFrame:
         expr = f.group_by("act").aggregate(
             repeat_contacts=f.count(), repeat_cases=f.case.nunique(),
             median_gap_h=(f.gap_ns.cast("float64") / NS_PER_HOUR).median())
-        ev._cache[key] = expr.to_pandas()
+        ev._cache[key] = expr.pipe(to_pandas)
     return ev._cache[key]
 
 
@@ -182,7 +194,7 @@ def _repeat_by_case(ev: Events, window_days: float) -> np.ndarray:
     key = ("repeat_by_case", float(window_days))
     if key not in ev._cache:
         f = _revisits_in_window(ev, window_days)
-        df = f.group_by("case").aggregate(n=f.count()).to_pandas()
+        df = f.group_by("case").aggregate(n=f.count()).pipe(to_pandas)
         ev._cache[key] = per_code(df, "case", "n", ev.n_cases)
     return ev._cache[key]
 
@@ -204,7 +216,7 @@ def _handoff_by_act(ev: Events, resource_key: str) -> pd.DataFrame:
         a, _ = ev.attribute(resource_key)
         arrival, known, change, _ = _handoff_flags(a)
         ev._cache[key] = a.group_by("act").aggregate(arrivals=arrival.sum(), known=known.sum(),
-                                                     changed=change.sum()).to_pandas()
+                                                     changed=change.sum()).pipe(to_pandas)
     return ev._cache[key]
 
 
@@ -215,7 +227,7 @@ def _handoff_by_case(ev: Events, resource_key: str) -> pd.DataFrame:
         a, _ = ev.attribute(resource_key)
         _, _, change, pingpong = _handoff_flags(a)
         df = a.group_by("case").aggregate(handoffs=change.sum(), pingpongs=pingpong.sum(),
-                                          resources=a.v.nunique()).to_pandas()
+                                          resources=a.v.nunique()).pipe(to_pandas)
         out = pd.DataFrame({col: per_code(df, "case", col, ev.n_cases) for col in
                             ["handoffs", "pingpongs", "resources"]})
         ev._cache[key] = out
@@ -261,9 +273,9 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
     moves = a.filter(change)
     pairs = moves.group_by([moves.prev_v.name("src"), moves.v.name("dst")]).aggregate(
         handoffs=moves.count(), cases=moves.case.nunique(),
-        pingpongs=_handoff_flags(moves)[3].sum()).to_pandas()
+        pingpongs=_handoff_flags(moves)[3].sum()).pipe(to_pandas)
     totals = a.aggregate(cases_with_handoff=a.case.nunique(where=change),
-                         cases_with_pingpong=a.case.nunique(where=pingpong)).to_pandas().iloc[0]
+                         cases_with_pingpong=a.case.nunique(where=pingpong)).pipe(to_pandas).iloc[0]
     by_act = _handoff_by_act(ev, resource_key)
     out = pd.DataFrame({
         "from_resource": uniques[pairs["src"].to_numpy(dtype=np.int64)],
@@ -340,7 +352,7 @@ def _escalation_by_act(ev: Events, column: str, pattern: str) -> pd.DataFrame:
     key = ("esc_by_act", column, pattern)
     if key not in ev._cache:
         a, _, entered, _ = _escalation(ev, column, pattern)
-        ev._cache[key] = a.group_by("act").aggregate(escalations=entered.sum()).to_pandas()
+        ev._cache[key] = a.group_by("act").aggregate(escalations=entered.sum()).pipe(to_pandas)
     return ev._cache[key]
 
 
@@ -355,7 +367,7 @@ def _escalation_by_case(ev: Events, column: str, pattern: str) -> tuple[pd.DataF
             first_act=a.act.argmin(a.idx, where=entered),
             hours_to_escalation=wait_h(a.ts.min(where=entered), a.ts.min()),
             escalated_events=matched.sum(),
-        ).to_pandas()
+        ).pipe(to_pandas)
         out = pd.DataFrame({
             "escalations": per_code(df, "case", "escalations", ev.n_cases),
             "first_act": per_code(df, "case", "first_act", ev.n_cases, fill=-1),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-import ibis
-
+from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
 
 START = "▶ start"
@@ -64,7 +64,7 @@ def _edges(ev: Events) -> pd.DataFrame:
         min_wait_h=wait.min(),
         max_wait_h=wait.max(),
     )
-    trans = expr.to_pandas().sort_values(["src", "dst"], ignore_index=True)
+    trans = expr.pipe(to_pandas).sort_values(["src", "dst"], ignore_index=True)
     trans.insert(0, "source", ev.activity_names(trans.pop("src")))
     trans.insert(1, "target", ev.activity_names(trans.pop("dst")))
     trans.insert(2, "kind", "transition")

@@ -6,12 +6,12 @@ cases are grouped by that list, in Ibis on DuckDB; only the variant table (one r
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-import ibis
-
+from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
 
 SEPARATOR = " → "
@@ -32,7 +32,7 @@ def _variant_rows(ev: Events) -> pd.DataFrame:
         expr = pc.group_by("seq").aggregate(var=pc.case.min(), cases=pc.count(),
                                             median_throughput_h=pc.throughput_h.median(),
                                             mean_throughput_h=pc.throughput_h.mean())
-        ev._cache["variant_rows"] = expr.to_pandas().sort_values("var", ignore_index=True)
+        ev._cache["variant_rows"] = expr.pipe(to_pandas).sort_values("var", ignore_index=True)
     return ev._cache["variant_rows"]
 
 
@@ -41,7 +41,7 @@ def _case_var(ev: Events) -> np.ndarray:
     if "case_var" not in ev._cache:
         pc = _per_case(ev)
         expr = pc.select("case", var=pc.case.min().over(ibis.window(group_by=pc.seq)))
-        df = expr.to_pandas()
+        df = expr.pipe(to_pandas)
         out = np.empty(ev.n_cases, dtype=np.int64)
         out[df["case"].to_numpy(dtype=np.int64)] = df["var"].to_numpy(dtype=np.int64)
         ev._cache["case_var"] = out
@@ -115,8 +115,8 @@ def _variant_table(ev: Events) -> pd.DataFrame:
     if "variant_table" in ev._cache:
         return ev._cache["variant_table"]
     rows = _variant_rows(ev)
-    names = ev.activities
-    tuples = [tuple(names[np.asarray(seq, dtype=np.int64)]) for seq in rows["seq"]]  # a loop over variants
+    names = ev.activities.tolist()
+    tuples = [tuple(map(names.__getitem__, seq.tolist())) for seq in rows["seq"]]  # a loop over variants
     out = pd.DataFrame({
         "variant": [SEPARATOR.join(map(str, t)) for t in tuples],
         "activities": tuples,

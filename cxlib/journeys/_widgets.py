@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, prepare
 from ._map import draw_process_map, process_map
 from ._variants import case_variants, variants
@@ -54,7 +55,7 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
         names = list(map(str, ev.activities))
         if str(touchpoint) in names:
             t = ev.table
-            codes = t.filter(t.act == names.index(str(touchpoint))).select("case").distinct().to_pandas()
+            codes = t.filter(t.act == names.index(str(touchpoint))).select("case").distinct().pipe(to_pandas)
             cases = set(ev.case_ids[codes["case"].to_numpy(dtype=np.int64)])
         else:
             cases = set()
