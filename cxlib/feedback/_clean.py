@@ -289,7 +289,7 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
     Returns
     -------
     pandas.DataFrame
-        The input columns (``text`` redacted when ``redact``) plus ``text_clean`` (str: entities decoded,
+        The input columns (``text`` with HTML entities decoded and redacted when ``redact``) plus ``text_clean`` (str: entities decoded,
         handles, URLs and hashtag signs removed, emojis as words, redacted), ``pii_redacted`` (int, replacements
         in the row) and ``language`` (str or None). ``attrs["cleaning_report"]`` counts rows in and out, rows
         dropped per reason, PII replacements per kind and texts per language.
@@ -305,6 +305,8 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
                            column=text)
     report = {"rows_in": len(feedback), "dropped": {}, "pii": dict.fromkeys(PII_KINDS, 0), "languages": {}}
     out = feedback.copy()
+    # The shown text keeps its wording; entities such as &gt; are decoded (display helpers escape it again).
+    out[text] = [html.unescape(html.unescape(t)) if isinstance(t, str) else t for t in out[text].tolist()]
     if redact:
         out = redact_pii(out, text=text)
         report["pii"] = dict(out.attrs["pii_counts"])

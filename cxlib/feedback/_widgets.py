@@ -69,5 +69,9 @@ def topic_browser(result: TopicResult, *, text: str = "text", sentiment: str = "
                 plt.close(fig)
 
     picker.observe(render, names="value")
-    render()
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        render()  # outside a kernel (scripts, doctests) the output area would print to the console
     return widgets.VBox([picker, out])
