@@ -81,7 +81,7 @@ def events_table(coded: pd.DataFrame, n_attributes: int = 0):
     """Load the coded events (``pos``, ``case``, ``act``, ``ts`` and attribute codes ``a0``, ``a1``, ...) and
     build the enriched table once. Returns the Ibis table (a DuckDB temporary table) and the temporary tables'
     names."""
-    base, base_name = materialize(coded, "base")
+    base = ibis.memtable(coded)
     w = _case_window(base)
     lags = {}
     for k in range(n_attributes):
@@ -97,7 +97,6 @@ def events_table(coded: pd.DataFrame, n_attributes: int = 0):
         **lags,
     )
     table, name = materialize(enriched, "events")
-    drop_tables([base_name])
     return table, [name]
 
 

@@ -81,11 +81,11 @@ class Events:
             t = self.table
             per_case = t.group_by("case").aggregate(
                 events=t.count(),
-                first_pos=t.pos.argmin(t.idx),
+                first_pos=t.pos.min(where=t.idx == 0),
                 start=t.ts.min(),
                 end=t.ts.max(),
-                first_act=t.act.argmin(t.idx),
-                last_act=t.act.argmax(t.idx),
+                first_act=t.act.min(where=t.idx == 0),
+                last_act=t.act.min(where=t.next_act.isnull()),
             )
             p = self.pairs()
             per_pair = p.group_by("case").aggregate(touchpoints=p.count(), reworked_touchpoints=(p.n > 1).sum(),

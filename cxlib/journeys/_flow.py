@@ -3,9 +3,8 @@
 Engine: counts per touchpoint and per case are Ibis aggregations on DuckDB over the enriched event table
 (distinct case-touchpoint pairs with their visits give rework and repeats; ``prev_act`` gives self-loops, and
 the repeats that are not self-loops are the back-jumps). Skips against a reference path: DuckDB gives, per case, the first and last reference position
-present and the number of reference touchpoints present in between, and per reference position the number of
-cases present strictly inside their range; the count of cases whose range spans a position is then a vectorised
-step on that per-case result (``bincount`` and cumulative sums), not a loop.
+present and how many reference touchpoints are present; the skips per case and per reference position are then
+a vectorised step on that per-case result (``bincount`` and cumulative sums), not a loop.
 """
 
 from __future__ import annotations
@@ -196,22 +195,24 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ref_tbl = ibis.memtable(pd.DataFrame({"act": np.asarray(ref, dtype=np.int32),
                                           "p": np.arange(n_ref, dtype=np.int32)}))
     pairs = ev.pairs().select("case", "act").join(ref_tbl, "act")
-    w = ibis.window(group_by=pairs.case)
-    pairs = pairs.mutate(lo=pairs.p.min().over(w), hi=pairs.p.max().over(w))
-    inside = (pairs.p > pairs.lo) & (pairs.p < pairs.hi)
-    per_case = pairs.group_by("case").aggregate(lo=pairs.lo.min(), hi=pairs.hi.max(),
-                                                inner=inside.sum()).pipe(to_pandas)
-    per_ref = pairs.group_by("p").aggregate(inner=inside.sum()).pipe(to_pandas)
+    per_case = pairs.group_by("case").aggregate(lo=pairs.p.min(), hi=pairs.p.max(), present=pairs.count())
+    per_case = per_case.pipe(to_pandas)
     lo = per_case["lo"].to_numpy(dtype=np.int64)
     hi = per_case["hi"].to_numpy(dtype=np.int64)
-    inner_case = per_case["inner"].fillna(0).to_numpy(dtype=np.int64)
+    present = per_case["present"].to_numpy(dtype=np.int64)
+    # reference touchpoints present strictly between the first and the last one present
+    inner_case = np.where(hi > lo, present - 2, 0)
     by_case = np.zeros(ev.n_cases, dtype=np.int64)
     by_case[per_case["case"].to_numpy(dtype=np.int64)] = np.maximum(hi - lo - 1, 0) - inner_case
-    # cases whose range spans position p (lo < p < hi) = #(lo < p) - #(hi <= p), as lo <= hi
-    lo_below = np.r_[0, np.cumsum(np.bincount(lo, minlength=n_ref))[:-1]]
-    hi_upto = np.cumsum(np.bincount(hi, minlength=n_ref))
-    inner_ref = np.zeros(n_ref, dtype=np.int64)
-    inner_ref[per_ref["p"].to_numpy(dtype=np.int64)] = per_ref["inner"].fillna(0).to_numpy(dtype=np.int64)
+    # per position p: cases whose range spans p (lo < p < hi) = #(lo < p) - #(hi <= p), as lo <= hi; minus the
+    # cases that have p inside their range = cases with p - #(lo == p) - #(hi == p) + #(lo == hi == p)
+    lo_count = np.bincount(lo, minlength=n_ref)
+    hi_count = np.bincount(hi, minlength=n_ref)
+    both = np.bincount(lo[lo == hi], minlength=n_ref)
+    lo_below = np.r_[0, np.cumsum(lo_count)[:-1]]
+    hi_upto = np.cumsum(hi_count)
+    with_p = ev.act_stats()["cases"].to_numpy()[np.asarray(ref, dtype=np.int64)]
+    inner_ref = with_p - lo_count - hi_count + both
     by_ref = lo_below - hi_upto - inner_ref
     ev._cache[key] = (by_case, by_ref)
     return by_case, by_ref

@@ -269,13 +269,12 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     a, uniques = ev.attribute(resource_key)
-    _, _, change, pingpong = _handoff_flags(a)
+    _, _, change, _ = _handoff_flags(a)
     moves = a.filter(change)
     pairs = moves.group_by([moves.prev_v.name("src"), moves.v.name("dst")]).aggregate(
         handoffs=moves.count(), cases=moves.case.nunique(),
         pingpongs=_handoff_flags(moves)[3].sum()).pipe(to_pandas)
-    totals = a.aggregate(cases_with_handoff=a.case.nunique(where=change),
-                         cases_with_pingpong=a.case.nunique(where=pingpong)).pipe(to_pandas).iloc[0]
+    per_case = _handoff_by_case(ev, resource_key)
     by_act = _handoff_by_act(ev, resource_key)
     out = pd.DataFrame({
         "from_resource": uniques[pairs["src"].to_numpy(dtype=np.int64)],
@@ -290,8 +289,8 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
                  transitions=int(ev.n_events - ev.n_cases),
                  transitions_unknown=int(by_act["arrivals"].sum()) - n_known,
                  handoff_rate=float(n_change / n_known) if n_known else float("nan"),
-                 cases_with_handoff=int(totals["cases_with_handoff"]),
-                 cases_with_pingpong=int(totals["cases_with_pingpong"]),
+                 cases_with_handoff=int((per_case["handoffs"] > 0).sum()),
+                 cases_with_pingpong=int((per_case["pingpongs"] > 0).sum()),
                  cases_total=int(ev.n_cases))
 
 
