@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -470,3 +471,125 @@ def test_docstring_examples_run_on_the_demo_log(monkeypatch):
             result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
         failures += result.failed
     assert failures == 0
+
+
+# ---------------------------------------------------------------- the Ibis/DuckDB engine against plain Python
+
+
+def test_ties_in_time_keep_the_log_order():
+    # events of a case with the same timestamp keep their order in the log (as in pm4py), not an arbitrary one
+    t0 = pd.Timestamp("2024-03-01", tz="UTC")
+    rows = [("x", "a", t0), ("y", "c", t0), ("x", "b", t0), ("x", "c", t0), ("y", "a", t0),
+            ("y", "b", t0 + pd.Timedelta(hours=1))]
+    log = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"])
+    trans = cj.process_map(log).query("kind == 'transition'")
+    edges = dict(zip(zip(trans["source"], trans["target"]), trans["transitions"]))
+    assert edges == {("a", "b"): 2, ("b", "c"): 1, ("c", "a"): 1}
+    assert cj.variants(log)["variant"].tolist() == ["a → b → c", "c → a → b"]
+    dfg, _, _ = _pm4py().discover_dfg(log)
+    assert dict(dfg) == edges
+
+
+def _random_log(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(60):
+        n = int(rng.integers(1, 9))
+        hours = np.sort(rng.integers(0, 200, size=n))  # repeated hours: ties in time
+        for h in hours:
+            res = rng.choice(["r1", "r2", "r3", None], p=[0.4, 0.3, 0.2, 0.1])
+            rows.append((f"c{c}", str(rng.choice(list("abcde"), p=[0.3, 0.25, 0.2, 0.15, 0.1])),
+                         pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(hours=int(h)), res,
+                         str(rng.choice(["L1", "L2 2nd", "3rd"]))))
+    return pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp", "org:resource",
+                                       "org:group"])
+
+
+def _traces(log: pd.DataFrame) -> dict:
+    """Per case: its events in (timestamp, row) order, by plain Python (the reference for the engine)."""
+    out = {}
+    for pos, row in enumerate(log.itertuples(index=False)):
+        out.setdefault(row[0], []).append((row[2], pos, row[1], row[3], row[4]))
+    return {case: [(e[0], *e[2:]) for e in sorted(events, key=lambda e: (e[0], e[1]))]
+            for case, events in out.items()}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_engine_matches_plain_python_on_random_logs(seed):
+    log = _random_log(seed)
+    traces = _traces(log)  # case -> [(ts, act, resource, group)]
+    from collections import Counter
+
+    # directly-follows edges and cases per edge
+    edges, edge_cases = Counter(), Counter()
+    for evs in traces.values():
+        pairs = [(a[1], b[1]) for a, b in itertools.pairwise(evs)]
+        edges.update(pairs)
+        edge_cases.update(set(pairs))
+    trans = cj.process_map(log).query("kind == 'transition'")
+    assert dict(zip(zip(trans["source"], trans["target"]), trans["transitions"])) == dict(edges)
+    assert dict(zip(zip(trans["source"], trans["target"]), trans["cases"])) == dict(edge_cases)
+    # variants
+    seqs = Counter(tuple(e[1] for e in evs) for evs in traces.values())
+    v = cj.variants(log)
+    assert dict(zip(v["activities"], v["cases"])) == dict(seqs)
+    # loops per touchpoint and per case, skips against a reference path
+    ref = ["a", "b", "c", "d", "e"]
+    lp = cj.loops(log, reference=ref).set_index("touchpoint")
+    cl = cj.case_loops(log, reference=ref).set_index("case")
+    for act in "abcde":
+        rework = sum(1 for evs in traces.values() if [e[1] for e in evs].count(act) > 1)
+        selfl = sum(1 for evs in traces.values() for x, y in itertools.pairwise(evs) if x[1] == y[1] == act)
+        back = [case for case, evs in traces.items() for i, e in enumerate(evs)
+                if e[1] == act and i > 0 and evs[i - 1][1] != act and act in [x[1] for x in evs[:i]]]
+        skipped = 0
+        for evs in traces.values():
+            pos = [ref.index(e[1]) for e in evs]
+            if act not in [e[1] for e in evs] and pos and min(pos) < ref.index(act) < max(pos):
+                skipped += 1
+        assert (lp.loc[act, "rework_cases"], lp.loc[act, "self_loops"], lp.loc[act, "back_jumps"],
+                lp.loc[act, "back_jump_cases"], lp.loc[act, "skipped_cases"]) == (
+            rework, selfl, len(back), len(set(back)), skipped), act
+    for case, evs in traces.items():
+        acts = [e[1] for e in evs]
+        pos = sorted({ref.index(a) for a in acts})
+        skipped = (pos[-1] - pos[0] + 1 - len(pos)) if pos else 0
+        assert cl.loc[case, "repeat_events"] == len(acts) - len(set(acts))
+        assert cl.loc[case, "self_loops"] == sum(x == y for x, y in itertools.pairwise(acts))
+        assert cl.loc[case, "skipped"] == skipped
+    # repeated contacts within 2 days
+    rc = cj.repeat_contacts(log, window_days=2).set_index("touchpoint")
+    for act in "abcde":
+        gaps = []
+        for evs in traces.values():
+            times = [e[0] for e in evs if e[1] == act]
+            gaps += [(b - a) / pd.Timedelta(hours=1) for a, b in itertools.pairwise(times)
+                     if b - a <= pd.Timedelta(days=2)]
+        assert rc.loc[act, "repeat_contacts"] == len(gaps)
+        if gaps:
+            assert rc.loc[act, "median_gap_h"] == pytest.approx(float(np.median(gaps)))
+    # hand-offs and ping-pong, with missing resources
+    expected = Counter()
+    for evs in traces.values():
+        res = [None if pd.isna(e[2]) else e[2] for e in evs]
+        for i in range(1, len(res)):
+            if res[i] is not None and res[i - 1] is not None and res[i] != res[i - 1]:
+                pp = i >= 2 and res[i - 2] is not None and res[i - 2] != res[i - 1] and res[i - 2] == res[i]
+                expected[(res[i - 1], res[i], "n")] += 1
+                expected[(res[i - 1], res[i], "pp")] += pp
+    h = cj.handoffs(log)
+    got = Counter()
+    for r in h.itertuples():
+        got[(r.from_resource, r.to_resource, "n")] += r.handoffs
+        got[(r.from_resource, r.to_resource, "pp")] += r.pingpongs
+    assert +got == +expected
+    # the full analysis (attributes carried in the enriched table) agrees with the single functions
+    res = cj.analyze_journeys(log, escalation_column="org:group")
+    pd.testing.assert_frame_equal(res["handoffs"], h)
+    pd.testing.assert_frame_equal(res["escalations"], cj.escalations(log, column="org:group"))
+    # escalations: entering a 2nd/3rd level from a non-escalated event (or at the start)
+    esc = cj.escalations(log, column="org:group").set_index("case")
+    for case, evs in traces.items():
+        levels = [("2nd" in e[3]) or ("3rd" in e[3]) for e in evs]
+        entered = [m and (i == 0 or not levels[i - 1]) for i, m in enumerate(levels)]
+        assert esc.loc[case, "escalations"] == sum(entered)

@@ -204,8 +204,8 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inner_case = np.where(hi > lo, present - 2, 0)
     by_case = np.zeros(ev.n_cases, dtype=np.int64)
     by_case[per_case["case"].to_numpy(dtype=np.int64)] = np.maximum(hi - lo - 1, 0) - inner_case
-    # per position p: cases whose range spans p (lo < p < hi) = #(lo < p) - #(hi <= p), as lo <= hi; minus the
-    # cases that have p inside their range = cases with p - #(lo == p) - #(hi == p) + #(lo == hi == p)
+    # per position p: cases whose range spans p (lo < p < hi) = #(lo < p) - #(hi <= p) + #(lo == hi == p), as
+    # lo <= hi; minus those that have p = cases with p - #(lo == p) - #(hi == p) + #(lo == hi == p)
     lo_count = np.bincount(lo, minlength=n_ref)
     hi_count = np.bincount(hi, minlength=n_ref)
     both = np.bincount(lo[lo == hi], minlength=n_ref)
@@ -213,7 +213,7 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     hi_upto = np.cumsum(hi_count)
     with_p = ev.act_stats()["cases"].to_numpy()[np.asarray(ref, dtype=np.int64)]
     inner_ref = with_p - lo_count - hi_count + both
-    by_ref = lo_below - hi_upto - inner_ref
+    by_ref = lo_below - hi_upto + both - inner_ref
     ev._cache[key] = (by_case, by_ref)
     return by_case, by_ref
 
