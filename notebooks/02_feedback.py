@@ -140,8 +140,8 @@ display(say("Sentiment from the {src}: {neg:.0%} negative, {neu:.0%} neutral, {p
 
 # %% [markdown]
 # ## Topics
-# BERTopic describes topics found by k-means on sentence embeddings (cached on disk) joined with the words
-# customers use. The line below says which embedding model was used.
+# BERTopic describes topics found by spectral clustering of sentence embeddings (cached on disk) joined with
+# the words customers use. The line below says which embedding model was used.
 
 # %%
 subset = docs

@@ -76,6 +76,32 @@ def _tfidf_svd(texts, *, language: str, dims: int, seed: int):
     return normalize(svd.fit_transform(matrix)), (tfidf, svd)
 
 
+def _spectral_labels(features: np.ndarray, n_topics: int, *, neighbors: int, seed: int) -> np.ndarray:
+    """Spectral clustering: k-means on the top eigenvectors of the normalised cosine k-nearest-neighbour graph."""
+    from scipy.sparse import csr_matrix, diags
+    from scipy.sparse.linalg import eigsh
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import normalize
+
+    n = len(features)
+    neighbors = max(1, min(neighbors, n - 1))
+    rows, cols, vals = [], [], []
+    for start in range(0, n, 2048):
+        sim = features[start:start + 2048] @ features.T
+        sim[np.arange(sim.shape[0]), np.arange(start, start + sim.shape[0])] = -np.inf  # not its own neighbour
+        idx = np.argpartition(-sim, neighbors - 1, axis=1)[:, :neighbors]
+        rows.append(np.repeat(np.arange(start, start + sim.shape[0]), neighbors))
+        cols.append(idx.ravel())
+        vals.append(np.clip(np.take_along_axis(sim, idx, axis=1).ravel(), 0, None))
+    graph = csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+    graph = graph.maximum(graph.T)
+    degree = np.asarray(graph.sum(axis=1)).ravel()
+    scale = diags(1.0 / np.sqrt(degree + 1e-12))
+    k = min(n_topics, n - 2)
+    _, vectors = eigsh(scale @ graph @ scale, k=k, which="LA", v0=np.random.default_rng(seed).random(n))
+    return KMeans(n_topics, n_init=10, random_state=seed).fit_predict(normalize(vectors))
+
+
 def _seed_matrix(taxonomy: dict, *, embed, tfidf_svd, weight: float, center) -> np.ndarray:
     """Project each touchpoint's seed words into the same feature space as the documents."""
     from sklearn.preprocessing import normalize
@@ -92,21 +118,23 @@ def _seed_matrix(taxonomy: dict, *, embed, tfidf_svd, weight: float, center) -> 
 
 
 def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: int = 10, seed: int = 0,
-               embedding_model="auto", language: str = "english", clustering: str = "kmeans",
+               embedding_model="auto", language: str = "english", clustering: str = "spectral", neighbors: int = 15,
                tfidf_weight: float = 0.5, taxonomy: dict | None = None, min_similarity: float = 0.15,
                cache: bool = True, progress: bool = True) -> TopicResult:
     """Find topics in feedback with BERTopic, offline and deterministic for a fixed seed.
 
     Pipeline: sentence embeddings from a local model (cached on disk) are centred and joined with a TF-IDF +
-    SVD view of the same texts (the words customers use); k-means groups them into ``n_topics`` topics, so
-    homogeneous feedback does not collapse into one giant topic as with BERTopic's UMAP + HDBSCAN defaults.
-    BERTopic then describes each topic with c-TF-IDF words. Without a model (or ``embedding_model="tfidf"``)
-    the TF-IDF + SVD view alone is clustered; ``backend`` says which was used. ``clustering="hdbscan"`` runs
-    BERTopic's own UMAP + HDBSCAN with outlier reduction instead.
+    SVD view of the same texts (the words customers use). Spectral clustering (k-means on the leading
+    eigenvectors of the cosine k-nearest-neighbour graph) groups them into ``n_topics`` topics, so homogeneous
+    feedback does not collapse into one giant topic as with BERTopic's UMAP + HDBSCAN defaults, and no text is
+    left as an outlier. BERTopic then describes each topic with c-TF-IDF words. Without a model (or
+    ``embedding_model="tfidf"``) the TF-IDF + SVD view alone is clustered; ``backend`` says which was used.
+    ``clustering="kmeans"`` runs plain k-means on the vectors; ``clustering="hdbscan"`` runs BERTopic's own
+    UMAP + HDBSCAN followed by outlier reduction.
 
-    A ``taxonomy`` (touchpoint -> seed words) guides the topics: the k-means centres start at the seed words,
-    every text gets the closest touchpoint (``touchpoint_guess``) and every topic the touchpoint most of its
-    texts got.
+    A ``taxonomy`` (touchpoint -> seed words) maps topics onto touchpoints: every text gets the closest
+    touchpoint (``touchpoint_guess``) and every topic the touchpoint most of its texts got; with
+    ``clustering="kmeans"`` the k-means centres also start at the seed words (guided topics).
 
     Parameters
     ----------
@@ -122,8 +150,10 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
         See :func:`load_embedding_model`.
     language : {"english", "german", "both"}, default "english"
         Stop words for the TF-IDF view and the topic words.
-    clustering : {"kmeans", "hdbscan"}, default "kmeans"
+    clustering : {"spectral", "kmeans", "hdbscan"}, default "spectral"
         ``hdbscan``: BERTopic's defaults (UMAP + HDBSCAN) followed by outlier reduction.
+    neighbors : int, default 15
+        Neighbours per text in the spectral clustering graph.
     tfidf_weight : float, default 0.5
         Weight of the TF-IDF view beside the embeddings (0 = embeddings only).
     taxonomy : dict, optional
@@ -158,8 +188,9 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
     if text not in feedback.columns:
         raise CxInputError(f"the text column {text!r} is missing; columns: {', '.join(map(str, feedback.columns))}."
                            " Run clean_feedback first or pass text='text'.", column=text)
-    if clustering not in {"kmeans", "hdbscan"}:
-        raise CxInputError(f"clustering={clustering!r}; expected 'kmeans' or 'hdbscan'.", column="clustering")
+    if clustering not in {"spectral", "kmeans", "hdbscan"}:
+        raise CxInputError(f"clustering={clustering!r}; expected 'spectral', 'kmeans' or 'hdbscan'.",
+                           column="clustering")
     texts = feedback[text].fillna("").astype(str).tolist()
     if len(texts) < max(3, n_topics):
         raise CxInputError(f"{len(texts)} texts are too few for {n_topics} topics.", column=text)
@@ -201,15 +232,16 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
         guide = _seed_matrix(taxonomy, embed=embed, tfidf_svd=tfidf_svd if (embeddings is None or tfidf_weight > 0)
                              else None, weight=tfidf_weight if embeddings is not None else 1.0, center=center)
         n_topics = max(n_topics, len(taxonomy))
-    if clustering == "kmeans":
-        if guide is not None:
+    if clustering in {"spectral", "kmeans"}:
+        if clustering == "spectral":
+            labels = _spectral_labels(features, n_topics, neighbors=neighbors, seed=seed)
+        elif guide is not None:
             rng = np.random.default_rng(seed)
             extra = features[rng.choice(len(features), n_topics - len(guide), replace=False)]
             init = np.vstack([guide, extra]) if len(extra) else guide
-            km = KMeans(n_topics, init=init, n_init=1, random_state=seed)
+            labels = KMeans(n_topics, init=init, n_init=1, random_state=seed).fit_predict(features)
         else:
-            km = KMeans(n_topics, n_init=10, random_state=seed)
-        labels = km.fit_predict(features)
+            labels = KMeans(n_topics, n_init=10, random_state=seed).fit_predict(features)
         bt = BERTopic(embedding_model=None, umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster(),
                       vectorizer_model=topic_words, calculate_probabilities=False, verbose=False)
         topics, _ = bt.fit_transform(texts, embeddings=features, y=labels)
