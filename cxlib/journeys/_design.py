@@ -173,8 +173,8 @@ def _check(ev: Events, design: Design) -> dict:
     # maximum of the stage within the case) is a vectorised step on that result
     t = ev.table
     design_codes = np.flatnonzero(stage_of_act >= 0).tolist()
-    events = t.filter(t.act.isin(design_codes)).order_by(["case", "idx"]).select(
-        "case", "act", "ts").pipe(to_pandas)
+    events = t.filter(t.act.isin(design_codes)).select("case", "idx", "act", "ts").order_by(
+        ["case", "idx"]).pipe(to_pandas)
     outside_events = t.filter(~t.act.isin(design_codes))
     outside_df = outside_events.group_by("case").aggregate(n=outside_events.count()).pipe(to_pandas)
     st = stage_of_act[events["act"].to_numpy(dtype=np.int64)]

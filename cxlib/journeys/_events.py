@@ -65,19 +65,28 @@ class Events:
         t = self.table
         return t.filter(t.next_act.notnull())
 
+    def _materialized(self, key: str, expr):
+        if key not in self._cache:
+            table, name = _engine.materialize(expr, key)
+            self._tables.append(name)
+            self._cache[key] = table
+        return self._cache[key]
+
     def pairs(self):
         """Ibis: distinct (case, activity) pairs with ``n`` (visits) and ``self_loops`` (visits coming directly
-        from the same activity)."""
-        t = self.table
-        return t.group_by(["case", "act"]).aggregate(
-            n=t.count(), self_loops=(t.prev_act == t.act).fill_null(False).sum())
+        from the same activity); a DuckDB temporary table, built on first use."""
+        if "pairs" not in self._cache:
+            t = self.table
+            expr = t.group_by(["case", "act"]).aggregate(
+                n=t.count(), self_loops=(t.prev_act == t.act).fill_null(False).sum())
+            self._materialized("pairs", expr)
+        return self._cache["pairs"]
 
-    def cases(self) -> pd.DataFrame:
-        """One row per case code (0..n_cases-1), pandas, cached: ``events``, ``first_pos``, ``start``/``end``
-        (ns), ``first_act``, ``last_act``, ``throughput_h``, ``repeat_events`` (visits of a touchpoint after the
-        first), ``reworked_touchpoints``, ``self_loops``, ``back_jumps`` (repeat visits not coming directly from
-        the same touchpoint: ``repeat_events - self_loops``)."""
-        if "cases" not in self._cache:
+    def case_table(self):
+        """Ibis: one row per case (a DuckDB temporary table, built on first use): ``events``, ``first_pos``,
+        ``start``/``end`` (ns), ``first_act``, ``last_act``, ``throughput_h``, ``seq`` (its activity codes in
+        order), ``touchpoints`` (distinct), ``reworked_touchpoints``, ``self_loops``."""
+        if "case_table" not in self._cache:
             t = self.table
             per_case = t.group_by("case").aggregate(
                 events=t.count(),
@@ -86,17 +95,27 @@ class Events:
                 end=t.ts.max(),
                 first_act=t.act.min(where=t.idx == 0),
                 last_act=t.act.min(where=t.next_act.isnull()),
+                seq=t.act.collect(order_by=t.idx),
             )
+            per_case = per_case.mutate(throughput_h=wait_h(per_case.end, per_case.start))
             p = self.pairs()
             per_pair = p.group_by("case").aggregate(touchpoints=p.count(), reworked_touchpoints=(p.n > 1).sum(),
                                                     self_loops=p.self_loops.sum())
-            expr = per_case.join(per_pair, "case").order_by("case")
-            df = expr.pipe(to_pandas).set_index("case")
+            self._materialized("case_table", per_case.join(per_pair, "case"))
+        return self._cache["case_table"]
+
+    def cases(self) -> pd.DataFrame:
+        """One row per case code (0..n_cases-1), pandas, cached: ``events``, ``first_pos``, ``start``/``end``
+        (ns), ``first_act``, ``last_act``, ``throughput_h``, ``repeat_events`` (visits of a touchpoint after the
+        first), ``reworked_touchpoints``, ``self_loops``, ``back_jumps`` (repeat visits not coming directly from
+        the same touchpoint: ``repeat_events - self_loops``)."""
+        if "cases" not in self._cache:
+            ct = self.case_table()
+            df = ct.drop("seq").order_by("case").pipe(to_pandas).set_index("case")
             df["repeat_events"] = (df["events"] - df["touchpoints"]).astype(np.int64)
             df["reworked_touchpoints"] = df["reworked_touchpoints"].astype(np.int64)
             df["self_loops"] = df["self_loops"].astype(np.int64)
             df["back_jumps"] = df["repeat_events"] - df["self_loops"]
-            df["throughput_h"] = hours(df["end"].to_numpy() - df["start"].to_numpy())
             self._cache["cases"] = df
         return self._cache["cases"]
 

@@ -12,16 +12,14 @@ import pandas as pd
 
 from .._errors import CxInputError
 from ._engine import to_pandas
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp
 
 SEPARATOR = " → "
 
 
 def _per_case(ev: Events):
     """Ibis: one row per case with its sequence of activity codes (``seq``, ordered by the event index)."""
-    t = ev.table
-    return t.group_by("case").aggregate(seq=t.act.collect(order_by=t.idx),
-                                        throughput_h=wait_h(t.ts.max(), t.ts.min()))
+    return ev.case_table().select("case", "seq", "throughput_h")
 
 
 def _variant_rows(ev: Events) -> pd.DataFrame:
