@@ -1,4 +1,10 @@
-"""Process map data (directly-follows graph with frequency and waiting times) and its Graphviz picture."""
+"""Process map data (directly-follows graph with frequency and waiting times) and its Graphviz picture.
+
+Engine: the edges are one Ibis aggregation on DuckDB over the enriched event table (group by activity and next
+activity: transitions, distinct cases, median / mean / p90 / min / max wait); start and end edges come from the
+per-touchpoint aggregation. Pruning (top touchpoints, top paths) runs in pandas on the small edge table; the
+share of cases drawn whole after pruning is one more DuckDB query.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""The touchpoint table (one row per touchpoint, with a priority rank) and the full analysis in one call."""
+"""The touchpoint table (one row per touchpoint, with a priority rank) and the full analysis in one call.
+
+Engine: the inputs of the touchpoint table are per-touchpoint Ibis aggregations on DuckDB, cached on the prepared
+log and shared with the other tables; the priority (percentile ranks across touchpoints) is computed in pandas
+on that one-row-per-touchpoint table. :func:`analyze_journeys` prepares the log once, carrying the resource and
+escalation columns in the enriched event table.
+"""
 
 from __future__ import annotations
 
@@ -117,7 +123,7 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
                      escalation_column: str | None = None, escalation_pattern: str = r"2nd|3rd",
                      window_days: float = 7.0, reference=None, case_key: str = CASE,
                      activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> dict[str, pd.DataFrame]:
-    """The full journey analysis in one pass: the log is encoded and loaded once, every table reuses it.
+    """The full journey analysis in one pass: the log is sorted and encoded once, every table reuses it.
 
     Parameters
     ----------
