@@ -35,6 +35,7 @@ score_scale = None  # "nps" / "stars5": learn sentiment from the score column wh
 classifier_text = "text_clean"  # text the classifiers read: text_clean (cleaned) or text (as written)
 topic_filter = {"airline_sentiment": "negative"}  # topics on a subset, e.g. complaints only; {} for all
 topic_label = "negativereason"  # gold topic column for the evaluation; None to skip
+topic_label_ignore = []  # gold topic values left out of the evaluation (e.g. "Can't Tell")
 topic_label_sep = None  # separator of multi-label topic columns (GermEval aspect_categories: ";")
 topic_dominant = None  # a dominant class to leave out in a second evaluation row ("auto" finds it)
 language = "english"  # stop words: english, german or both
@@ -199,9 +200,11 @@ else:
 
 # %%
 if topic_label and topic_label in topics.documents.columns:
-    agreement = fb.topic_agreement(topics.documents[topic_label], topics.documents["topic"],
-                                   dominant=topic_dominant, multi_sep=topic_label_sep)
-    display(show(agreement, caption=f"Topics against {topic_label}"))
+    judged = topics.documents[~topics.documents[topic_label].isin(topic_label_ignore or [])]
+    agreement = fb.topic_agreement(judged[topic_label], judged["topic"], dominant=topic_dominant,
+                                   multi_sep=topic_label_sep)
+    display(show(agreement, caption=f"Topics against {topic_label}"
+                 + (f" (without {', '.join(topic_label_ignore)})" if topic_label_ignore else "")))
 else:
     display(say("No gold topic labels in this data."))
 

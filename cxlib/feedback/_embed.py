@@ -72,6 +72,13 @@ def load_embedding_model(model="auto"):
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
+        try:  # the weight-loading bar would end up in reports
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover - transformers always comes with sentence-transformers
+            pass
+
         _MODELS[key] = SentenceTransformer(str(folder), device="cpu")
     return _MODELS[key], source, key
 

@@ -337,8 +337,9 @@ def topic_table(documents: pd.DataFrame, *, words: dict | None = None, sentiment
     -------
     pandas.DataFrame
         ``topic`` (int), ``label`` (str), ``size`` (int), ``share`` (0-1), ``top_words`` (str, comma-separated),
-        ``negative_share`` (0-1, NaN without sentiment), ``touchpoint`` (the most common ``touchpoint_guess``,
-        only with a taxonomy), sorted by size.
+        ``negative_share`` (0-1, NaN without sentiment), ``touchpoint`` (only with a taxonomy: the most common
+        ``touchpoint_guess`` other than ``"other"`` when it covers at least 20% of the topic's texts, else
+        ``"other"``), sorted by size.
 
     Examples
     --------
@@ -356,7 +357,10 @@ def topic_table(documents: pd.DataFrame, *, words: dict | None = None, sentiment
     else:
         table["negative_share"] = np.nan
     if "touchpoint_guess" in documents.columns:
-        table["touchpoint"] = g["touchpoint_guess"].agg(lambda s: s.value_counts().index[0])
+        def pick(guesses):
+            counts = guesses[guesses != "other"].value_counts()
+            return counts.index[0] if len(counts) and counts.iloc[0] >= 0.2 * len(guesses) else "other"
+        table["touchpoint"] = g["touchpoint_guess"].agg(pick)
     table = table.reset_index().sort_values(["size", "topic"], ascending=[False, True]).reset_index(drop=True)
     return table
 
