@@ -55,6 +55,11 @@ from cxlib import feedback as fb
 from cxlib.report import say, show
 
 warnings.filterwarnings("ignore", category=FutureWarning)
+# A gold column named like an output column (sentiment) is kept apart, so predictions never overwrite it.
+gold_names = {name: f"{name}_gold" for name in labels if name in ("sentiment", "topic", "language")}
+labels = {name: gold_names.get(name, name) for name in labels}
+sentiment_label, relevance_label, topic_label = (gold_names.get(n, n) for n in (sentiment_label, relevance_label,
+                                                                                  topic_label))
 raw = fb.read_feedback(path, **columns, labels=labels, **read_options)
 display(say("<b>{title}</b>: {n:,} texts kept from <code>{path}</code>.", title=title, n=len(raw), path=path))
 display(show(fb.feedback_load_report(raw).to_frame(), caption="Load report: rows read, kept and dropped"))

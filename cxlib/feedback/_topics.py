@@ -220,6 +220,8 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
     seconds["features"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    # BERTopic strips every non-ASCII letter from "english" texts (für -> fr); other languages keep them.
+    bt_language = "english" if language == "english" else "multilingual"
     topic_words = CountVectorizer(stop_words=stop_words(language), ngram_range=(1, 2),
                                   min_df=2 if len(texts) >= 100 else 1)
     guide = None
@@ -243,7 +245,8 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
         else:
             labels = KMeans(n_topics, n_init=10, random_state=seed).fit_predict(features)
         bt = BERTopic(embedding_model=None, umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster(),
-                      vectorizer_model=topic_words, calculate_probabilities=False, verbose=False)
+                      vectorizer_model=topic_words, calculate_probabilities=False, verbose=False,
+                      language=bt_language)
         topics, _ = bt.fit_transform(texts, embeddings=features, y=labels)
         info["outliers_before"] = info["outliers_after"] = 0
     else:
@@ -254,7 +257,7 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
         hdb = HDBSCAN(min_cluster_size=max(10, len(texts) // 200), metric="euclidean",
                       cluster_selection_method="eom", prediction_data=True)
         bt = BERTopic(embedding_model=None, umap_model=umap, hdbscan_model=hdb, vectorizer_model=topic_words,
-                      verbose=False)
+                      verbose=False, language=bt_language)
         topics, _ = bt.fit_transform(texts, embeddings=features)
         info["outliers_before"] = int(sum(t == -1 for t in topics))
         if info["outliers_before"] and len(set(topics)) > 1:
