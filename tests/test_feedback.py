@@ -368,3 +368,15 @@ def test_topic_errors(tweets):
         fb.fit_topics(tweets.head(3), n_topics=5, embedding_model="tfidf")
     with pytest.raises(CxInputError, match="taxonomy"):
         fb.fit_topics(tweets, taxonomy={"x": []}, embedding_model="tfidf", progress=False)
+
+
+def test_topic_model_saved_as_safetensors(tweets, tmp_path):
+    from bertopic import BERTopic
+
+    result = fb.fit_topics(tweets, n_topics=3, seed=0, embedding_model="tfidf", progress=False)
+    folder = result.save(tmp_path / "topics")
+    names = {p.name for p in folder.iterdir()}
+    assert {"ctfidf.safetensors", "topic_embeddings.safetensors", "topics.json"} <= names
+    assert not any(n.endswith((".pkl", ".pickle", ".bin")) for n in names)
+    loaded = BERTopic.load(str(folder))
+    assert len(loaded.get_topic_info()) == 3
