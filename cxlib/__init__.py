@@ -17,8 +17,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 _SUBPACKAGES = {"journeys", "feedback", "scores", "owners", "report", "io", "bench"}
 
-__all__ = ["read_log", "load_report", "read_feedback", "LoadReport", "CxInputError", "__version__",
-           *sorted(_SUBPACKAGES - {"bench"})]
+__all__ = ["CxInputError", "LoadReport", "__version__", "feedback", "io", "journeys", "load_report", "owners",
+           "read_feedback", "read_log", "report", "scores"]
 
 
 def __getattr__(name):

@@ -240,11 +240,11 @@ def read_yaml(path, *, what: str = "YAML file"):
 
     path = Path(path)
     if not path.is_file():
-        raise CxInputError(f"the {what} does not exist.", path=path)
+        raise CxInputError(f"{what} not found: the file does not exist.", path=path)
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise CxInputError(f"the {what} is not valid YAML: {exc}", path=path) from None
+        raise CxInputError(f"{what} is not valid YAML: {exc}", path=path) from None
 
 
 def _open_bytes(path: Path) -> bytes:

@@ -76,7 +76,8 @@ def test_journeys_report_on_the_demo_log(tmp_path, monkeypatch):
     assert result.status == "ok", result.error
     page = result.html.read_text(encoding="utf-8")
     assert "helpdesk.xes.gz" in page and "rows kept" in page and "21,348" in page
-    svgs = [base64.b64decode(m).decode("utf-8") for m in re.findall(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', page)]
-    svgs += re.findall(r"<svg.*?</svg>", page, flags=re.S)
+    inline = re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page)
+    svgs = [base64.b64decode(m).decode("utf-8") for m in inline]
+    svgs += re.findall(r"<svg.*?</svg>", page, flags=re.DOTALL)
     assert any("<svg" in svg and "Take in charge ticket" in svg for svg in svgs), "no process map SVG"
     assert "cumulative" in page.lower()

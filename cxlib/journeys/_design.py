@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .._errors import CxInputError
+from ..io import read_yaml
 from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, per_code, prepare, stamp
 from ._variants import case_variant_codes
@@ -78,13 +78,7 @@ def read_design(path) -> Design:
     'Triage'
     """
     path = Path(path)
-    if not path.exists():
-        raise CxInputError("design file not found", path=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CxInputError(f"not valid YAML: {exc}", path=path) from None
-    return design_from_dict(data, path=path)
+    return design_from_dict(read_yaml(path, what="design file"), path=path)
 
 
 def design_from_dict(data, *, path=None) -> Design:

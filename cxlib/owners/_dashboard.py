@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .._errors import CxInputError
+from ..io import read_yaml
 from ._association import score_association
 from ._critical import (
     critical_touchpoints,
@@ -241,9 +241,7 @@ def suite_entries(params_path, *, notebook: str = DASHBOARD_NOTEBOOK) -> list[di
     ['dashboard_demo', 'dashboard_demo__benefit-payments-team']
     """
     params_path = Path(params_path)
-    if not params_path.is_file():
-        raise CxInputError("the dashboard parameter file does not exist", path=params_path)
-    params = yaml.safe_load(params_path.read_text(encoding="utf-8")) or {}
+    params = read_yaml(params_path, what="dashboard parameter file") or {}
     if not isinstance(params, dict) or not params.get("touchpoints"):
         raise CxInputError("expected a mapping with 'touchpoints: <touchpoint model YAML>'", path=params_path,
                            column="touchpoints")

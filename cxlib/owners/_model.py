@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .._errors import CxInputError
+from ..io import read_yaml
 
 __all__ = [
     "MEASURES",
@@ -253,13 +253,7 @@ def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd
     ['Benefit payments team', 'Customer information team']
     """
     path = Path(path)
-    if not path.is_file():
-        raise CxInputError("touchpoint model not found (expected a YAML file listing the touchpoints)",
-                           path=path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CxInputError(f"not valid YAML: {exc}", path=path) from None
+    raw = read_yaml(path, what="touchpoint model")
     if not isinstance(raw, dict) or "touchpoints" not in raw:
         raise CxInputError("expected a mapping with a 'touchpoints:' list", path=path, column="touchpoints")
     unknown = set(raw) - _TOP_KEYS

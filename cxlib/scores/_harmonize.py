@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .._errors import CxInputError
+from ..io import read_yaml
 from ._measures import KINDS, _z, score_table
 from ._validate import VALID, _as_by, _require_column, classify_scores
 
@@ -68,12 +68,7 @@ def read_measure_config(path) -> dict:
     [1, 5]
     """
     path = Path(path)
-    if not path.exists():
-        raise CxInputError("measure config file not found", path=path)
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise CxInputError(f"not valid YAML: {err}", path=path) from None
+    config = read_yaml(path, what="measure config file")
     if isinstance(config, dict) and "measures" in config:
         config = config["measures"]
     return _check_config(config, path=path)

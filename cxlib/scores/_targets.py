@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .._errors import CxInputError
+from ..io import read_yaml
 from ._validate import _require_column
 
 __all__ = ["LIGHT_COLOURS", "read_targets", "traffic_lights"]
@@ -56,12 +56,7 @@ def read_targets(path) -> pd.DataFrame:
     ['sentiment_index', '*']
     """
     path = Path(path)
-    if not path.exists():
-        raise CxInputError("targets file not found", path=path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise CxInputError(f"not valid YAML: {err}", path=path) from None
+    doc = read_yaml(path, what="targets file")
     if not isinstance(doc, dict) or not isinstance(doc.get("targets"), dict) or not doc["targets"]:
         raise CxInputError("expected a mapping with a non-empty 'targets:' section "
                            "({measure: {touchpoint: {target, tolerance}}})", path=path)
