@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import io as _io
 import time
 from pathlib import Path
 
 import pandas as pd
 
 from .._errors import CxInputError
-from ..io import LoadReport, _open_bytes, _to_utc, sniff_csv
+from ..io import LoadReport, _open_bytes, _to_utc, read_csv_text
 
 __all__ = ["STANDARD_COLUMNS", "FeedbackLoadReport", "feedback_load_report", "read_feedback"]
 
@@ -142,16 +141,7 @@ def _read_table(path: Path, kind: str, *, sep, encoding, sheet, report: Feedback
     if path.stat().st_size == 0:
         raise CxInputError("the file is empty (0 bytes).", path=path)
     if kind == "csv":
-        raw = _open_bytes(path)
-        sep, encoding = sniff_csv(raw, path=path, sep=sep, encoding=encoding)
-        try:
-            df = pd.read_csv(_io.BytesIO(raw), sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-                             na_values=[""])
-        except pd.errors.EmptyDataError:
-            raise CxInputError("the file has no header line and no rows.", path=path) from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise CxInputError(f"could not parse it as CSV with delimiter {sep!r} and encoding {encoding}: "
-                               f"{exc}. Pass sep=... or encoding=...", path=path) from None
+        df, sep, encoding = read_csv_text(path, sep=sep, encoding=encoding)
         report.reader = "pandas"
         report.notes.append(f"CSV delimiter {sep!r}, encoding {encoding}.")
         return df

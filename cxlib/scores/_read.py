@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io as _io
 from pathlib import Path
 
 import pandas as pd
 
 from .._errors import CxInputError
-from ..io import _open_bytes, sniff_csv
+from ..io import read_csv_text
 
 __all__ = ["read_responses"]
 
@@ -46,16 +45,7 @@ def read_responses(path, *, columns=None, sep: str | None = None, encoding: str 
     if not path.exists():
         raise CxInputError("file not found (paths in parameter files are relative to the repository root)",
                        path=path)
-    raw = _open_bytes(path)
-    sep, encoding = sniff_csv(raw, path=path, sep=sep, encoding=encoding)
-    try:
-        df = pd.read_csv(_io.BytesIO(raw), sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-                         na_values=[""])
-    except pd.errors.EmptyDataError:
-        raise CxInputError("the file has no header line and no rows.", path=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise CxInputError(f"could not parse it as CSV with delimiter {sep!r} and encoding {encoding}: {exc}",
-                           path=path) from None
+    df, sep, encoding = read_csv_text(path, sep=sep, encoding=encoding)
     for col in [c for c in (columns or []) if c is not None]:
         if col not in df.columns:
             raise CxInputError(f"expected a column {col!r}; the file has {', '.join(map(str, df.columns))}",
