@@ -593,3 +593,44 @@ def test_engine_matches_plain_python_on_random_logs(seed):
         levels = [("2nd" in e[3]) or ("3rd" in e[3]) for e in evs]
         entered = [m and (i == 0 or not levels[i - 1]) for i, m in enumerate(levels)]
         assert esc.loc[case, "escalations"] == sum(entered)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_enriched_table_from_arrays_equals_the_window_definition(seed):
+    """The enriched table computed by array shifts (the fast path for pandas logs) is row for row the one the
+    Ibis window functions define (the portable path): on a random log with shuffled rows, equal timestamps
+    inside cases, repeated touchpoints and missing attribute values."""
+    import ibis
+    import pyarrow as pa
+
+    from cxlib.journeys import _engine
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    case = rng.integers(0, 37, n).astype(np.int32)
+    act = rng.integers(0, 5, n).astype(np.int32)
+    ts = rng.integers(0, 30, n).astype(np.int64) * 3_600_000_000_000  # many ties
+    pos = np.arange(n, dtype=np.int64)
+    attr = rng.integers(0, 3, n).astype(np.int32)
+    missing = rng.random(n) < 0.2
+    codes = [pa.array(attr, mask=missing)]
+    fast = _engine.enrich_arrays(case, act, ts, pos, codes)[0].to_pandas()
+    base = ibis.memtable(pd.DataFrame({"pos": pos, "case": case, "act": act, "ts": ts,
+                                       "a0": pd.array(np.where(missing, None, attr), dtype="Int32")}))
+    slow = _engine.to_pandas(_engine.enrich(base, 1))
+    fast = fast.sort_values("pos", ignore_index=True)
+    slow = slow.sort_values("pos", ignore_index=True)[fast.columns]
+    assert sorted(fast["case"].to_numpy()) == sorted(case)
+    for col in fast.columns:
+        pd.testing.assert_series_equal(fast[col].astype("Float64"), slow[col].astype("Float64"), check_names=False,
+                                       obj=col)
+    # an input already in case order takes the path without sorting, with the same result
+    order = np.lexsort((ts, case))
+    again = _engine.enrich_arrays(case[order], act[order], ts[order], pos[order], [codes[0].take(pa.array(order))])
+    pd.testing.assert_frame_equal(again[0].to_pandas().sort_values("pos", ignore_index=True), fast)
+    # the traces table: each case's activity codes in order, as the ordered list aggregation defines it
+    _, fast_traces = _engine.enrich_arrays(case, act, ts, pos, codes)
+    slow_traces = _engine.to_pandas(_engine.traces(_engine.enrich(base, 1))).sort_values("case", ignore_index=True)
+    fast_traces = fast_traces.to_pandas().sort_values("case", ignore_index=True)
+    assert fast_traces["case"].tolist() == slow_traces["case"].tolist()
+    assert [list(s) for s in fast_traces["seq"]] == [list(s) for s in slow_traces["seq"]]

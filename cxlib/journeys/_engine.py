@@ -1,7 +1,7 @@
 """The journeys engine: one DuckDB connection per process, reached through Ibis, and the enriched event table.
 
 Every journey measure is an Ibis expression over the enriched event table that :func:`events_table` builds once
-per analysis; DuckDB (embedded) executes it and ``.to_pandas()`` brings the small result back. Because the
+per analysis (an Arrow table that DuckDB scans in place); DuckDB (embedded) executes it and ``.to_pandas()`` brings the small result back. Because the
 measures are Ibis expressions, the same code can later run on another Ibis backend (e.g. Spark) by swapping
 :func:`connect`.
 
@@ -11,14 +11,26 @@ The enriched table has one row per usable event:
 - ``ts``: the timestamp in nanoseconds since the epoch (int64, UTC), so waits are exact integer differences.
 - ``idx``: the event's index in its case (0 = first), by ``(ts, pos)``: events with the same timestamp keep the
   log's order, as pm4py does.
-- ``prev_act``, ``next_act``, ``prev_ts``, ``next_ts``: the neighbours in the case (null at the case's ends),
-  via ``lag``/``lead`` over ``partition by case order by ts, pos``.
+- ``prev_act``, ``next_act``, ``prev_ts``, ``next_ts``: the neighbours in the case (null at the case's ends):
+  ``lag``/``lead`` over ``partition by case order by ts, pos``.
+- ``visit``: the how-manieth visit of its touchpoint in the case this event is (0 = first), and ``gap_ns``: the
+  time since the previous visit of the same touchpoint (null on first visits): ``row_number``/``lag`` over
+  ``partition by case, act order by ts, pos``. First visits give the distinct (case, touchpoint) pairs; later visits are the
+  revisits behind rework, back-jumps and repeated contacts.
 - ``a0``, ``prev_a0``, ``prev2_a0``, ...: event attributes asked for at preparation (resource, group) as
   integer codes (null = missing) with their values one and two events earlier in the case.
 
+Beside it, the traces table holds one row per case with ``seq``, the case's activity codes in order (the
+variants are the distinct ``seq``).
+
+:func:`enrich` and :func:`traces` define these columns as Ibis window functions (the portable definition). For a pandas log on the
+embedded engine, :func:`enrich_arrays` computes the same tables while the log is encoded: with the rows in case
+order every window is a shift of the arrays inside each case's block and each trace is a slice of the activity
+codes, which costs a fraction of the sorts that the windows and ordered lists need; the tests check that both
+give the same tables.
+
 :func:`attribute_table` adds an attribute that was not asked for at preparation (a join on ``pos`` and one more
-window). :func:`revisits_table` holds the events that revisit a touchpoint of their case, with the time since
-the previous visit (a window over ``partition by case, activity``), for repeated contacts.
+window).
 """
 
 from __future__ import annotations
@@ -29,7 +41,9 @@ import threading
 
 import duckdb
 import ibis
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 _LOCK = threading.Lock()
 _CON = None
@@ -54,7 +68,7 @@ def materialize(expr, prefix: str):
     """Execute ``expr`` (Ibis table or pandas DataFrame) into a DuckDB temporary table; returns (table, name)."""
     con = connect()
     name = _temp_name(prefix)
-    obj = ibis.memtable(expr) if isinstance(expr, pd.DataFrame) else expr
+    obj = ibis.memtable(expr) if isinstance(expr, (pd.DataFrame, pa.Table)) else expr
     return con.create_table(name, obj=obj, temp=True), name
 
 
@@ -78,35 +92,139 @@ def _case_window(t):
     return ibis.window(group_by=t.case, order_by=[t.ts, t.pos])
 
 
-def events_table(coded: pd.DataFrame, n_attributes: int = 0):
-    """Load the coded events (``pos``, ``case``, ``act``, ``ts`` and attribute codes ``a0``, ``a1``, ...) and
-    build the enriched table once. Returns the Ibis table (a DuckDB temporary table) and the temporary tables'
-    names."""
-    base = ibis.memtable(coded)
+def enrich(base, n_attributes: int = 0):
+    """Ibis: the enriched event table as window functions over the coded events ``base`` (``pos``, ``case``,
+    ``act``, ``ts``, ``a0``, ...).
+
+    This is the portable definition of the enriched table, for a backend that holds the coded events itself
+    (e.g. Spark). For a pandas log on the embedded engine, :func:`enrich_arrays` computes the same columns while
+    the log is encoded (the rows arrive sorted, so the windows become array shifts) and :func:`events_table`
+    loads them; the tests check that both agree.
+    """
     w = _case_window(base)
+    wa = ibis.window(group_by=[base.case, base.act], order_by=[base.ts, base.pos])
     lags = {}
     for k in range(n_attributes):
         col = base[f"a{k}"]
         lags[f"prev_a{k}"] = col.lag().over(w)
         lags[f"prev2_a{k}"] = col.lag(2).over(w)
-    enriched = base.mutate(
+    return base.mutate(
         idx=ibis.row_number().over(w),
+        visit=ibis.row_number().over(wa),
+        gap_ns=base.ts - base.ts.lag().over(wa),
         prev_act=base.act.lag().over(w),
         next_act=base.act.lead().over(w),
         prev_ts=base.ts.lag().over(w),
         next_ts=base.ts.lead().over(w),
         **lags,
     )
-    table, name = materialize(enriched, "events")
-    return table, [name]
 
 
-def revisits_table(events):
-    """Events that revisit a touchpoint already visited in their case: ``case``, ``act``, ``gap_ns`` (time since
-    the previous visit of the same touchpoint). Returns the table and its name."""
-    wa = ibis.window(group_by=[events.case, events.act], order_by=[events.idx])
-    lagged = events.select("case", "act", gap_ns=events.ts - events.ts.lag().over(wa))
-    return materialize(lagged.filter(lagged.gap_ns.notnull()), "revisits")
+def _within(values: np.ndarray, valid: np.ndarray, shift: int, first: np.ndarray) -> pa.Array:
+    """``values`` moved by ``shift`` rows (positive: earlier rows, negative: later rows) as an Arrow array,
+    null where that row is in another case (``first``: the row's case starts ``k`` rows back, per shift) or
+    its value is missing (``valid`` False)."""
+    n = len(values)
+    out = np.zeros(n, dtype=values.dtype)
+    ok = np.zeros(n, dtype=bool)
+    k = abs(shift)
+    if k < n:
+        if shift > 0:
+            out[k:] = values[:-k]
+            ok[k:] = valid[:-k]
+        else:
+            out[:-k] = values[k:]
+            ok[:-k] = valid[k:]
+    ok &= ~first
+    return pa.array(out, mask=~ok)
+
+
+def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndarray,
+                  attributes: list[pa.Array] = ()) -> pa.Table:
+    """The enriched event table (see the module docstring) and the traces table (``case``, ``seq``: one row per
+    case with its activity codes in order) from coded events, as Arrow tables.
+
+    The events are put in case order (``case``, then ``ts``, then ``pos``; a stable sort, skipped when the log is
+    already in that order, as XES logs are), so that every window of :func:`enrich` becomes a shift of the
+    arrays within each case's block of rows, and the per-touchpoint window one stable sort by (case,
+    activity). ``attributes`` are the attribute codes (Arrow int32 arrays, null = missing) in input order.
+    """
+    n = len(case)
+    dc = np.diff(case)
+    in_order = bool(np.all((dc > 0) | ((dc == 0) & (np.diff(ts) >= 0))))
+    order = None if in_order else np.lexsort((ts, case))  # stable: ties keep the input (pos) order
+    if order is not None:
+        case, act, ts, pos = case[order], act[order], ts[order], pos[order]
+    starts = np.flatnonzero(np.r_[True, dc != 0] if in_order else np.r_[True, case[1:] != case[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    idx = np.arange(n, dtype=np.int64) - np.repeat(starts, sizes)
+    first1 = idx < 1
+    first2 = idx < 2
+    last = np.r_[idx[1:] == 0, True]
+    all_valid = np.ones(n, dtype=bool)
+    # visits of the same touchpoint in a case: a stable sort by (case, act) keeps the time order inside
+    key = case.astype(np.int64) * (int(act.max()) + 1 if n else 1) + act
+    by_act = np.argsort(key, kind="stable")
+    key_sorted = key[by_act]
+    new_pair = np.r_[True, key_sorted[1:] != key_sorted[:-1]]
+    pair_starts = np.flatnonzero(new_pair)
+    visit_sorted = np.arange(n, dtype=np.int64) - np.repeat(pair_starts, np.diff(np.r_[pair_starts, n]))
+    ts_sorted = ts[by_act]
+    gap_sorted = np.r_[0, np.diff(ts_sorted)] if n else ts_sorted
+    visit = np.empty(n, dtype=np.int64)
+    visit[by_act] = visit_sorted
+    gap = np.empty(n, dtype=np.int64)
+    gap[by_act] = gap_sorted
+    gap_ok = np.empty(n, dtype=bool)
+    gap_ok[by_act] = ~new_pair
+    columns = {
+        "pos": pa.array(pos, type=pa.int64()),
+        "case": pa.array(case, type=pa.int32()),
+        "act": pa.array(act, type=pa.int32()),
+        "ts": pa.array(ts, type=pa.int64()),
+    }
+    for k, codes in enumerate(attributes):
+        if order is not None:
+            codes = codes.take(pa.array(order))
+        columns[f"a{k}"] = codes
+    columns.update({
+        "idx": pa.array(idx),
+        "visit": pa.array(visit),
+        "gap_ns": pa.array(gap, mask=~gap_ok),
+        "prev_act": _within(act, all_valid, 1, first1),
+        "next_act": _within(act, all_valid, -1, last),
+        "prev_ts": _within(ts, all_valid, 1, first1),
+        "next_ts": _within(ts, all_valid, -1, last),
+    })
+    for k, codes in enumerate(attributes):
+        values = columns[f"a{k}"]
+        valid = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        raw = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int32)
+        columns[f"prev_a{k}"] = _within(raw, valid, 1, first1)
+        columns[f"prev2_a{k}"] = _within(raw, valid, 2, first2)
+    # the rows are in case order, so each case's touchpoints are one slice: the traces are a list array
+    # over the same values with the case boundaries as offsets
+    offsets = pa.array(np.r_[starts, n].astype(np.int32))
+    traces = pa.table({"case": pa.array(case[starts], type=pa.int32()),
+                       "seq": pa.ListArray.from_arrays(offsets, columns["act"])})
+    return pa.table(columns), traces
+
+
+def traces(events):
+    """Ibis: one row per case with ``seq``, its activity codes in order (the portable definition of the traces
+    table that :func:`enrich_arrays` builds from the case-ordered rows)."""
+    return events.group_by("case").aggregate(seq=events.act.collect(order_by=events.idx))
+
+
+def events_table(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndarray,
+                 attributes: list[pa.Array] = ()):
+    """Build the enriched event table and the traces table from the coded events (:func:`enrich_arrays`).
+
+    Both stay Arrow tables that DuckDB scans in place (Ibis memtables, registered on first use and dropped with
+    the last reference), so nothing is copied into the database. Returns the two Ibis tables.
+    """
+    events, traces_ = enrich_arrays(case, act, ts, pos, attributes)
+    return ibis.memtable(events), ibis.memtable(traces_)
 
 
 def attribute_table(events, values: pd.DataFrame):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .._errors import CxInputError
 from . import _engine
@@ -31,7 +32,8 @@ NS_PER_HOUR = 3_600_000_000_000
 class Events:
     """A log prepared for journey measures (internal).
 
-    ``table`` is the enriched event table (an Ibis table on DuckDB, see :mod:`._engine`); ``case_ids`` and
+    ``table`` is the enriched event table and ``traces`` the traces table (Ibis tables on DuckDB, see
+    :mod:`._engine`); ``case_ids`` and
     ``activities`` decode the integer ``case`` and ``act`` codes (case codes follow the order in which cases
     first appear in the log).
     """
@@ -44,6 +46,7 @@ class Events:
     activities: np.ndarray
     n_events: int
     table: object
+    traces: object
     attributes: dict = field(default_factory=dict)
     dropped: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict)
@@ -72,20 +75,15 @@ class Events:
             self._cache[key] = table
         return self._cache[key]
 
-    def pairs(self):
-        """Ibis: distinct (case, activity) pairs with ``n`` (visits) and ``self_loops`` (visits coming directly
-        from the same activity); a DuckDB temporary table, built on first use."""
-        if "pairs" not in self._cache:
-            t = self.table
-            expr = t.group_by(["case", "act"]).aggregate(
-                n=t.count(), self_loops=(t.prev_act == t.act).fill_null(False).sum())
-            self._materialized("pairs", expr)
-        return self._cache["pairs"]
+    def firsts(self):
+        """Ibis: the first visit of each touchpoint in each case (one row per distinct (case, activity) pair)."""
+        t = self.table
+        return t.filter(t.visit == 0)
 
     def case_table(self):
         """Ibis: one row per case (a DuckDB temporary table, built on first use): ``events``, ``first_pos``,
-        ``start``/``end`` (ns), ``first_act``, ``last_act``, ``throughput_h``, ``seq`` (its activity codes in
-        order), ``touchpoints`` (distinct), ``reworked_touchpoints``, ``self_loops``."""
+        ``start``/``end`` (ns), ``first_act``, ``last_act``, ``throughput_h``, ``touchpoints`` (distinct),
+        ``reworked_touchpoints``, ``self_loops``."""
         if "case_table" not in self._cache:
             t = self.table
             per_case = t.group_by("case").aggregate(
@@ -95,23 +93,22 @@ class Events:
                 end=t.ts.max(),
                 first_act=t.act.min(where=t.idx == 0),
                 last_act=t.act.min(where=t.next_act.isnull()),
-                seq=t.act.collect(order_by=t.idx),
+                touchpoints=(t.visit == 0).sum(),
+                reworked_touchpoints=(t.visit == 1).sum(),
+                self_loops=(t.prev_act == t.act).fill_null(False).sum(),
             )
             per_case = per_case.mutate(throughput_h=wait_h(per_case.end, per_case.start))
-            p = self.pairs()
-            per_pair = p.group_by("case").aggregate(touchpoints=p.count(), reworked_touchpoints=(p.n > 1).sum(),
-                                                    self_loops=p.self_loops.sum())
-            self._materialized("case_table", per_case.join(per_pair, "case"))
+            self._materialized("case_table", per_case)
         return self._cache["case_table"]
 
     def cases(self) -> pd.DataFrame:
         """One row per case code (0..n_cases-1), pandas, cached: ``events``, ``first_pos``, ``start``/``end``
-        (ns), ``first_act``, ``last_act``, ``throughput_h``, ``repeat_events`` (visits of a touchpoint after the
-        first), ``reworked_touchpoints``, ``self_loops``, ``back_jumps`` (repeat visits not coming directly from
-        the same touchpoint: ``repeat_events - self_loops``)."""
+        (ns), ``first_act``, ``last_act``, ``throughput_h``, ``repeat_events`` (visits of a touchpoint
+        after the first), ``reworked_touchpoints``, ``self_loops``, ``back_jumps`` (repeat visits not coming
+        directly from the same touchpoint: ``repeat_events - self_loops``)."""
         if "cases" not in self._cache:
             ct = self.case_table()
-            df = ct.drop("seq").order_by("case").pipe(to_pandas).set_index("case")
+            df = ct.order_by("case").pipe(to_pandas).set_index("case")
             df["repeat_events"] = (df["events"] - df["touchpoints"]).astype(np.int64)
             df["reworked_touchpoints"] = df["reworked_touchpoints"].astype(np.int64)
             df["self_loops"] = df["self_loops"].astype(np.int64)
@@ -126,22 +123,20 @@ class Events:
         activity), ``back_jump_cases``, ``median_wait_before_h``, ``median_wait_after_h``."""
         if "act_stats" not in self._cache:
             t = self.table
-            per_event = t.group_by("act").aggregate(
+            back_jump = (t.visit > 0) & (t.prev_act != t.act)
+            expr = t.group_by("act").aggregate(
                 events=t.count(),
                 starts=(t.idx == 0).sum(),
                 ends=t.next_act.isnull().sum(),
                 median_wait_before_h=wait_h(t.ts, t.prev_ts).median(),
                 median_wait_after_h=wait_h(t.next_ts, t.ts).median(),
+                cases=(t.visit == 0).sum(),
+                rework_cases=(t.visit == 1).sum(),
+                repeat_events=(t.visit > 0).sum(),
+                self_loops=(t.prev_act == t.act).fill_null(False).sum(),
+                back_jump_cases=t.case.nunique(where=back_jump),
             )
-            p = self.pairs()
-            per_pair = p.group_by("act").aggregate(
-                cases=p.count(),
-                rework_cases=(p.n > 1).sum(),
-                repeat_events=(p.n - 1).sum(),
-                self_loops=p.self_loops.sum(),
-                back_jump_cases=((p.n - 1 - p.self_loops) > 0).sum(),
-            )
-            df = per_event.join(per_pair, "act").pipe(to_pandas).set_index("act").reindex(range(self.n_activities))
+            df = expr.pipe(to_pandas).set_index("act").reindex(range(self.n_activities))
             for col in df.columns:
                 if not col.startswith("median"):
                     df[col] = df[col].fillna(0).astype(np.int64)
@@ -150,13 +145,9 @@ class Events:
         return self._cache["act_stats"]
 
     def revisits(self):
-        """Ibis: events revisiting a touchpoint of their case, with ``gap_ns`` since the previous visit (cached
-        as a DuckDB temporary table)."""
-        if "revisits" not in self._cache:
-            table, name = _engine.revisits_table(self.table)
-            self._tables.append(name)
-            self._cache["revisits"] = table
-        return self._cache["revisits"]
+        """Ibis: events revisiting a touchpoint of their case, with ``gap_ns`` since the previous visit."""
+        t = self.table
+        return t.filter(t.visit > 0)
 
     def _column(self, column: str) -> pd.Series:
         if column not in self.log.columns:
@@ -267,18 +258,13 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
     act_col = log[activity_key] if all_kept else log[activity_key].iloc[rows]
     case_codes, case_ids = pd.factorize(case_col)
     act_codes, activities = pd.factorize(act_col)
-    coded = pd.DataFrame({
-        "pos": rows.astype(np.int64),
-        "case": case_codes.astype(np.int32),
-        "act": act_codes.astype(np.int32),
-        "ts": ts if all_kept else ts[rows],
-    })
-    attrs = {}
+    attrs, attr_codes = {}, []
     for column in dict.fromkeys(a for a in attributes if a is not None and a in log.columns):
-        k = len(attrs)
-        coded[f"a{k}"], uniques = _codes(log[column], None if all_kept else rows)
-        attrs[column] = (k, uniques)
-    table, names = _engine.events_table(coded, len(attrs))
+        codes, uniques = _codes(log[column], None if all_kept else rows)
+        attrs[column] = (len(attr_codes), uniques)
+        attr_codes.append(pa.array(codes))
+    table, traces = _engine.events_table(case_codes.astype(np.int32), act_codes.astype(np.int32),
+                                                ts if all_kept else ts[rows], rows.astype(np.int64), attr_codes)
     return Events(
         log=log,
         case_key=case_key,
@@ -288,9 +274,9 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
         activities=np.asarray(activities).astype(object),
         n_events=len(rows),
         table=table,
+        traces=traces,
         attributes=attrs,
         dropped={k: v for k, v in dropped.items() if v},
-        _tables=names,
     )
 
 

@@ -194,7 +194,7 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n_ref = len(ref)
     ref_tbl = ibis.memtable(pd.DataFrame({"act": np.asarray(ref, dtype=np.int32),
                                           "p": np.arange(n_ref, dtype=np.int32)}))
-    pairs = ev.pairs().select("case", "act").join(ref_tbl, "act")
+    pairs = ev.firsts().select("case", "act").join(ref_tbl, "act")
     per_case = pairs.group_by("case").aggregate(lo=pairs.p.min(), hi=pairs.p.max(), present=pairs.count())
     per_case = per_case.pipe(to_pandas)
     lo = per_case["lo"].to_numpy(dtype=np.int64)

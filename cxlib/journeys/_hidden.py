@@ -341,8 +341,8 @@ def _escalation(ev: Events, column: str, pattern: str):
     a, uniques = ev.attribute(column)
     level_match = np.array([bool(rx.search(str(u))) for u in uniques], dtype=bool)  # a loop over values
     codes = np.flatnonzero(level_match).tolist() or [-1]
-    matched = a.v.isin(codes).fillna(False)
-    entered = matched & ~a.prev_v.isin(codes).fillna(False)
+    matched = a.v.isin(codes).fill_null(False)
+    entered = matched & ~a.prev_v.isin(codes).fill_null(False)
     return a, matched, entered, uniques[level_match]
 
 

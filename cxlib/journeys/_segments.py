@@ -54,17 +54,28 @@ def case_metrics(ev: Events, *, success_ends=None, infer_min_share: float = 0.2,
     return out, note
 
 
-def _segment_labels(ev: Events, by: str, top: int, min_cases: int) -> tuple[np.ndarray, str]:
+def _segment_labels(ev: Events, by: str, top: int, min_cases: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Per case code: its segment as an integer code, the segment labels (largest segment first), and a note."""
     values = ev.case_values(by)
-    labels = values.astype(object).where(values.notna(), MISSING).astype(str)
-    sizes = labels.value_counts()
+    value_codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    # a segment is the value's text: values that print alike (1 and "1") are one segment
+    text_codes, texts = pd.factorize(np.array([str(u) for u in uniques] + [MISSING], dtype=object))
+    codes = text_codes[value_codes]  # the sentinel -1 picks the last entry, MISSING
+    sizes = np.bincount(codes, minlength=len(texts))
+    present = np.flatnonzero(sizes)
+    ranked = present[np.argsort(-sizes[present], kind="stable")]  # largest first, ties by first appearance
     note = f"Segments by {by!r} (its value at the first event of each case)."
-    keep = [s for s in sizes.index[:top] if sizes[s] >= min_cases]
-    if len(keep) < len(sizes):
-        labels = labels.where(labels.isin(set(keep)), OTHER)
-        note += (f" {len(sizes) - len(keep)} segment(s) beyond the {top} largest or with fewer than {min_cases} "
-                 f"cases are grouped as {OTHER} ({int((labels == OTHER).sum()):,} cases).")
-    return labels.to_numpy(), note
+    keep = [int(c) for c in ranked[:top] if sizes[c] >= min_cases]
+    labels = [str(texts[c]) for c in keep]
+    new_code = np.full(len(texts), len(keep), dtype=np.int64)
+    new_code[keep] = np.arange(len(keep))
+    codes = new_code[codes]
+    if len(keep) < len(ranked):
+        n_other = int((codes == len(keep)).sum())
+        labels.append(OTHER)
+        note += (f" {len(ranked) - len(keep)} segment(s) beyond the {top} largest or with fewer than {min_cases} "
+                 f"cases are grouped as {OTHER} ({n_other:,} cases).")
+    return codes, np.array(labels, dtype=object), note
 
 
 def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: float = 0.2,
@@ -132,40 +143,46 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
     metrics, success_note = case_metrics(ev, success_ends=success_ends, infer_min_share=infer_min_share,
                                          resource_key=resource_key, escalation=escalation,
                                          window_days=window_days)
-    labels, seg_note = _segment_labels(ev, by, top, min_cases)
-    metrics["segment"] = labels
-    grouped = metrics.groupby("segment", sort=False)
+    codes, labels, seg_note = _segment_labels(ev, by, top, min_cases)
+    n_seg = len(labels)
+    sizes = np.bincount(codes, minlength=n_seg)
+    grouped = metrics.groupby(codes, sort=True)
     share_cols = [c for c in _SHARE_METRICS if c in metrics.columns]
     out = pd.DataFrame({
-        "cases": grouped.size(),
-        "events_per_case": grouped["events"].mean(),
-        "median_throughput_h": grouped["throughput_h"].median(),
-        "p90_throughput_h": grouped["throughput_h"].quantile(0.9),
+        "segment": labels,
+        "cases": sizes,
+        "case_share": sizes / ev.n_cases,
+        "events_per_case": grouped["events"].mean().to_numpy(),
+        "median_throughput_h": grouped["throughput_h"].median().to_numpy(),
+        "p90_throughput_h": grouped["throughput_h"].quantile(0.9).to_numpy(),
     })
     for col in share_cols:
-        out[col] = grouped[col].mean()
-    out["case_share"] = out["cases"] / ev.n_cases
+        out[col] = np.bincount(codes, weights=metrics[col].to_numpy(dtype=np.float64), minlength=n_seg) / sizes
     tp = metrics["throughput_h"].to_numpy()
-    pvals = {}
-    for seg in out.index:
-        inside = labels == seg
-        if inside.sum() >= 2 and (~inside).sum() >= 2:
-            pvals[seg] = stats.mannwhitneyu(tp[inside], tp[~inside], alternative="two-sided").pvalue
-    out["throughput_p_vs_rest"] = pd.Series(pvals, dtype=float)
-    out = out.sort_values("cases", ascending=False).rename_axis("segment").reset_index()
+    pvals = np.full(n_seg, np.nan)
+    for k in range(n_seg):  # a loop over segments (at most top + 1)
+        inside = codes == k
+        if sizes[k] >= 2 and len(codes) - sizes[k] >= 2:
+            pvals[k] = stats.mannwhitneyu(tp[inside], tp[~inside], alternative="two-sided").pvalue
+    out["throughput_p_vs_rest"] = pvals
+    # largest first; (other) keeps its place by size like any segment
+    out = out.iloc[np.argsort(-sizes, kind="stable")].reset_index(drop=True)
     out = out[["segment", "cases", "case_share", "events_per_case", "median_throughput_h", "p90_throughput_h",
                *share_cols, "throughput_p_vs_rest"]]
-    tests = _tests(metrics, share_cols)
+    tests = _tests(metrics, codes, share_cols)
     return stamp(out, ev, by=by, tests=tests.to_dict("records"), segment_note=seg_note, success_note=success_note)
 
 
-def _tests(metrics: pd.DataFrame, share_cols: list[str]) -> pd.DataFrame:
+def _tests(metrics: pd.DataFrame, codes: np.ndarray, share_cols: list[str]) -> pd.DataFrame:
     rows = []
-    labels = metrics["segment"].to_numpy()
-    segs = pd.unique(labels)
+    n_seg = int(codes.max()) + 1 if len(codes) else 0
+    segs = np.flatnonzero(np.bincount(codes, minlength=n_seg))
     n = len(metrics)
     for col in share_cols:
-        table = pd.crosstab(metrics["segment"], metrics[col]).reindex(columns=[False, True], fill_value=0)
+        flag = metrics[col].to_numpy(dtype=bool)
+        # the segment x (no, yes) table, segments in code order
+        table = np.stack([np.bincount(codes[~flag], minlength=n_seg), np.bincount(codes[flag], minlength=n_seg)],
+                         axis=1)[segs]
         row = {"metric": col, "description": _SHARE_METRICS[col], "test": "chi-square", "n_cases": n,
                "n_segments": len(segs), "statistic": np.nan, "dof": np.nan, "p_value": np.nan,
                "min_expected": np.nan, "note": ""}
@@ -174,18 +191,17 @@ def _tests(metrics: pd.DataFrame, share_cols: list[str]) -> pd.DataFrame:
         elif (table.sum(axis=0) == 0).any():
             row["note"] = "no variation: every case has the same value"
         else:
-            res = stats.chi2_contingency(table.to_numpy())
+            res = stats.chi2_contingency(table)
             row.update(statistic=float(res.statistic), dof=int(res.dof), p_value=float(res.pvalue),
                        min_expected=float(res.expected_freq.min()))
             if res.expected_freq.min() < 5:
                 row["note"] = "some expected counts < 5: the chi-square approximation is rough"
         rows.append(row)
     for col, desc in _DURATION_METRICS.items():
-        groups = [metrics.loc[labels == s, col].to_numpy() for s in segs]
-        groups = [g for g in groups if len(g) > 0]
+        values = metrics[col].to_numpy()
+        groups = [values[codes == s] for s in segs]  # largest segment first
         row = {"metric": col, "description": desc, "n_cases": n, "n_segments": len(segs), "statistic": np.nan,
                "dof": np.nan, "p_value": np.nan, "min_expected": np.nan, "note": ""}
-        values = metrics[col].to_numpy()
         if len(groups) < 2:
             row.update(test="", note="one segment only")
         elif np.all(values == values[0]):
@@ -223,7 +239,8 @@ def segment_tests(log: pd.DataFrame, *, by: str, **options) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per metric: ``metric``, ``description``, ``test``, ``statistic``, ``dof`` (degrees of freedom,
+        One row per metric: ``metric``, ``description``, ``test``, ``statistic`` (for Mann-Whitney, the U of
+        the larger segment), ``dof`` (degrees of freedom,
         where the test has them), ``p_value``, ``n_cases``, ``n_segments``, ``min_expected`` (smallest
         expected count of the chi-square table), ``note`` (why a test was not run, or a caveat).
 

@@ -1,6 +1,6 @@
 """Variants: the distinct journeys (sequences of touchpoints) and how many cases follow each.
 
-Engine: each case's touchpoints are collected in order (``collect(order_by=idx)``, DuckDB ``array_agg``) and the
+Engine: the traces table holds each case's touchpoints in order (a list column; see :mod:`._engine`) and the
 cases are grouped by that list, in Ibis on DuckDB; only the variant table (one row per variant) comes back.
 """
 
@@ -17,16 +17,12 @@ from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp
 SEPARATOR = " → "
 
 
-def _per_case(ev: Events):
-    """Ibis: one row per case with its sequence of activity codes (``seq``, ordered by the event index)."""
-    return ev.case_table().select("case", "seq", "throughput_h")
-
-
 def _variant_rows(ev: Events) -> pd.DataFrame:
     """One row per variant (pandas, cached): ``var`` (the smallest case code following it), ``seq``, ``cases``,
     median and mean throughput."""
     if "variant_rows" not in ev._cache:
-        pc = _per_case(ev)
+        ct = ev.case_table()
+        pc = ev.traces.join(ct.select("case", "throughput_h"), "case")
         expr = pc.group_by("seq").aggregate(var=pc.case.min(), cases=pc.count(),
                                             median_throughput_h=pc.throughput_h.median(),
                                             mean_throughput_h=pc.throughput_h.mean())
@@ -37,8 +33,8 @@ def _variant_rows(ev: Events) -> pd.DataFrame:
 def _case_var(ev: Events) -> np.ndarray:
     """Per case code: the ``var`` of its variant (the smallest case code with the same sequence)."""
     if "case_var" not in ev._cache:
-        pc = _per_case(ev)
-        expr = pc.select("case", var=pc.case.min().over(ibis.window(group_by=pc.seq)))
+        tr = ev.traces
+        expr = tr.select("case", var=tr.case.min().over(ibis.window(group_by=tr.seq)))
         df = expr.pipe(to_pandas)
         out = np.empty(ev.n_cases, dtype=np.int64)
         out[df["case"].to_numpy(dtype=np.int64)] = df["var"].to_numpy(dtype=np.int64)
@@ -113,18 +109,21 @@ def _variant_table(ev: Events) -> pd.DataFrame:
     if "variant_table" in ev._cache:
         return ev._cache["variant_table"]
     rows = _variant_rows(ev)
-    names = ev.activities.tolist()
-    tuples = [tuple(map(names.__getitem__, seq.tolist())) for seq in rows["seq"]]  # a loop over variants
+    names = ev.activities
+    seqs = rows["seq"].tolist()
+    tuples = [tuple(names[seq]) for seq in seqs]  # a loop over variants, not cases
+    labels = [SEPARATOR.join(map(str, t)) for t in tuples]
+    cases = rows["cases"].to_numpy(dtype=np.int64)
+    order = sorted(range(len(labels)), key=lambda i: (-cases[i], labels[i]))
     out = pd.DataFrame({
-        "variant": [SEPARATOR.join(map(str, t)) for t in tuples],
-        "activities": tuples,
-        "length": [len(t) for t in tuples],
-        "cases": rows["cases"].to_numpy(dtype=np.int64),
-        "median_throughput_h": rows["median_throughput_h"].to_numpy(dtype=np.float64),
-        "mean_throughput_h": rows["mean_throughput_h"].to_numpy(dtype=np.float64),
+        "variant": [labels[i] for i in order],
+        "activities": [tuples[i] for i in order],
+        "length": np.array([len(seqs[i]) for i in order], dtype=np.int64),
+        "cases": cases[order],
+        "median_throughput_h": rows["median_throughput_h"].to_numpy(dtype=np.float64)[order],
+        "mean_throughput_h": rows["mean_throughput_h"].to_numpy(dtype=np.float64)[order],
     })
-    out["variant_var"] = rows["var"].to_numpy()
-    out = out.sort_values(["cases", "variant"], ascending=[False, True]).reset_index(drop=True)
+    out["variant_var"] = rows["var"].to_numpy()[order]
     out["share"] = out["cases"] / ev.n_cases
     out["cumulative_share"] = out["share"].cumsum()
     out.insert(0, "rank", np.arange(1, len(out) + 1))
