@@ -82,6 +82,11 @@ def drop_tables(names: list[str]) -> None:
             con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
+def to_arrow(expr) -> pa.Table:
+    """Execute an Ibis table expression on the process's connection and return an Arrow table."""
+    return connect().to_pyarrow(expr)
+
+
 def to_pandas(expr) -> pd.DataFrame:
     """Execute an Ibis table expression on the process's connection and return a pandas DataFrame (through Arrow;
     integer columns with nulls come back as floats, list columns as numpy arrays)."""

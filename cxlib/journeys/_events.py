@@ -83,7 +83,8 @@ class Events:
     def case_table(self):
         """Ibis: one row per case (a DuckDB temporary table, built on first use): ``events``, ``first_pos``,
         ``start``/``end`` (ns), ``first_act``, ``last_act``, ``throughput_h``, ``touchpoints`` (distinct),
-        ``reworked_touchpoints``, ``self_loops``."""
+        ``reworked_touchpoints``, ``self_loops``; for every attribute ``a{k}`` carried in the enriched table,
+        ``handoffs_a{k}`` and ``pingpongs_a{k}``."""
         if "case_table" not in self._cache:
             t = self.table
             per_case = t.group_by("case").aggregate(
@@ -96,6 +97,8 @@ class Events:
                 touchpoints=(t.visit == 0).sum(),
                 reworked_touchpoints=(t.visit == 1).sum(),
                 self_loops=(t.prev_act == t.act).fill_null(False).sum(),
+                **self._attribute_sums(lambda k, flags: {f"handoffs_a{k}": flags[2].sum(),
+                                                         f"pingpongs_a{k}": flags[3].sum()}),
             )
             per_case = per_case.mutate(throughput_h=wait_h(per_case.end, per_case.start))
             self._materialized("case_table", per_case)
@@ -120,7 +123,9 @@ class Events:
         """One row per activity code (0..n_activities-1), pandas, cached: ``events``, ``cases`` (cases visiting
         it), ``starts``, ``ends``, ``rework_cases`` (cases visiting it twice or more), ``repeat_events`` (visits
         after the first in a case), ``self_loops``, ``back_jumps`` (a repeat visit coming from another
-        activity), ``back_jump_cases``, ``median_wait_before_h``, ``median_wait_after_h``."""
+        activity), ``back_jump_cases``, ``median_wait_before_h``, ``median_wait_after_h``, ``arrivals`` (events
+        after a case's first); for every attribute ``a{k}`` carried in the enriched table, ``known_a{k}`` and
+        ``changed_a{k}`` (see :func:`handoff_flags`)."""
         if "act_stats" not in self._cache:
             t = self.table
             back_jump = (t.visit > 0) & (t.prev_act != t.act)
@@ -135,6 +140,9 @@ class Events:
                 repeat_events=(t.visit > 0).sum(),
                 self_loops=(t.prev_act == t.act).fill_null(False).sum(),
                 back_jump_cases=t.case.nunique(where=back_jump),
+                arrivals=(t.idx > 0).sum(),
+                **self._attribute_sums(lambda k, flags: {f"known_a{k}": flags[1].sum(),
+                                                         f"changed_a{k}": flags[2].sum()}),
             )
             df = expr.pipe(to_pandas).set_index("act").reindex(range(self.n_activities))
             for col in df.columns:
@@ -143,6 +151,15 @@ class Events:
             df["back_jumps"] = df["repeat_events"] - df["self_loops"]
             self._cache["act_stats"] = df
         return self._cache["act_stats"]
+
+    def _attribute_sums(self, make) -> dict:
+        """Aggregations over the hand-off flags (see :func:`handoff_flags`) of every attribute carried in the
+        enriched table, so the per-case and per-touchpoint tables hold them without another query."""
+        t = self.table
+        out = {}
+        for k, _ in self.attributes.values():
+            out.update(make(k, handoff_flags(t.idx, t[f"a{k}"], t[f"prev_a{k}"], t[f"prev2_a{k}"])))
+        return out
 
     def revisits(self):
         """Ibis: events revisiting a touchpoint of their case, with ``gap_ns`` since the previous visit."""
@@ -278,6 +295,17 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
         attributes=attrs,
         dropped={k: v for k, v in dropped.items() if v},
     )
+
+
+def handoff_flags(idx, v, prev_v, prev2_v):
+    """Ibis flags over an event attribute ``v`` (a resource or group) with its values one and two events earlier
+    in the case: arrivals (events after a case's first), arrivals whose value is known on both sides, hand-offs
+    (the value changed) and ping-pong (A -> B -> A over three consecutive events)."""
+    arrival = idx > 0
+    known = arrival & v.notnull() & prev_v.notnull()
+    change = known & (v != prev_v)
+    pingpong = change & prev2_v.notnull() & (prev_v != prev2_v) & (v == prev2_v)
+    return arrival, known, change, pingpong
 
 
 def wait_h(later, earlier):

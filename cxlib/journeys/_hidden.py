@@ -21,6 +21,7 @@ from ._events import (
     RESOURCE,
     TIMESTAMP,
     Events,
+    handoff_flags,
     per_code,
     prepare,
     stamp,
@@ -200,38 +201,52 @@ def _repeat_by_case(ev: Events, window_days: float) -> np.ndarray:
 
 
 def _handoff_flags(a):
-    """Ibis, on an attribute table (see ``Events.attribute``): arrival events whose value is known on both
-    sides, hand-offs (the value changed) and ping-pong (A -> B -> A over three consecutive events)."""
-    arrival = a.idx > 0
-    known = arrival & a.v.notnull() & a.prev_v.notnull()
-    change = known & (a.v != a.prev_v)
-    pingpong = change & a.prev2_v.notnull() & (a.prev_v != a.prev2_v) & (a.v == a.prev2_v)
-    return arrival, known, change, pingpong
+    """Ibis, on an attribute table (see ``Events.attribute``): arrival events, arrivals whose value is known on
+    both sides, hand-offs (the value changed) and ping-pong (A -> B -> A over three consecutive events)."""
+    return handoff_flags(a.idx, a.v, a.prev_v, a.prev2_v)
 
 
 def _handoff_by_act(ev: Events, resource_key: str) -> pd.DataFrame:
     """Per arrival activity code (pandas, cached): ``arrivals``, ``known``, ``changed``."""
     key = ("handoff_by_act", resource_key)
     if key not in ev._cache:
-        a, _ = ev.attribute(resource_key)
-        arrival, known, change, _ = _handoff_flags(a)
-        ev._cache[key] = a.group_by("act").aggregate(arrivals=arrival.sum(), known=known.sum(),
-                                                     changed=change.sum()).pipe(to_pandas)
+        if resource_key in ev.attributes:  # carried in the enriched table: part of the per-touchpoint table
+            k = ev.attributes[resource_key][0]
+            acts = ev.act_stats()
+            ev._cache[key] = pd.DataFrame({"act": np.arange(ev.n_activities), "arrivals": acts["arrivals"].to_numpy(),
+                                           "known": acts[f"known_a{k}"].to_numpy(),
+                                           "changed": acts[f"changed_a{k}"].to_numpy()})
+        else:
+            a, _ = ev.attribute(resource_key)
+            arrival, known, change, _ = _handoff_flags(a)
+            ev._cache[key] = a.group_by("act").aggregate(arrivals=arrival.sum(), known=known.sum(),
+                                                         changed=change.sum()).pipe(to_pandas)
     return ev._cache[key]
 
 
 def _handoff_by_case(ev: Events, resource_key: str) -> pd.DataFrame:
-    """Per case code 0..n_cases-1 (pandas, cached): ``handoffs``, ``pingpongs``, ``resources``."""
+    """Per case code 0..n_cases-1 (pandas, cached): ``handoffs``, ``pingpongs``."""
     key = ("handoff_by_case", resource_key)
     if key not in ev._cache:
-        a, _ = ev.attribute(resource_key)
-        _, _, change, pingpong = _handoff_flags(a)
-        df = a.group_by("case").aggregate(handoffs=change.sum(), pingpongs=pingpong.sum(),
-                                          resources=a.v.nunique()).pipe(to_pandas)
-        out = pd.DataFrame({col: per_code(df, "case", col, ev.n_cases) for col in
-                            ["handoffs", "pingpongs", "resources"]})
+        if resource_key in ev.attributes:  # carried in the enriched table: part of the per-case table
+            k = ev.attributes[resource_key][0]
+            cases = ev.cases()
+            out = pd.DataFrame({"handoffs": cases[f"handoffs_a{k}"].to_numpy(dtype=np.int64),
+                                "pingpongs": cases[f"pingpongs_a{k}"].to_numpy(dtype=np.int64)})
+        else:
+            a, _ = ev.attribute(resource_key)
+            _, _, change, pingpong = _handoff_flags(a)
+            df = a.group_by("case").aggregate(handoffs=change.sum(), pingpongs=pingpong.sum()).pipe(to_pandas)
+            out = pd.DataFrame({col: per_code(df, "case", col, ev.n_cases) for col in ["handoffs", "pingpongs"]})
         ev._cache[key] = out
     return ev._cache[key]
+
+
+def _resources_by_case(ev: Events, resource_key: str) -> np.ndarray:
+    """Per case code: distinct non-empty values of ``resource_key``."""
+    a, _ = ev.attribute(resource_key)
+    df = a.group_by("case").aggregate(resources=a.v.nunique()).pipe(to_pandas)
+    return per_code(df, "case", "resources", ev.n_cases)
 
 
 def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str = CASE,
@@ -325,7 +340,7 @@ def case_handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: 
         "case": ev.case_ids,
         "handoffs": per_case["handoffs"].to_numpy(),
         "pingpongs": per_case["pingpongs"].to_numpy(),
-        "resources": per_case["resources"].to_numpy(),
+        "resources": _resources_by_case(ev, resource_key),
     })
     return stamp(out, ev, resource_key=resource_key)
 

@@ -11,22 +11,28 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._engine import to_pandas
+from ._engine import to_arrow, to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp
 
 SEPARATOR = " → "
 
 
-def _variant_rows(ev: Events) -> pd.DataFrame:
-    """One row per variant (pandas, cached): ``var`` (the smallest case code following it), ``seq``, ``cases``,
-    median and mean throughput."""
+def _variant_rows(ev: Events) -> tuple[pd.DataFrame, list[list[int]]]:
+    """One row per variant (pandas, cached), by ``var`` (the smallest case code following it): ``var``,
+    ``cases``, median and mean throughput; and each variant's activity codes, in the same order."""
     if "variant_rows" not in ev._cache:
         ct = ev.case_table()
         pc = ev.traces.join(ct.select("case", "throughput_h"), "case")
         expr = pc.group_by("seq").aggregate(var=pc.case.min(), cases=pc.count(),
                                             median_throughput_h=pc.throughput_h.median(),
                                             mean_throughput_h=pc.throughput_h.mean())
-        ev._cache["variant_rows"] = expr.pipe(to_pandas).sort_values("var", ignore_index=True)
+        table = to_arrow(expr).sort_by("var")
+        seq = table.column("seq").combine_chunks()
+        offsets = seq.offsets.to_numpy()
+        codes = seq.flatten().to_numpy().tolist()
+        start = int(offsets[0])
+        sequences = [codes[i - start:j - start] for i, j in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+        ev._cache["variant_rows"] = (table.drop_columns(["seq"]).to_pandas(), sequences)
     return ev._cache["variant_rows"]
 
 
@@ -44,10 +50,10 @@ def _case_var(ev: Events) -> np.ndarray:
 
 def case_variant_codes(ev: Events) -> tuple[np.ndarray, list[tuple[int, ...]]]:
     """Variant code (0..n_variants-1) per case and the activity-code tuple of every variant (internal)."""
-    rows = _variant_rows(ev)
+    rows, seqs = _variant_rows(ev)
     code_of_var = pd.Series(np.arange(len(rows)), index=rows["var"].to_numpy())
     variant_of_case = code_of_var.reindex(_case_var(ev)).to_numpy()
-    sequences = [tuple(int(a) for a in seq) for seq in rows["seq"]]
+    sequences = [tuple(seq) for seq in seqs]
     return variant_of_case, sequences
 
 
@@ -108,13 +114,14 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
 def _variant_table(ev: Events) -> pd.DataFrame:
     if "variant_table" in ev._cache:
         return ev._cache["variant_table"]
-    rows = _variant_rows(ev)
-    names = ev.activities
-    seqs = rows["seq"].tolist()
-    tuples = [tuple(names[seq]) for seq in seqs]  # a loop over variants, not cases
-    labels = [SEPARATOR.join(map(str, t)) for t in tuples]
+    rows, seqs = _variant_rows(ev)
+    names = ev.activities.tolist()
+    texts = names if all(isinstance(n, str) for n in names) else [str(n) for n in names]
+    tuples = [tuple([names[a] for a in seq]) for seq in seqs]  # a loop over variants, not cases
+    labels = [SEPARATOR.join([texts[a] for a in seq]) for seq in seqs]
     cases = rows["cases"].to_numpy(dtype=np.int64)
-    order = sorted(range(len(labels)), key=lambda i: (-cases[i], labels[i]))
+    counts = cases.tolist()
+    order = sorted(sorted(range(len(labels)), key=labels.__getitem__), key=lambda i: -counts[i])  # stable
     out = pd.DataFrame({
         "variant": [labels[i] for i in order],
         "activities": [tuples[i] for i in order],
