@@ -68,20 +68,13 @@ class Events:
         t = self.table
         return t.filter(t.next_act.notnull())
 
-    def _materialized(self, key: str, expr):
-        if key not in self._cache:
-            table, name = _engine.materialize(expr, key)
-            self._tables.append(name)
-            self._cache[key] = table
-        return self._cache[key]
-
     def firsts(self):
         """Ibis: the first visit of each touchpoint in each case (one row per distinct (case, activity) pair)."""
         t = self.table
         return t.filter(t.visit == 0)
 
     def case_table(self):
-        """Ibis: one row per case (a DuckDB temporary table, built on first use): ``events``, ``first_pos``,
+        """Ibis: one row per case (an expression; :meth:`cases` holds its result): ``events``, ``first_pos``,
         ``start``/``end`` (ns), ``first_act``, ``last_act``, ``throughput_h``, ``touchpoints`` (distinct),
         ``reworked_touchpoints``, ``self_loops``; for every attribute ``a{k}`` carried in the enriched table,
         ``handoffs_a{k}`` and ``pingpongs_a{k}``."""
@@ -100,8 +93,7 @@ class Events:
                 **self._attribute_sums(lambda k, flags: {f"handoffs_a{k}": flags[2].sum(),
                                                          f"pingpongs_a{k}": flags[3].sum()}),
             )
-            per_case = per_case.mutate(throughput_h=wait_h(per_case.end, per_case.start))
-            self._materialized("case_table", per_case)
+            self._cache["case_table"] = per_case.mutate(throughput_h=wait_h(per_case.end, per_case.start))
         return self._cache["case_table"]
 
     def cases(self) -> pd.DataFrame:

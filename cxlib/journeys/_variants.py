@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._errors import CxInputError
 from ._engine import to_arrow, to_pandas
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
 
 SEPARATOR = " → "
 
@@ -21,8 +21,9 @@ def _variant_rows(ev: Events) -> tuple[pd.DataFrame, list[list[int]]]:
     """One row per variant (pandas, cached), by ``var`` (the smallest case code following it): ``var``,
     ``cases``, median and mean throughput; and each variant's activity codes, in the same order."""
     if "variant_rows" not in ev._cache:
-        ct = ev.case_table()
-        pc = ev.traces.join(ct.select("case", "throughput_h"), "case")
+        t = ev.table
+        per_case = t.group_by("case").aggregate(throughput_h=wait_h(t.ts.max(), t.ts.min()))
+        pc = ev.traces.join(per_case, "case")
         expr = pc.group_by("seq").aggregate(var=pc.case.min(), cases=pc.count(),
                                             median_throughput_h=pc.throughput_h.median(),
                                             mean_throughput_h=pc.throughput_h.mean())
