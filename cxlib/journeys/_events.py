@@ -1,10 +1,11 @@
 """One preparation step shared by every journey measure.
 
 The log's case ids and activities become integer codes (``pandas.factorize``; rows without case, activity or
-timestamp are dropped and counted), timestamps become int64 nanoseconds, and the result is loaded once into
-DuckDB as the enriched event table of :mod:`cxlib.journeys._engine` (per-case event index, previous/next
-activity and timestamp by window functions ordered by ``(timestamp, row position)``). Every measure is then an
-Ibis expression over that table, executed by DuckDB; only the (small) results come back as pandas.
+timestamp are dropped and counted), timestamps become int64 nanoseconds, and the result becomes the enriched
+event table and the traces table of :mod:`cxlib.journeys._engine` (per-case event index, previous/next activity
+and timestamp, visit number per touchpoint, ordered by ``(timestamp, row position)``), Arrow tables that DuckDB
+scans in place. Every measure is then an Ibis expression over those tables, executed by DuckDB; only the
+(small) results come back as pandas.
 """
 
 from __future__ import annotations
@@ -237,7 +238,7 @@ def _timestamps_ns(log: pd.DataFrame, key: str) -> np.ndarray:
 
 def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
             timestamp_key: str = TIMESTAMP, attributes=()) -> Events:
-    """Encode cases and activities as integers and build the enriched event table in DuckDB (internal).
+    """Encode cases and activities as integers and build the enriched event table for DuckDB (internal).
 
     ``attributes``: event columns (resource, group) to carry in the enriched table with their previous values
     (columns missing from the log are left out).

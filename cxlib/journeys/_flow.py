@@ -1,9 +1,10 @@
 """Where journeys end, branch, loop, jump back and skip.
 
 Engine: counts per touchpoint and per case are Ibis aggregations on DuckDB over the enriched event table
-(distinct case-touchpoint pairs with their visits give rework and repeats; ``prev_act`` gives self-loops, and
-the repeats that are not self-loops are the back-jumps). Skips against a reference path: DuckDB gives, per case, the first and last reference position
-present and how many reference touchpoints are present; the skips per case and per reference position are then
+(each event's visit number of its touchpoint in the case gives the distinct case-touchpoint pairs, rework and
+repeats; ``prev_act`` gives self-loops, and the repeats that are not self-loops are the back-jumps). Skips against
+a reference path: DuckDB gives, per case, the first and last reference position present and how many reference
+touchpoints are present; the skips per case and per reference position are then
 a vectorised step on that per-case result (``bincount`` and cumulative sums), not a loop.
 """
 

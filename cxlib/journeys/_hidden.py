@@ -1,8 +1,9 @@
 """Hidden touchpoints: waits between touchpoints, throughput, repeated contacts, hand-offs, escalations.
 
-Engine: Ibis aggregations on DuckDB over the enriched event table. Repeated contacts use the revisits table
-(each revisit of a touchpoint with the time since the previous visit of it in the case); hand-offs, ping-pong and escalations use the attribute
-table (the resource or group column as codes with its two previous values in the case, by ``lag``).
+Engine: Ibis aggregations on DuckDB over the enriched event table. Repeated contacts use its revisits (events
+with a visit number above 0, with the time since the previous visit of the touchpoint in the case); hand-offs,
+ping-pong and escalations use the resource or group column as codes with its two previous values in the case
+(carried in the enriched table when prepared, else joined as an attribute table).
 """
 
 from __future__ import annotations
