@@ -104,14 +104,19 @@ def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = A
     cases = ev.cases()
     out = pd.DataFrame({
         "case": ev.case_ids,
-        "start": pd.to_datetime(cases["start"].to_numpy(dtype=np.int64), utc=True),
-        "end": pd.to_datetime(cases["end"].to_numpy(dtype=np.int64), utc=True),
+        "start": _utc(cases["start"]),
+        "end": _utc(cases["end"]),
         "events": cases["events"].to_numpy(),
         "throughput_h": cases["throughput_h"].to_numpy(),
         "first_touchpoint": ev.activity_names(cases["first_act"]),
         "last_touchpoint": ev.activity_names(cases["last_act"]),
     })
     return stamp(out, ev)
+
+
+def _utc(ns: pd.Series) -> pd.DatetimeIndex:
+    """Nanoseconds since the epoch as UTC timestamps."""
+    return pd.DatetimeIndex(ns.to_numpy(dtype=np.int64).view("datetime64[ns]")).tz_localize("UTC")
 
 
 def _edge_codes(ev: Events) -> np.ndarray:
