@@ -312,10 +312,13 @@ def hours(ns) -> np.ndarray:
 
 
 def per_code(df: pd.DataFrame, key: str, column: str, n: int, fill=0, dtype=None) -> np.ndarray:
-    """A column of a small result keyed by integer codes, as an array indexed 0..n-1 (``fill`` where absent)."""
+    """A column of a small result keyed by integer codes, as an array indexed 0..n-1 (``fill`` where absent or
+    null)."""
     out = np.full(n, fill, dtype=dtype if dtype is not None else (np.float64 if isinstance(fill, float) else np.int64))
     if len(df):
-        out[df[key].to_numpy(dtype=np.int64)] = df[column].to_numpy()
+        values = df[column].to_numpy()
+        known = ~pd.isna(values)
+        out[df[key].to_numpy(dtype=np.int64)[known]] = values[known]
     return out
 
 
