@@ -634,3 +634,28 @@ def test_enriched_table_from_arrays_equals_the_window_definition(seed):
     fast_traces = fast_traces.to_pandas().sort_values("case", ignore_index=True)
     assert fast_traces["case"].tolist() == slow_traces["case"].tolist()
     assert [list(s) for s in fast_traces["seq"]] == [list(s) for s in slow_traces["seq"]]
+
+
+def test_prepared_logs_release_their_data_in_duckdb(journeys_log):
+    """The enriched tables are registered with DuckDB (scanned in place); a finished analysis leaves nothing
+    behind in the connection, so repeated analyses of a large log do not pile up memory."""
+    import gc
+
+    from cxlib.journeys import _engine
+
+    con = _engine.connect().con
+
+    def held():
+        views = con.execute("select view_name from duckdb_views() where not internal").fetchall()
+        tables = con.execute("select table_name from duckdb_tables()").fetchall()
+        return {name for (name,) in views + tables if name.startswith("cx_journeys_")}
+
+    gc.collect()
+    before = held()
+    res = cj.analyze_journeys(journeys_log, escalation_column="org:group", segment_by="case:channel")
+    cj.case_handoffs(journeys_log)
+    cj.loops(journeys_log, reference=["a", "b", "c", "d"])
+    assert len(res["variants"]) == 4  # A and D follow the same path
+    del res
+    gc.collect()
+    assert held() <= before

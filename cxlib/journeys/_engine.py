@@ -1,9 +1,9 @@
 """The journeys engine: one DuckDB connection per process, reached through Ibis, and the enriched event table.
 
 Every journey measure is an Ibis expression over the enriched event table that :func:`events_table` builds once
-per analysis (an Arrow table that DuckDB scans in place); DuckDB (embedded) executes it and ``.to_pandas()`` brings the small result back. Because the
-measures are Ibis expressions, the same code can later run on another Ibis backend (e.g. Spark) by swapping
-:func:`connect`.
+per analysis (an Arrow table that DuckDB scans in place); DuckDB (embedded) executes it and :func:`to_pandas`
+brings the small result back. Because the measures are Ibis expressions, the same code can later run on another
+Ibis backend (e.g. Spark) by swapping :func:`connect`.
 
 The enriched table has one row per usable event:
 
@@ -64,21 +64,40 @@ def _temp_name(prefix: str) -> str:
     return f"cx_journeys_{prefix}_{next(_NAMES)}"
 
 
+def register(data: pa.Table | pd.DataFrame, prefix: str):
+    """Let DuckDB scan ``data`` in place under a new name (nothing is copied); returns (Ibis table, name). The
+    registration holds the data until :func:`drop_tables` is called with the name."""
+    con = connect()
+    name = _temp_name(prefix)
+    data = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
+    con.con.register(name, data)
+    # the schema is known: an unbound table by that name compiles to the same SQL without asking DuckDB for it
+    return ibis.table(ibis.Schema.from_pyarrow(data.schema), name=name), name
+
+
 def materialize(expr, prefix: str):
     """Execute ``expr`` (Ibis table or pandas DataFrame) into a DuckDB temporary table; returns (table, name)."""
     con = connect()
     name = _temp_name(prefix)
-    obj = ibis.memtable(expr) if isinstance(expr, (pd.DataFrame, pa.Table)) else expr
-    return con.create_table(name, obj=obj, temp=True), name
+    if isinstance(expr, (pd.DataFrame, pa.Table)):
+        source, source_name = register(expr, prefix + "_in")
+        try:
+            return con.create_table(name, obj=source, temp=True), name
+        finally:
+            drop_tables([source_name])
+    return con.create_table(name, obj=expr, temp=True), name
 
 
 def drop_tables(names: list[str]) -> None:
-    """Drop temporary tables (called when the prepared log they belong to is garbage-collected)."""
+    """Drop temporary tables and registered data (called when the prepared log they belong to is
+    garbage-collected)."""
     con = _CON
     if con is None:
         return
     for name in names:
         with contextlib.suppress(duckdb.Error, AttributeError, TypeError):  # also at interpreter shutdown
+            con.con.unregister(name)
+        with contextlib.suppress(duckdb.Error, AttributeError, TypeError):
             con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
@@ -225,11 +244,13 @@ def events_table(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndar
                  attributes: list[pa.Array] = ()):
     """Build the enriched event table and the traces table from the coded events (:func:`enrich_arrays`).
 
-    Both stay Arrow tables that DuckDB scans in place (Ibis memtables, registered on first use and dropped with
-    the last reference), so nothing is copied into the database. Returns the two Ibis tables.
+    Both stay Arrow tables that DuckDB scans in place (registered, see :func:`register`), so nothing is copied
+    into the database. Returns the two Ibis tables and the registered names (for :func:`drop_tables`).
     """
     events, traces_ = enrich_arrays(case, act, ts, pos, attributes)
-    return ibis.memtable(events), ibis.memtable(traces_)
+    table, name = register(events, "events")
+    trace_table, trace_name = register(traces_, "traces")
+    return table, trace_table, [name, trace_name]
 
 
 def attribute_table(events, values: pd.DataFrame):

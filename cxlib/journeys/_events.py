@@ -273,7 +273,7 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
         codes, uniques = _codes(log[column], None if all_kept else rows)
         attrs[column] = (len(attr_codes), uniques)
         attr_codes.append(pa.array(codes))
-    table, traces = _engine.events_table(case_codes.astype(np.int32), act_codes.astype(np.int32),
+    table, traces, names = _engine.events_table(case_codes.astype(np.int32), act_codes.astype(np.int32),
                                                 ts if all_kept else ts[rows], rows.astype(np.int64), attr_codes)
     return Events(
         log=log,
@@ -287,6 +287,7 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
         traces=traces,
         attributes=attrs,
         dropped={k: v for k, v in dropped.items() if v},
+        _tables=names,
     )
 
 

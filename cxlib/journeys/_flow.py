@@ -193,9 +193,11 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if key in ev._cache:
         return ev._cache[key]
     n_ref = len(ref)
-    ref_tbl = ibis.memtable(pd.DataFrame({"act": np.asarray(ref, dtype=np.int32),
-                                          "p": np.arange(n_ref, dtype=np.int32)}))
-    pairs = ev.firsts().select("case", "act").join(ref_tbl, "act")
+    # the reference position of each first visit (null off the reference path)
+    f = ev.firsts()
+    pos_of = f.act.substitute({int(a): p for p, a in enumerate(ref)}, else_=ibis.null("int32"))
+    pairs = f.select("case", p=pos_of)
+    pairs = pairs.filter(pairs.p.notnull())
     per_case = pairs.group_by("case").aggregate(lo=pairs.p.min(), hi=pairs.p.max(), present=pairs.count())
     per_case = per_case.pipe(to_pandas)
     lo = per_case["lo"].to_numpy(dtype=np.int64)

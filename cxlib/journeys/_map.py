@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ._engine import to_arrow
+from ._engine import connect, to_arrow
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
 
 START = "▶ start"
@@ -194,7 +194,7 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
         t = ev.table
         ok = ibis.ifelse(t.next_act.isnull(), t.act.isin(np.flatnonzero(kept_act).tolist()),
                          (t.act.cast("int64") * n_act + t.next_act).isin(kept_edges or [-1]))
-        bad_cases = int(t.filter(~ok).case.nunique().to_pyarrow().as_py())
+        bad_cases = int(connect().to_pyarrow(t.filter(~ok).case.nunique()).as_py())
         cases_share = 1 - bad_cases / ev.n_cases
     out.attrs["coverage"] = {
         "events_share": float(nodes["events"].to_numpy()[kept_act].sum() / ev.n_events),
