@@ -659,3 +659,17 @@ def test_prepared_logs_release_their_data_in_duckdb(journeys_log):
     del res
     gc.collect()
     assert held() <= before
+
+
+def test_bench_journeys_json(capsys):
+    """``cx bench journeys`` runs both sides on the enlarged log and prints the figures the issue names."""
+    import json
+
+    from cxlib.cli import main
+
+    assert main(["bench", "journeys", str(DATA / "helpdesk.xes.gz"), "--scale", "2", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["events"] == 2 * 21348 and figures["cases"] == 2 * 4580
+    assert figures["cxlib_s"] > 0 and figures["pm4py_s"] > 0
+    assert 0 < figures["cxlib_peak_mb"] <= figures["peak_mb"]
+    assert {"process_map", "variants", "segments", "touchpoints"} <= set(figures["cxlib_tables"].split(","))
