@@ -672,4 +672,4 @@ def test_bench_journeys_json(capsys):
     assert figures["events"] == 2 * 21348 and figures["cases"] == 2 * 4580
     assert figures["cxlib_s"] > 0 and figures["pm4py_s"] > 0
     assert 0 < figures["cxlib_peak_mb"] <= figures["peak_mb"]
-    assert {"process_map", "variants", "segments", "touchpoints"} <= set(figures["cxlib_tables"].split(","))
+    assert {"process_map", "variants", "handoffs", "touchpoints"} <= set(figures["cxlib_tables"].split(","))
