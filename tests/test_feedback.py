@@ -190,6 +190,36 @@ def test_classifier_fit_predict_save_load(tmp_path):
     assert list(again.predict(new)) == list(clf.predict(new))
 
 
+def test_nb_weighting_fit_predict_save_load(tmp_path):
+    clf = fb.TextClassifier(nb_weighting=True, C=1.0).fit(TRAIN["text"], TRAIN["label"])
+    assert list(clf.classes_) == ["negative", "neutral", "positive"]
+    assert (clf.predict(TRAIN["text"]) == TRAIN["label"]).mean() == 1.0
+    new = ["my bag is lost", "thanks crew", "which gate for boston"]
+    proba = clf.predict_proba(new)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(clf.predict(new)) == list(np.asarray(clf.classes_)[proba.argmax(axis=1)])
+    folder = clf.save(tmp_path / "nb")
+    assert json.loads((folder / "config.json").read_text())["params"]["nb_weighting"] is True
+    again = fb.TextClassifier.load(folder)
+    assert again.nb_weighting is True
+    np.testing.assert_allclose(again.predict_proba(new), proba)
+    assert list(again.predict(new)) == list(clf.predict(new))
+
+
+def test_nb_weighting_log_count_ratios_hand_computed():
+    # binary word counts: positive docs have good x2, train x1; negative docs bad x2, train x1 (smoothing 1)
+    texts, labels = ["good train", "good", "bad train", "bad"], ["pos", "pos", "neg", "neg"]
+    clf = fb.TextClassifier(nb_weighting=True, word_ngrams=(1, 1), char_ngrams=None).fit(texts, labels)
+    assert clf.vectorizers_[0].vocabulary_ == {"bad": 0, "good": 1, "train": 2}
+    # p = 1 + [0, 2, 1] and q = 1 + [2, 0, 1], both summing to 6: r_pos = log(p / q)
+    expected_pos = np.log(np.array([1, 3, 2]) / np.array([3, 1, 2]))
+    np.testing.assert_allclose(clf.model_.ratios_[list(clf.classes_).index("pos")], expected_pos)
+    np.testing.assert_allclose(clf.model_.ratios_[list(clf.classes_).index("neg")], -expected_pos)
+    # the n-grams are binarised: repeating a word changes nothing (it does for the default TF-IDF model)
+    np.testing.assert_allclose(clf.predict_proba(["good good good train"]), clf.predict_proba(["good train"]))
+    assert list(clf.predict(["good", "bad"])) == ["pos", "neg"]
+
+
 def test_classifier_errors(tmp_path):
     with pytest.raises(CxInputError, match="two classes"):
         fb.TextClassifier().fit(["a", "b"], ["x", "x"])

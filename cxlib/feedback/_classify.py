@@ -32,6 +32,49 @@ def _texts(X) -> list[str]:
     return ["" if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v) for v in list(X)]
 
 
+class _NBLogistic:
+    """One-vs-rest logistic regression on binarised n-grams scaled by naive-Bayes log-count ratios (NB-LR).
+
+    Wang & Manning (2012): each class ``c`` gets the ratio ``r_c = log((p / |p|) / (q / |q|))`` of smoothed
+    n-gram counts in and outside the class, and a binary logistic regression on ``x * r_c``. The ratio is folded
+    into the coefficients after fitting (``coef[c] = r_c * w_c``), so only ``coef_`` and ``intercept_`` are kept.
+    """
+
+    def __init__(self, *, C: float, class_weight, alpha: float = 1.0):
+        self.C, self.class_weight, self.alpha = C, class_weight, alpha
+
+    def fit(self, features, labels):
+        from sklearn.linear_model import LogisticRegression
+
+        binary = (features > 0).astype(np.float64).tocsr()
+        self.classes_ = np.unique(labels)
+        coefs, intercepts, ratios = [], [], []
+        for label in self.classes_:
+            inside = labels == label
+            p = self.alpha + np.asarray(binary[inside].sum(axis=0)).ravel()
+            q = self.alpha + np.asarray(binary[~inside].sum(axis=0)).ravel()
+            ratio = np.log((p / p.sum()) / (q / q.sum()))
+            model = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
+                                       random_state=0, max_iter=2000)
+            model.fit(binary.multiply(ratio).tocsr(), inside)
+            coefs.append(model.coef_[0] * ratio)
+            intercepts.append(model.intercept_[0])
+            ratios.append(ratio)
+        self.ratios_ = np.vstack(ratios)  # for inspection only; not saved (folded into coef_)
+        self.coef_ = np.vstack(coefs)
+        self.intercept_ = np.asarray(intercepts, dtype=np.float64)
+        return self
+
+    def decision_function(self, features) -> np.ndarray:
+        binary = (features > 0).astype(np.float64)
+        return np.asarray(binary @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, features) -> np.ndarray:
+        # one-vs-rest: each class's own probability, normalised over the classes (as scikit-learn's OvR does)
+        proba = 1.0 / (1.0 + np.exp(-self.decision_function(features)))
+        return proba / proba.sum(axis=1, keepdims=True)
+
+
 class TextClassifier(ClassifierMixin, BaseEstimator):
     """Word and character n-gram TF-IDF with logistic regression; scikit-learn's fit/predict interface.
 
@@ -53,6 +96,11 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         Re-weight rare classes.
     max_iter : int, default 3000
         Solver iterations.
+    nb_weighting : bool, default False
+        NB-LR instead of one multinomial logistic regression: the n-grams are binarised and scaled per class by
+        their naive-Bayes log-count ratio, then one binary logistic regression per class (one-vs-rest). Better
+        for GermEval relevance (5-fold micro-F1 on ``dev`` 0.908 against 0.897 with ``C=1``), worse for
+        GermEval sentiment; see the README.
 
     Attributes
     ----------
@@ -61,20 +109,24 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> dev = read_feedback("data/germeval2017_dev.csv.gz", labels=["sentiment"])
+    >>> dev = read_feedback("data/germeval2017_dev.csv.gz", labels=["sentiment", "relevance"])
     >>> clf = TextClassifier().fit(dev["text"], dev["sentiment"])
     >>> list(clf.classes_)
     ['negative', 'neutral', 'positive']
+    >>> relevance = TextClassifier(nb_weighting=True, C=1.0).fit(dev["text"], dev["relevance"])
+    >>> list(relevance.classes_)
+    ['false', 'true']
     """
 
     def __init__(self, *, word_ngrams=(1, 2), char_ngrams=(2, 5), min_df: int = 2, C: float = 10.0,
-                 class_weight="balanced", max_iter: int = 3000):
+                 class_weight="balanced", max_iter: int = 3000, nb_weighting: bool = False):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
+        self.nb_weighting = nb_weighting
 
     def _vectorizers(self):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -108,7 +160,10 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
                                column="labels")
         self.vectorizers_ = self._vectorizers()
         features = hstack([v.fit_transform(texts) for v in self.vectorizers_]).tocsr()
-        self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        if self.nb_weighting:
+            self.model_ = _NBLogistic(C=self.C, class_weight=self.class_weight)
+        else:
+            self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
         self.model_.fit(features, labels.to_numpy(dtype=object))
         self.classes_ = self.model_.classes_
         return self
@@ -194,11 +249,14 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             vec.vocabulary_ = {term: j for j, term in enumerate(vocab)}
             vec.fixed_vocabulary_ = True
             vec.idf_ = tensors[f"idf_{i}"]
-        model = LogisticRegression(C=clf.C, class_weight=clf.class_weight, max_iter=clf.max_iter)
+        if clf.nb_weighting:
+            model = _NBLogistic(C=clf.C, class_weight=clf.class_weight)
+        else:
+            model = LogisticRegression(C=clf.C, class_weight=clf.class_weight, max_iter=clf.max_iter)
+            model.n_features_in_ = tensors["coef"].shape[1]
         model.classes_ = np.asarray(config["classes"], dtype=object)
         model.coef_ = tensors["coef"]
         model.intercept_ = tensors["intercept"]
-        model.n_features_in_ = model.coef_.shape[1]
         clf.model_ = model
         clf.classes_ = model.classes_
         return clf
