@@ -33,6 +33,8 @@ relevant_only = False  # keep only relevant texts (gold label where there is one
 sentiment_label = "airline_sentiment"  # gold sentiment column; None: score-supervised or VADER
 score_scale = None  # "nps" / "stars5": learn sentiment from the score column when there is no sentiment label
 classifier_text = "text_clean"  # text the classifiers read: text_clean (cleaned) or text (as written)
+relevance_classifier = {}  # TextClassifier options for relevance, e.g. {"nb_weighting": True, "C": 1.0}
+sentiment_classifier = {}  # TextClassifier options for sentiment; {} for the defaults
 topic_filter = {"airline_sentiment": "negative"}  # topics on a subset, e.g. complaints only; {} for all
 topic_label = "negativereason"  # gold topic column for the evaluation; None to skip
 topic_label_ignore = []  # gold topic values left out of the evaluation (e.g. "Can't Tell")
@@ -89,13 +91,15 @@ if train_path:
                               language=False)
 if relevance_label and relevance_label in docs.columns:
     source = train if train is not None else docs
-    cv = fb.cross_validate_text(source[classifier_text], source[relevance_label], folds=5, seed=seed)
+    cv = fb.cross_validate_text(source[classifier_text], source[relevance_label], folds=5, seed=seed,
+                                estimator=fb.TextClassifier(**relevance_classifier))
     display(show(cv, caption=f"Relevance: 5-fold cross-validation on {'the training file' if train is not None else 'this data'}"))
     if train is not None:
-        model = fb.TextClassifier().fit(train[classifier_text], train[relevance_label])
+        model = fb.TextClassifier(**relevance_classifier).fit(train[classifier_text], train[relevance_label])
         docs["relevance_pred"] = model.predict(docs[classifier_text])
     else:
-        docs["relevance_pred"] = fb.out_of_fold_predict(docs[classifier_text], docs[relevance_label], seed=seed)
+        docs["relevance_pred"] = fb.out_of_fold_predict(docs[classifier_text], docs[relevance_label], seed=seed,
+                                                        estimator=fb.TextClassifier(**relevance_classifier))
     display(show(fb.classification_scores(docs[relevance_label], docs["relevance_pred"]),
                  caption="Relevance classifier against the gold labels of this data"))
     if relevant_only:
@@ -115,24 +119,27 @@ else:
 
 # %%
 if sentiment_label and train is not None:
-    model = fb.TextClassifier().fit(train[classifier_text], train[sentiment_label])
+    model = fb.TextClassifier(**sentiment_classifier).fit(train[classifier_text], train[sentiment_label])
     docs["sentiment"] = model.predict(docs[classifier_text])
     source_note = f"classifier trained on {train_path}"
     display(show(fb.classification_scores(docs[sentiment_label], docs["sentiment"]),
                  caption="Sentiment classifier (trained on the training file) against the gold labels"))
 elif sentiment_label:
-    scores, vader, _ = fb.holdout_evaluate(docs[classifier_text], docs[sentiment_label])
+    scores, vader, _ = fb.holdout_evaluate(docs[classifier_text], docs[sentiment_label],
+                                           estimator=fb.TextClassifier(**sentiment_classifier))
     display(show(scores, caption="Sentiment classifier on the held-out 20 %"))
     if vader is not None:
         display(show(vader, caption="VADER (no training) on the same 20 %"))
-    docs["sentiment"] = fb.out_of_fold_predict(docs[classifier_text], docs[sentiment_label], seed=seed)
+    docs["sentiment"] = fb.out_of_fold_predict(docs[classifier_text], docs[sentiment_label], seed=seed,
+                                               estimator=fb.TextClassifier(**sentiment_classifier))
     source_note = "classifier, out-of-fold predictions"
 elif score_scale and "score" in docs.columns:
     from_score = fb.score_to_sentiment(docs["score"], scale=score_scale)
     cv = fb.cross_validate_text(docs.loc[from_score.notna(), classifier_text], from_score.dropna(), folds=5,
-                                seed=seed)
+                                seed=seed, estimator=fb.TextClassifier(**sentiment_classifier))
     display(show(cv, caption=f"Score-supervised sentiment ({score_scale} score -> label): 5-fold cross-validation"))
-    docs["sentiment"] = fb.out_of_fold_predict(docs[classifier_text], from_score, seed=seed)
+    docs["sentiment"] = fb.out_of_fold_predict(docs[classifier_text], from_score, seed=seed,
+                                               estimator=fb.TextClassifier(**sentiment_classifier))
     known = from_score.notna()
     display(show(fb.classification_scores(from_score[known], fb.vader_sentiment(docs.loc[known, classifier_text])
                                           ["sentiment"]), caption="VADER against the score-derived labels"))
