@@ -9,6 +9,8 @@ from __future__ import annotations
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._errors import CxInputError
 from ._engine import to_arrow, to_pandas
@@ -121,10 +123,12 @@ def _variant_table(ev: Events) -> pd.DataFrame:
     tuples = [tuple([names[a] for a in seq]) for seq in seqs]  # a loop over variants, not cases
     labels = [SEPARATOR.join([texts[a] for a in seq]) for seq in seqs]
     cases = rows["cases"].to_numpy(dtype=np.int64)
-    counts = cases.tolist()
-    order = sorted(sorted(range(len(labels)), key=labels.__getitem__), key=lambda i: -counts[i])  # stable
+    label_array = pa.array(labels, type=pa.string())
+    # most cases first, ties by the variant text (Arrow compares UTF-8 bytes: the order of Python's str)
+    order = pc.sort_indices(pa.table({"cases": cases, "variant": label_array}),
+                            sort_keys=[("cases", "descending"), ("variant", "ascending")]).to_numpy()
     out = pd.DataFrame({
-        "variant": [labels[i] for i in order],
+        "variant": label_array.take(pa.array(order)).to_pandas(),
         "activities": [tuples[i] for i in order],
         "length": np.array([len(seqs[i]) for i in order], dtype=np.int64),
         "cases": cases[order],
