@@ -145,9 +145,9 @@ def enrich(base, n_attributes: int = 0):
 
 
 def _within(values: np.ndarray, valid: np.ndarray, shift: int, first: np.ndarray) -> pa.Array:
-    """``values`` moved by ``shift`` rows (positive: earlier rows, negative: later rows) as an Arrow array,
-    null where that row is in another case (``first``: the row's case starts ``k`` rows back, per shift) or
-    its value is missing (``valid`` False)."""
+    """``values`` moved by ``shift`` rows (positive: from earlier rows, negative: from later rows) as an Arrow
+    array, null where the source row lies in another case (``first`` marks those rows) or its value is missing
+    (``valid`` False there)."""
     n = len(values)
     out = np.zeros(n, dtype=values.dtype)
     ok = np.zeros(n, dtype=bool)
@@ -164,7 +164,7 @@ def _within(values: np.ndarray, valid: np.ndarray, shift: int, first: np.ndarray
 
 
 def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndarray,
-                  attributes: list[pa.Array] = ()) -> pa.Table:
+                  attributes: list[pa.Array] = ()) -> tuple[pa.Table, pa.Table]:
     """The enriched event table (see the module docstring) and the traces table (``case``, ``seq``: one row per
     case with its activity codes in order) from coded events, as Arrow tables.
 
@@ -228,9 +228,11 @@ def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.nda
         columns[f"prev2_a{k}"] = _within(raw, valid, 2, first2)
     # the rows are in case order, so each case's touchpoints are one slice: the traces are a list array
     # over the same values with the case boundaries as offsets
-    offsets = pa.array(np.r_[starts, n].astype(np.int32))
+    small = n < 2**31
+    offsets = pa.array(np.r_[starts, n].astype(np.int32 if small else np.int64))
+    lists = pa.ListArray if small else pa.LargeListArray
     traces = pa.table({"case": pa.array(case[starts], type=pa.int32()),
-                       "seq": pa.ListArray.from_arrays(offsets, columns["act"])})
+                       "seq": lists.from_arrays(offsets, columns["act"])})
     return pa.table(columns), traces
 
 
