@@ -34,9 +34,8 @@ class Events:
     """A log prepared for journey measures (internal).
 
     ``table`` is the enriched event table and ``traces`` the traces table (Ibis tables on DuckDB, see
-    :mod:`._engine`); ``case_ids`` and
-    ``activities`` decode the integer ``case`` and ``act`` codes (case codes follow the order in which cases
-    first appear in the log).
+    :mod:`._engine`); ``case_ids`` and ``activities`` decode the integer ``case`` and ``act`` codes (case codes
+    follow the order in which cases first appear in the log).
     """
 
     log: pd.DataFrame
