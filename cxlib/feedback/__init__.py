@@ -14,6 +14,7 @@ from ._clean import (
     PII_KINDS,
     clean_feedback,
     clean_text,
+    cleaning_report_table,
     deduplicate,
     detect_language,
     redact_pii,
@@ -21,6 +22,7 @@ from ._clean import (
 )
 from ._embed import embed_texts, load_embedding_model
 from ._evaluate import classification_scores, purity, topic_agreement
+from ._pipeline import ClassificationResult, classify_relevance, classify_sentiment, read_training_feedback
 from ._plots import plot_sentiment_by, plot_topic_sizes, plot_topics_by, plot_topics_over_time
 from ._read import STANDARD_COLUMNS, FeedbackLoadReport, feedback_load_report, read_feedback
 from ._stopwords import stop_words
@@ -39,13 +41,17 @@ from ._widgets import topic_browser
 __all__ = [
     "PII_KINDS",
     "STANDARD_COLUMNS",
+    "ClassificationResult",
     "FeedbackLoadReport",
     "TextClassifier",
     "TopicResult",
     "assign_topics",
     "classification_scores",
+    "classify_relevance",
+    "classify_sentiment",
     "clean_feedback",
     "clean_text",
+    "cleaning_report_table",
     "cross_validate_text",
     "deduplicate",
     "detect_language",
@@ -63,6 +69,7 @@ __all__ = [
     "predict_sentiment",
     "purity",
     "read_feedback",
+    "read_training_feedback",
     "redact_pii",
     "redact_text",
     "representative_verbatims",

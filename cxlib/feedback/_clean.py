@@ -13,6 +13,7 @@ __all__ = [
     "PII_KINDS",
     "clean_feedback",
     "clean_text",
+    "cleaning_report_table",
     "deduplicate",
     "detect_language",
     "redact_pii",
@@ -335,3 +336,40 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
     out.attrs = {k: v for k, v in feedback.attrs.items()}
     out.attrs["cleaning_report"] = report
     return out
+
+
+def cleaning_report_table(feedback: pd.DataFrame) -> pd.DataFrame:
+    """The cleaning report of :func:`clean_feedback` as a table: rows in, drops, redactions, languages, rows out.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        A table returned by :func:`clean_feedback` (its ``attrs["cleaning_report"]`` is read; the table itself
+        is not used or changed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``item`` (str) and ``count`` (int), in this order: ``rows in``; ``dropped: <reason>`` per reason;
+        ``redacted: <kind>`` per PII kind; ``language: <code>`` per language (``unknown`` for none found);
+        ``rows out``. ``rows in`` minus the dropped rows equals ``rows out``.
+
+    Examples
+    --------
+    >>> fb = clean_feedback(read_feedback("data/germeval2017_dev.csv.gz"), language=False)
+    >>> table = cleaning_report_table(fb)
+    >>> table["item"].iloc[[0, -1]].tolist()
+    ['rows in', 'rows out']
+    >>> int(table.set_index("item").loc["rows out", "count"]) == len(fb)
+    True
+    """
+    report = feedback.attrs.get("cleaning_report")
+    if not isinstance(report, dict):
+        raise CxInputError("this table has no cleaning report (attrs['cleaning_report']); pass the table returned "
+                           "by clean_feedback.")
+    rows = [("rows in", report["rows_in"])]
+    rows += [(f"dropped: {k}", v) for k, v in report["dropped"].items()]
+    rows += [(f"redacted: {k}", v) for k, v in report["pii"].items()]
+    rows += [(f"language: {k}", v) for k, v in report["languages"].items()]
+    rows.append(("rows out", report["rows_out"]))
+    return pd.DataFrame(rows, columns=["item", "count"])

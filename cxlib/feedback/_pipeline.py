@@ -1,0 +1,349 @@
+"""Relevance and sentiment for a report: train, cross-validate, predict and say where the labels came from.
+
+These functions hold the steps of the relevance and sentiment sections of ``notebooks/02_feedback``; they
+only combine the public functions of ``_classify`` and ``_evaluate``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from .._errors import CxInputError
+from ._classify import (
+    TextClassifier,
+    cross_validate_text,
+    holdout_evaluate,
+    out_of_fold_predict,
+    predict_sentiment,
+    score_to_sentiment,
+    vader_sentiment,
+)
+from ._clean import clean_feedback
+from ._evaluate import classification_scores
+from ._read import read_feedback
+
+__all__ = ["ClassificationResult", "classify_relevance", "classify_sentiment", "read_training_feedback"]
+
+_NO_RELEVANCE = "No relevance labels in this data: every text is treated as relevant."
+
+
+@dataclasses.dataclass
+class ClassificationResult:
+    """The outcome of :func:`classify_relevance` or :func:`classify_sentiment`.
+
+    Attributes
+    ----------
+    docs : pandas.DataFrame
+        A copy of the input documents with the predictions (``relevance_pred`` or ``sentiment``); after
+        ``relevant_only`` only the rows kept, with a fresh index.
+    target : str
+        ``"relevance"`` or ``"sentiment"``.
+    source : str
+        Where the predictions come from, e.g. ``"classifier trained on data/germeval2017_dev.csv.gz"``,
+        ``"classifier, out-of-fold predictions"``, ``"VADER (English lexicon)"``; ``""`` when relevance was
+        not classified.
+    cv : pandas.DataFrame or None
+        :func:`cross_validate_text` table (folds and mean), when the method cross-validates.
+    scores : pandas.DataFrame or None
+        :func:`classification_scores` of the classifier against the gold labels.
+    vader : pandas.DataFrame or None
+        :func:`classification_scores` of VADER on the same texts, when it is scored beside the classifier.
+    captions : dict
+        ``{"cv" | "scores" | "vader": caption}`` for the tables that are set.
+    rows_in, rows_kept : int
+        Rows passed in and rows in ``docs`` (they differ only with ``relevant_only``).
+    relevant_only : bool
+        True when :func:`classify_relevance` kept only the relevant documents.
+    notes : list of str
+        Sentences for the reader (e.g. that no relevance labels exist).
+    """
+
+    docs: pd.DataFrame
+    target: str
+    source: str
+    cv: pd.DataFrame | None = None
+    scores: pd.DataFrame | None = None
+    vader: pd.DataFrame | None = None
+    captions: dict = dataclasses.field(default_factory=dict)
+    rows_in: int = 0
+    rows_kept: int = 0
+    relevant_only: bool = False
+    notes: list = dataclasses.field(default_factory=list)
+
+    @property
+    def rows_dropped(self) -> int:
+        """Rows left out of ``docs`` (by ``relevant_only``)."""
+        return self.rows_in - self.rows_kept
+
+    @property
+    def tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """``(caption, table)`` pairs in the order a report shows them: cross-validation, scores, VADER."""
+        return [(self.captions[key], table) for key, table in
+                (("cv", self.cv), ("scores", self.scores), ("vader", self.vader)) if table is not None]
+
+    @property
+    def shares(self) -> dict:
+        """Share of each predicted sentiment among the rows that have one (``negative``, ``neutral``,
+        ``positive``; 0 when absent); empty for relevance."""
+        if self.target != "sentiment":
+            return {}
+        mix = self.docs["sentiment"].value_counts(normalize=True)
+        return {name: mix.get(name, 0) for name in ("negative", "neutral", "positive")}
+
+    def display_items(self) -> list:
+        """What a notebook shows, as escaped HTML objects (:func:`cxlib.report.show` / :func:`~cxlib.report.say`):
+        the tables with their captions, then the notes, the rows kept of all (after ``relevant_only``) and, for
+        sentiment, the share of each label."""
+        from ..report import say, show
+
+        items = [show(table, caption=caption) for caption, table in self.tables]
+        items += [say("{note}", note=note) for note in self.notes]
+        if self.relevant_only:
+            items.append(say("Keeping the <b>{k:,}</b> relevant texts of {n:,} for sentiment and topics.",
+                             k=self.rows_kept, n=self.rows_in))
+        if self.target == "sentiment":
+            shares = self.shares
+            items.append(say("Sentiment from the {src}: {neg:.0%} negative, {neu:.0%} neutral, {pos:.0%} positive.",
+                             src=self.source, neg=shares["negative"], neu=shares["neutral"],
+                             pos=shares["positive"]))
+        return items
+
+
+def _require(frame: pd.DataFrame, column: str, what: str) -> None:
+    if column not in frame.columns:
+        raise CxInputError(f"the column {column!r} is missing in {what}; columns: "
+                           f"{', '.join(map(str, frame.columns))}.", column=column)
+
+
+def _train_name(train: pd.DataFrame) -> str:
+    path = (train.attrs.get("load_report") or {}).get("path")
+    return str(path) if path else "the training file"
+
+
+def read_training_feedback(path, *, labels=None) -> pd.DataFrame:
+    """Read a labelled file to train classifiers on, cleaned like the documents but with every row kept.
+
+    The texts get the same ``text`` redaction and ``text_clean`` as in :func:`clean_feedback`, but no row is
+    dropped (no de-duplication, empty texts stay) and no language is detected: the training set is the file as
+    labelled.
+
+    Parameters
+    ----------
+    path : str or Path
+        Any file :func:`read_feedback` reads, e.g. ``data/germeval2017_dev.csv.gz``.
+    labels : str, list of str or dict, optional
+        Label columns to keep, as in :func:`read_feedback`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The :func:`clean_feedback` columns plus the labels; ``attrs["load_report"]["path"]`` names the file
+        (:func:`classify_relevance` and :func:`classify_sentiment` quote it).
+
+    Examples
+    --------
+    >>> dev = read_training_feedback("data/germeval2017_dev.csv.gz", labels=["relevance", "sentiment"])
+    >>> len(dev), dev.attrs["cleaning_report"]["dropped"]
+    (2369, {})
+    """
+    return clean_feedback(read_feedback(path, labels=labels), dedupe=False, drop_empty=False, language=False)
+
+
+def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", train: pd.DataFrame | None = None,
+                       options: dict | None = None, folds: int = 5, seed: int = 0, relevant_only: bool = False,
+                       column: str = "relevance_pred") -> ClassificationResult:
+    """Relevance of each document: a :class:`TextClassifier`, cross-validated, scored against the gold labels.
+
+    With ``train``, the classifier is cross-validated on ``train`` and, fitted on all of it, predicts ``docs``.
+    Without, it is cross-validated on ``docs`` and every document is predicted by a model that did not see it
+    (:func:`out_of_fold_predict`). Either way the predictions are scored against the gold labels of ``docs``
+    (the documents that have one; the others are predicted too).
+    Without a gold column in ``docs`` nothing is classified and every document counts as relevant.
+
+    Parameters
+    ----------
+    docs : pandas.DataFrame
+        Documents (usually from :func:`clean_feedback`); not changed.
+    label : str or None
+        Gold relevance column (values ``true``/``false``, any case). None, or a column ``docs`` lacks: no
+        classification, a note says so.
+    text : str, default "text_clean"
+        The column the classifier reads (in ``docs`` and ``train``).
+    train : pandas.DataFrame, optional
+        Labelled training documents with ``text`` and ``label`` (e.g. from :func:`read_training_feedback`).
+    options : dict, optional
+        :class:`TextClassifier` options, e.g. ``{"nb_weighting": True, "C": 1.0}``; default its defaults.
+    folds : int, default 5
+        Folds of the cross-validation and of the out-of-fold predictions.
+    seed : int, default 0
+        Shuffle seed of the folds.
+    relevant_only : bool, default False
+        Keep only the relevant documents: gold ``true``, or no gold label and predicted ``true``. The counts
+        kept and dropped are in the result.
+    column : str, default "relevance_pred"
+        Column for the predictions.
+
+    Returns
+    -------
+    ClassificationResult
+        ``docs`` with ``column`` (str labels), ``cv`` (on ``train`` when given, else on ``docs``), ``scores``
+        (against the gold labels of ``docs``), ``rows_in``/``rows_kept``/``rows_dropped``, ``captions`` and
+        ``source``. Without gold labels: ``docs`` unchanged (a copy), no tables, a note.
+
+    Examples
+    --------
+    >>> dev = read_training_feedback("data/germeval2017_dev.csv.gz", labels=["relevance"])
+    >>> test = clean_feedback(read_feedback("data/germeval2017_test_syn.csv.gz", labels=["relevance"]).head(150),
+    ...                       language=False)
+    >>> run = classify_relevance(test, label="relevance", text="text", train=dev.head(500), folds=3,
+    ...                          relevant_only=True)
+    >>> run.rows_kept + run.rows_dropped == run.rows_in == 150
+    True
+    >>> bool(run.docs["relevance"].eq("true").all())
+    True
+    >>> run.cv["fold"].tolist()
+    ['1', '2', '3', 'mean']
+    """
+    n = len(docs)
+    if not label or label not in docs.columns:
+        note = _NO_RELEVANCE if not label else (f"No relevance column {label!r} in this data: every text is "
+                                                "treated as relevant.")
+        return ClassificationResult(docs=docs.copy(), target="relevance", source="", rows_in=n, rows_kept=n,
+                                    notes=[note])
+    _require(docs, text, "the documents")
+    if train is not None:
+        _require(train, text, "the training documents")
+        _require(train, label, "the training documents")
+    options = dict(options or {})
+    out = docs.copy()
+    source = train if train is not None else out
+    cv = cross_validate_text(source[text], source[label], folds=folds, seed=seed,
+                             estimator=TextClassifier(**options))
+    if train is not None:
+        model = TextClassifier(**options).fit(train[text], train[label])
+        out[column] = model.predict(out[text])
+        how = f"classifier trained on {_train_name(train)}"
+    else:
+        out[column] = out_of_fold_predict(out[text], out[label], folds=folds, seed=seed,
+                                          estimator=TextClassifier(**options))
+        how = "classifier, out-of-fold predictions"
+    labelled = out[label].notna()
+    scores = classification_scores(out.loc[labelled, label], out.loc[labelled, column])
+    captions = {"cv": f"Relevance: {folds}-fold cross-validation on "
+                      f"{'the training file' if train is not None else 'this data'}",
+                "scores": "Relevance classifier against the gold labels of this data"}
+    if relevant_only:
+        gold = out[label].astype(str).str.lower()
+        predicted = out[column].astype(str).str.lower()
+        keep = gold.eq("true") | (out[label].isna() & predicted.eq("true"))
+        out = out[keep].reset_index(drop=True)
+    return ClassificationResult(docs=out, target="relevance", source=how, cv=cv, scores=scores, captions=captions,
+                                rows_in=n, rows_kept=len(out), relevant_only=bool(relevant_only))
+
+
+def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: str = "text_clean",
+                       train: pd.DataFrame | None = None, options: dict | None = None, score_scale: str | None = None,
+                       score: str = "score", folds: int = 5, seed: int = 0) -> ClassificationResult:
+    """Sentiment of each document, from the best source available, scored wherever there is something to score.
+
+    In this order:
+
+    1. ``label`` and ``train``: a :class:`TextClassifier` fitted on ``train`` predicts ``docs``; scored against
+       the gold labels of ``docs`` (where there is one).
+    2. ``label``: a classifier trained on a stratified 80 % of the labelled ``docs`` is scored on the other 20 %
+       (seed 42, :func:`holdout_evaluate`) with VADER beside it; every document is then predicted out of fold
+       (those without a label by a model trained on all labelled ones).
+    3. ``score_scale`` and a ``score`` column: labels derived from the score (:func:`score_to_sentiment`) train
+       the classifier (cross-validated; out-of-fold predictions), VADER is scored against the same labels.
+    4. Otherwise VADER (:func:`predict_sentiment`; English only, other languages get no sentiment).
+
+    Parameters
+    ----------
+    docs : pandas.DataFrame
+        Documents (usually from :func:`clean_feedback`); not changed.
+    label : str, optional
+        Gold sentiment column (negative/neutral/positive); must be in ``docs`` (and in ``train`` when given).
+    text : str, default "text_clean"
+        The column the classifier reads (in ``docs`` and ``train``).
+    train : pandas.DataFrame, optional
+        Labelled training documents (e.g. from :func:`read_training_feedback`); used only with ``label``.
+    options : dict, optional
+        :class:`TextClassifier` options; default its defaults.
+    score_scale : str, optional
+        Scale of the score column (``nps``, ``stars5``, ...; see :func:`score_to_sentiment`) for case 3.
+    score : str, default "score"
+        The score column.
+    folds : int, default 5
+        Folds of the cross-validation and of the out-of-fold predictions.
+    seed : int, default 0
+        Shuffle seed of the folds (the 80/20 split of case 2 always uses seed 42).
+
+    Returns
+    -------
+    ClassificationResult
+        ``docs`` with ``sentiment`` (and, from VADER in case 4, ``sentiment_score`` and ``sentiment_source``);
+        ``source`` says which case ran; ``cv``, ``scores`` and ``vader`` hold the tables of that case (None
+        otherwise); ``shares`` gives the share of each label. No row is dropped.
+
+    Examples
+    --------
+    >>> tweets = clean_feedback(read_feedback("data/airline_tweets.csv.gz", id="tweet_id",
+    ...                                       labels=["airline_sentiment"]).head(300), language=False)
+    >>> run = classify_sentiment(tweets, label="airline_sentiment", folds=3)
+    >>> run.source, list(run.captions)
+    ('classifier, out-of-fold predictions', ['scores', 'vader'])
+    >>> bool(run.docs["sentiment"].isin(["negative", "neutral", "positive"]).all())
+    True
+    >>> classify_sentiment(tweets).source
+    'VADER (English lexicon)'
+    """
+    options = dict(options or {})
+    out = docs.copy()
+    if label:
+        _require(docs, label, "the documents")
+        _require(docs, text, "the documents")
+    if label and train is not None:
+        _require(train, label, "the training documents")
+        _require(train, text, "the training documents")
+        model = TextClassifier(**options).fit(train[text], train[label])
+        out["sentiment"] = model.predict(out[text])
+        labelled = out[label].notna()
+        return ClassificationResult(
+            docs=out, target="sentiment", source=f"classifier trained on {_train_name(train)}",
+            scores=classification_scores(out.loc[labelled, label], out.loc[labelled, "sentiment"]),
+            captions={"scores": "Sentiment classifier (trained on the training file) against the gold labels"},
+            rows_in=len(docs), rows_kept=len(out))
+    if label:
+        labelled = out[label].notna()
+        scores, vader, _ = holdout_evaluate(out.loc[labelled, text], out.loc[labelled, label],
+                                            estimator=TextClassifier(**options))
+        out["sentiment"] = out_of_fold_predict(out[text], out[label], folds=folds, seed=seed,
+                                               estimator=TextClassifier(**options))
+        captions = {"scores": "Sentiment classifier on the held-out 20 %"}
+        if vader is not None:
+            captions["vader"] = "VADER (no training) on the same 20 %"
+        return ClassificationResult(docs=out, target="sentiment", source="classifier, out-of-fold predictions",
+                                    scores=scores, vader=vader, captions=captions, rows_in=len(docs),
+                                    rows_kept=len(out))
+    if score_scale and score in docs.columns:
+        _require(docs, text, "the documents")
+        from_score = score_to_sentiment(out[score], scale=score_scale)
+        known = from_score.notna()
+        cv = cross_validate_text(out.loc[known, text], from_score.dropna(), folds=folds, seed=seed,
+                                 estimator=TextClassifier(**options))
+        out["sentiment"] = out_of_fold_predict(out[text], from_score, folds=folds, seed=seed,
+                                               estimator=TextClassifier(**options))
+        vader = classification_scores(from_score[known], vader_sentiment(out.loc[known, text])["sentiment"])
+        captions = {"cv": f"Score-supervised sentiment ({score_scale} score -> label): {folds}-fold "
+                          "cross-validation",
+                    "vader": "VADER against the score-derived labels"}
+        return ClassificationResult(docs=out, target="sentiment",
+                                    source=f"learnt from the {score_scale} score, out-of-fold predictions",
+                                    cv=cv, vader=vader, captions=captions, rows_in=len(docs), rows_kept=len(out))
+    notes = [f"There is no {score!r} column to learn sentiment from on the {score_scale} scale: VADER is used."
+             ] if score_scale else []
+    out = predict_sentiment(out, text=text)
+    return ClassificationResult(docs=out, target="sentiment", source="VADER (English lexicon)", rows_in=len(docs),
+                                rows_kept=len(out), notes=notes)
