@@ -73,11 +73,7 @@ display(show(fb.feedback_load_report(raw).to_frame(), caption="Load report: rows
 
 # %%
 docs = fb.clean_feedback(raw, languages=languages)
-rep = docs.attrs["cleaning_report"]
-cleaning = [("rows in", rep["rows_in"])] + [(f"dropped: {k}", v) for k, v in rep["dropped"].items()]
-cleaning += [(f"redacted: {k}", v) for k, v in rep["pii"].items()]
-cleaning += [(f"language: {k}", v) for k, v in rep["languages"].items()] + [("rows out", rep["rows_out"])]
-display(show(__import__("pandas").DataFrame(cleaning, columns=["item", "count"]), caption="Cleaning report"))
+display(show(fb.cleaning_report_table(docs), caption="Cleaning report"))
 
 # %% [markdown]
 # ## Relevance
@@ -85,31 +81,11 @@ display(show(__import__("pandas").DataFrame(cleaning, columns=["item", "count"])
 # scored on this data: precision, recall and F1 per class.
 
 # %%
-train = None
-if train_path:
-    train = fb.clean_feedback(fb.read_feedback(train_path, labels=labels), dedupe=False, drop_empty=False,
-                              language=False)
-if relevance_label and relevance_label in docs.columns:
-    source = train if train is not None else docs
-    cv = fb.cross_validate_text(source[classifier_text], source[relevance_label], folds=5, seed=seed,
-                                estimator=fb.TextClassifier(**relevance_classifier))
-    display(show(cv, caption=f"Relevance: 5-fold cross-validation on {'the training file' if train is not None else 'this data'}"))
-    if train is not None:
-        model = fb.TextClassifier(**relevance_classifier).fit(train[classifier_text], train[relevance_label])
-        docs["relevance_pred"] = model.predict(docs[classifier_text])
-    else:
-        docs["relevance_pred"] = fb.out_of_fold_predict(docs[classifier_text], docs[relevance_label], seed=seed,
-                                                        estimator=fb.TextClassifier(**relevance_classifier))
-    display(show(fb.classification_scores(docs[relevance_label], docs["relevance_pred"]),
-                 caption="Relevance classifier against the gold labels of this data"))
-    if relevant_only:
-        gold = docs[relevance_label].astype(str).str.lower()
-        keep = gold.eq("true") | (docs[relevance_label].isna() & docs["relevance_pred"].eq("true"))
-        display(say("Keeping the <b>{k:,}</b> relevant texts of {n:,} for sentiment and topics.",
-                    k=int(keep.sum()), n=len(docs)))
-        docs = docs[keep].reset_index(drop=True)
-else:
-    display(say("No relevance labels in this data: every text is treated as relevant."))
+train = fb.read_training_feedback(train_path, labels=labels) if train_path else None
+relevance = fb.classify_relevance(docs, label=relevance_label, text=classifier_text, train=train,
+                                  options=relevance_classifier, seed=seed, relevant_only=relevant_only)
+display(*relevance.display_items())  # cross-validation, scores against the gold labels, rows kept
+docs = relevance.docs
 
 # %% [markdown]
 # ## Sentiment
@@ -118,38 +94,10 @@ else:
 # (NPS, stars) sentiment is learnt from the score; otherwise VADER (English) is used.
 
 # %%
-if sentiment_label and train is not None:
-    model = fb.TextClassifier(**sentiment_classifier).fit(train[classifier_text], train[sentiment_label])
-    docs["sentiment"] = model.predict(docs[classifier_text])
-    source_note = f"classifier trained on {train_path}"
-    display(show(fb.classification_scores(docs[sentiment_label], docs["sentiment"]),
-                 caption="Sentiment classifier (trained on the training file) against the gold labels"))
-elif sentiment_label:
-    scores, vader, _ = fb.holdout_evaluate(docs[classifier_text], docs[sentiment_label],
-                                           estimator=fb.TextClassifier(**sentiment_classifier))
-    display(show(scores, caption="Sentiment classifier on the held-out 20 %"))
-    if vader is not None:
-        display(show(vader, caption="VADER (no training) on the same 20 %"))
-    docs["sentiment"] = fb.out_of_fold_predict(docs[classifier_text], docs[sentiment_label], seed=seed,
-                                               estimator=fb.TextClassifier(**sentiment_classifier))
-    source_note = "classifier, out-of-fold predictions"
-elif score_scale and "score" in docs.columns:
-    from_score = fb.score_to_sentiment(docs["score"], scale=score_scale)
-    cv = fb.cross_validate_text(docs.loc[from_score.notna(), classifier_text], from_score.dropna(), folds=5,
-                                seed=seed, estimator=fb.TextClassifier(**sentiment_classifier))
-    display(show(cv, caption=f"Score-supervised sentiment ({score_scale} score -> label): 5-fold cross-validation"))
-    docs["sentiment"] = fb.out_of_fold_predict(docs[classifier_text], from_score, seed=seed,
-                                               estimator=fb.TextClassifier(**sentiment_classifier))
-    known = from_score.notna()
-    display(show(fb.classification_scores(from_score[known], fb.vader_sentiment(docs.loc[known, classifier_text])
-                                          ["sentiment"]), caption="VADER against the score-derived labels"))
-    source_note = f"learnt from the {score_scale} score, out-of-fold predictions"
-else:
-    docs = fb.predict_sentiment(docs, text=classifier_text)
-    source_note = "VADER (English lexicon)"
-mix = docs["sentiment"].value_counts(normalize=True)
-display(say("Sentiment from the {src}: {neg:.0%} negative, {neu:.0%} neutral, {pos:.0%} positive.",
-            src=source_note, neg=mix.get("negative", 0), neu=mix.get("neutral", 0), pos=mix.get("positive", 0)))
+sentiment = fb.classify_sentiment(docs, label=sentiment_label, text=classifier_text, train=train,
+                                  options=sentiment_classifier, score_scale=score_scale, seed=seed)
+display(*sentiment.display_items())  # the tables of the method used, then the share of each sentiment
+docs = sentiment.docs
 
 # %% [markdown]
 # ## Topics
