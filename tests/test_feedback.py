@@ -220,6 +220,32 @@ def test_nb_weighting_log_count_ratios_hand_computed():
     assert list(clf.predict(["good", "bad"])) == ["pos", "neg"]
 
 
+def test_nb_weighting_scales_each_document_to_unit_length(tmp_path):
+    texts, labels = ["good train", "good", "bad train", "bad"], ["pos", "pos", "neg", "neg"]
+    scaled = fb.TextClassifier(nb_weighting=True, word_ngrams=(1, 1), char_ngrams=None).fit(texts, labels)
+    plain = fb.TextClassifier(nb_weighting=True, nb_norm=None, word_ngrams=(1, 1), char_ngrams=None).fit(texts,
+                                                                                                         labels)
+    vocab = scaled.vectorizers_[0].vocabulary_
+    coef, intercept = scaled.model_.coef_, scaled.model_.intercept_
+    # "good train" has two n-grams: each counts 1/sqrt(2) with the unit-length scaling, 1 without it
+    expected = (coef[:, vocab["good"]] + coef[:, vocab["train"]]) / np.sqrt(2) + intercept
+    np.testing.assert_allclose(scaled.decision_function(["good train"])[0], expected)
+    pcoef, pintercept = plain.model_.coef_, plain.model_.intercept_
+    np.testing.assert_allclose(plain.decision_function(["good train"])[0],
+                               pcoef[:, vocab["good"]] + pcoef[:, vocab["train"]] + pintercept)
+    # the option is saved; a model saved before it existed (no nb_norm in its config) loads unscaled
+    again = fb.TextClassifier.load(plain.save(tmp_path / "plain"))
+    assert again.nb_norm is None
+    folder = scaled.save(tmp_path / "scaled")
+    config = json.loads((folder / "config.json").read_text())
+    assert config["params"]["nb_norm"] == "l2"
+    np.testing.assert_allclose(fb.TextClassifier.load(folder).decision_function(["good train"]),
+                               scaled.decision_function(["good train"]))
+    del config["params"]["nb_norm"]
+    (folder / "config.json").write_text(json.dumps(config))
+    assert fb.TextClassifier.load(folder).nb_norm is None
+
+
 def test_classifier_errors(tmp_path):
     with pytest.raises(CxInputError, match="two classes"):
         fb.TextClassifier().fit(["a", "b"], ["x", "x"])
