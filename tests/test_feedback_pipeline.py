@@ -194,7 +194,7 @@ def test_sentiment_from_gold_labels_holdout_and_out_of_fold():
     mix = expected.value_counts(normalize=True)
     assert shares == {k: mix.get(k, 0) for k in ("negative", "neutral", "positive")}
     last = run.display_items()[-1]._repr_html_()
-    assert last.startswith("<p>Sentiment from the classifier, out-of-fold predictions: ")
+    assert last.startswith("<p>Sentiment: classifier, out-of-fold predictions; ")
     assert f"{shares['negative']:.0%} negative" in last
 
 
@@ -223,7 +223,7 @@ def test_sentiment_falls_back_to_vader():
     assert run.docs["sentiment_source"].eq("vader").all()
     assert run.shares == {"negative": 0.5, "neutral": 0, "positive": 0.5}  # over the rows with a sentiment
     assert run.display_items()[-1]._repr_html_() == (
-        "<p>Sentiment from the VADER (English lexicon): 50% negative, 0% neutral, 50% positive.</p>")
+        "<p>Sentiment: VADER (English lexicon); 50% negative, 0% neutral, 50% positive.</p>")
     # a score scale without a score column: VADER, and a note says why
     run = fb.classify_sentiment(docs, score_scale="nps")
     assert run.source == "VADER (English lexicon)" and "no 'score' column" in run.notes[0]

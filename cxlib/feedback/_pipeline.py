@@ -105,7 +105,7 @@ class ClassificationResult:
                              k=self.rows_kept, n=self.rows_in))
         if self.target == "sentiment":
             shares = self.shares
-            items.append(say("Sentiment from the {src}: {neg:.0%} negative, {neu:.0%} neutral, {pos:.0%} positive.",
+            items.append(say("Sentiment: {src}; {neg:.0%} negative, {neu:.0%} neutral, {pos:.0%} positive.",
                              src=self.source, neg=shares["negative"], neu=shares["neutral"],
                              pos=shares["positive"]))
         return items
