@@ -59,6 +59,22 @@ def test_run_writes_html_with_manifest_hidden_code_and_no_network(hello, tmp_pat
 
 
 @pytest.mark.slow
+def test_kernel_talks_over_private_unix_sockets_not_plain_tcp(hello, tmp_path, capfd):
+    import glob
+    import tempfile
+
+    before = set(glob.glob(str(Path(tempfile.gettempdir()) / "cx-kernel-*")))
+    probe = _notebook(tmp_path / "probe.ipynb", "from ipykernel.kernelapp import IPKernelApp\n"
+                                                 "print('transport', IPKernelApp.instance().transport)")
+    result = run_notebook(probe, outdir=tmp_path / "out", progress=False)
+    assert result.status == "ok", result.error
+    executed = nbformat.read(result.executed, as_version=4)
+    assert "transport ipc" in "".join(o.get("text", "") for o in executed.cells[-1].outputs)
+    assert "without encryption" not in capfd.readouterr().err   # ipykernel's warning for TCP
+    assert set(glob.glob(str(Path(tempfile.gettempdir()) / "cx-kernel-*"))) == before   # socket folder removed
+
+
+@pytest.mark.slow
 def test_failure_names_the_cell_keeps_the_notebook_and_exits_nonzero(tmp_path, capsys):
     nb = _notebook(tmp_path / "broken.ipynb", "raise ValueError('the data is odd')")
     code = main(["run", str(nb), "-o", str(tmp_path / "out"), "-q", "-p", "top", "5"])

@@ -169,6 +169,30 @@ def _kernel_env(**values):
                 os.environ[key] = val
 
 
+@contextlib.contextmanager
+def _kernel_manager():
+    """A kernel manager class whose kernel talks over Unix sockets in a private temporary folder.
+
+    The default TCP transport on localhost is unencrypted (ipykernel 7 warns on every run); the sockets live in a
+    folder only this user can open and are removed with it. Windows has no Unix sockets: the default is kept.
+    """
+    if os.name == "nt":
+        yield None
+        return
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    with tempfile.TemporaryDirectory(prefix="cx-kernel-") as folder:
+        class _IPCKernelManager(AsyncKernelManager):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.transport = "ipc"
+                self.ip = str(Path(folder) / "kernel")
+
+        yield _IPCKernelManager
+
+
 def _strip_for_report(nb):
     """Drop what a stakeholder must not see or what would load code: stderr noise, widget views and state."""
     nb.metadata.pop("widgets", None)
@@ -287,10 +311,12 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     error = ""
-    with _kernel_env(TQDM_DISABLE="1", CX_REPORT_DIR=outdir.resolve(), CX_REPORT_NAME=name, MPLBACKEND="module://matplotlib_inline.backend_inline"):
+    with _kernel_env(TQDM_DISABLE="1", CX_REPORT_DIR=outdir.resolve(), CX_REPORT_NAME=name,
+                     MPLBACKEND="module://matplotlib_inline.backend_inline"), _kernel_manager() as manager:
         try:
+            extra = {"kernel_manager_class": manager} if manager is not None else {}
             pm.execute_notebook(str(notebook), str(executed), parameters=params, progress_bar=progress,
-                                cwd=str(cwd) if cwd else None, kernel_name="python3", report_mode=False)
+                                cwd=str(cwd) if cwd else None, kernel_name="python3", report_mode=False, **extra)
         except pm.PapermillExecutionError as exc:
             error = f"cell {exc.exec_count} (index {exc.cell_index}) failed: {exc.ename}: {exc.evalue}"
         except Exception as exc:  # noqa: BLE001 - anything else that stops the run is reported the same way
