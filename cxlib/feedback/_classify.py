@@ -46,17 +46,16 @@ class _NBLogistic:
     def __init__(self, *, C: float, class_weight, norm: str | None = "l2", alpha: float = 1.0):
         self.C, self.class_weight, self.norm, self.alpha = C, class_weight, norm, alpha
 
-    def _binary(self, features):
+    def _scaled(self, binary):
         from sklearn.preprocessing import normalize
 
-        binary = (features > 0).astype(np.float64).tocsr()
         return normalize(binary, norm=self.norm) if self.norm else binary
 
     def fit(self, features, labels):
         from sklearn.linear_model import LogisticRegression
 
         binary = (features > 0).astype(np.float64).tocsr()
-        scaled = self._binary(features)
+        scaled = self._scaled(binary)
         self.classes_ = np.unique(labels)
         coefs, intercepts, ratios = [], [], []
         for label in self.classes_:
@@ -76,7 +75,8 @@ class _NBLogistic:
         return self
 
     def decision_function(self, features) -> np.ndarray:
-        return np.asarray(self._binary(features) @ self.coef_.T) + self.intercept_
+        binary = (features > 0).astype(np.float64).tocsr()
+        return np.asarray(self._scaled(binary) @ self.coef_.T) + self.intercept_
 
     def predict_proba(self, features) -> np.ndarray:
         # one-vs-rest: each class's own probability, normalised over the classes (as scikit-learn's OvR does)
