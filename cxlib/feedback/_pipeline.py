@@ -123,11 +123,12 @@ def _train_name(train: pd.DataFrame) -> str:
 
 
 def read_training_feedback(path, *, labels=None) -> pd.DataFrame:
-    """Read a labelled file to train classifiers on, cleaned like the documents but with every row kept.
+    """Read a labelled file to train classifiers on, cleaned like the documents but with no further rows dropped.
 
-    The texts get the same ``text`` redaction and ``text_clean`` as in :func:`clean_feedback`, but no row is
-    dropped (no de-duplication, empty texts stay) and no language is detected: the training set is the file as
-    labelled.
+    :func:`read_feedback` drops what it always drops (rows without text, exact duplicate rows), counted in its
+    load report (:func:`feedback_load_report`). The texts then get the same ``text`` redaction and
+    ``text_clean`` as in :func:`clean_feedback`, but cleaning drops no row (no de-duplication of repeated texts)
+    and detects no language: the training set is the file as labelled.
 
     Parameters
     ----------
