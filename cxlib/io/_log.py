@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._errors import CxInputError
+from .._errors import CxInputError
 
 __all__ = [
     "ACTIVITY",
