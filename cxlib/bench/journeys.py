@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-CASE = "case:concept:name"
+from ..io import CASE, read_log
 WARMUP_CASES = 200
 
 
@@ -44,20 +44,8 @@ def add_arguments(parser) -> None:
 
 
 def _load(path: str, classifier):
-    try:
-        from cxlib.io import read_log  # the foundation loader, when present
-    except ImportError:  # pragma: no cover - before cxlib.io exists
-        read_log = None
-    if read_log is not None:
-        kwargs = {"classifier": classifier} if classifier else {}
-        return read_log(path, **kwargs)
-    import pm4py
-
-    log = pm4py.read_xes(path)
-    log["time:timestamp"] = pd.to_datetime(log["time:timestamp"], utc=True)
-    if classifier:
-        log["concept:name"] = log[classifier].astype(str).agg("+".join, axis=1)
-    return log
+    kwargs = {"classifier": classifier} if classifier else {}
+    return read_log(path, **kwargs)
 
 
 def scale_log(log: pd.DataFrame, n: int) -> pd.DataFrame:

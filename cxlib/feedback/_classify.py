@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .._errors import CxInputError
+from ..io._scores import parse_scores
 
 __all__ = [
     "TextClassifier",
@@ -466,38 +467,75 @@ _SCALES = {"nps": ((0, 6), (7, 8), (9, 10)), "stars5": ((1, 2), (3, 3), (4, 5)),
            "stars10": ((1, 4), (5, 6), (7, 10))}
 
 
-def score_to_sentiment(scores, *, scale: str = "nps") -> pd.Series:
+def _scale_range(scale: str) -> tuple[int, int]:
+    bands = _SCALES[scale]
+    return bands[0][0], bands[-1][1]
+
+
+def _sentiment_from_scores(scores, scale: str, invalid: str):
+    """Labels and the parsed scores behind them (see :func:`score_to_sentiment`)."""
+    if scale not in _SCALES:
+        raise CxInputError(f"unknown scale {scale!r}; expected one of {', '.join(_SCALES)}.", column="score")
+    if invalid not in ("raise", "missing"):
+        raise CxInputError(f"invalid must be 'raise' or 'missing', got {invalid!r}.", column="score")
+    series = scores if isinstance(scores, pd.Series) else pd.Series(list(scores), dtype=object)
+    column = str(series.name) if series.name is not None else "score"
+    low, high = _scale_range(scale)
+    parsed = parse_scores(series, scale=(low, high), integer=True, column=column)
+    if invalid == "raise" and parsed.n_invalid:
+        raise CxInputError(
+            f"{parsed.n_invalid:,} of {len(series):,} scores are not valid on the {scale} scale (whole numbers "
+            f"from {low} to {high}): {parsed.describe()}. List them with cxlib.scores.check_scores(df, "
+            f"score={column!r}, scale=({low}, {high})), fix them, or pass invalid='missing' to treat them as "
+            "missing.", column=column)
+    values = parsed.values
+    out = pd.Series(np.nan, index=series.index, dtype=object)
+    for name, (lo, hi) in zip(("negative", "neutral", "positive"), _SCALES[scale]):
+        out[(values >= lo) & (values <= hi)] = name
+    return out, parsed
+
+
+def score_to_sentiment(scores, *, scale: str = "nps", invalid: str = "raise") -> pd.Series:
     """Turn scores into sentiment labels: NPS 0-6/7-8/9-10, 5 stars 1-2/3/4-5 -> negative/neutral/positive.
+
+    Scores are read with the score rule shared with ``cxlib.scores`` (:func:`cxlib.io.parse_scores`): a
+    valid score is a whole number on the scale (``9``, ``"9"``, ``9.0``). A missing score (empty, None, NaN)
+    gives NaN. A score that is there but not valid (``11`` or ``-1`` on NPS, ``7.5``, ``"7,5"``, ``"seven"``)
+    raises, counting them, unless ``invalid="missing"`` says to treat them as missing.
 
     Parameters
     ----------
-    scores : sequence of numbers or pandas.Series
-        The scores; missing or out-of-scale scores give NaN.
+    scores : sequence of numbers or text, or pandas.Series
+        The raw scores.
     scale : {"nps", "stars5", "csat5", "stars10"}, default "nps"
-        The score scale.
+        The score scale: 0-10, 1-5, 1-5, 1-10.
+    invalid : {"raise", "missing"}, default "raise"
+        What to do with scores that are present but not valid on the scale: raise, or give NaN like a missing
+        score (count them first with :func:`cxlib.scores.check_scores`).
 
     Returns
     -------
     pandas.Series
         ``negative``, ``neutral``, ``positive`` or NaN; same index as ``scores``.
 
+    Raises
+    ------
+    cxlib.CxInputError
+        For an unknown ``scale`` or ``invalid`` option, or (with ``invalid="raise"``) when some scores are not
+        valid on the scale; the message counts them by problem and shows examples.
+
     Examples
     --------
     >>> score_to_sentiment([0, 7, 10, None]).tolist()
     ['negative', 'neutral', 'positive', nan]
+    >>> score_to_sentiment(["9", 11, "7,5"], invalid="missing").tolist()
+    ['positive', nan, nan]
     """
-    if scale not in _SCALES:
-        raise CxInputError(f"unknown scale {scale!r}; expected one of {', '.join(_SCALES)}.", column="score")
-    series = scores if isinstance(scores, pd.Series) else pd.Series(list(scores), dtype=float)
-    values = pd.to_numeric(series, errors="coerce")
-    out = pd.Series(np.nan, index=series.index, dtype=object)
-    for name, (lo, hi) in zip(("negative", "neutral", "positive"), _SCALES[scale]):
-        out[(values >= lo) & (values <= hi)] = name
-    return out
+    return _sentiment_from_scores(scores, scale, invalid)[0]
 
 
 def fit_score_sentiment(feedback: pd.DataFrame, *, text: str = "text_clean", score: str = "score",
-                        scale: str = "nps", estimator=None):
+                        scale: str = "nps", estimator=None, invalid: str = "raise"):
     """Learn sentiment from the scores that come with the feedback (score-supervised sentiment).
 
     Rows with a score become training examples labelled by :func:`score_to_sentiment`; the classifier then
@@ -514,12 +552,15 @@ def fit_score_sentiment(feedback: pd.DataFrame, *, text: str = "text_clean", sco
         See :func:`score_to_sentiment`.
     estimator : scikit-learn classifier, optional
         Default :class:`TextClassifier`.
+    invalid : {"raise", "missing"}, default "raise"
+        Scores that are present but not valid on the scale (``11`` on NPS, ``"7,5"``): raise (the default, see
+        :func:`score_to_sentiment`) or skip them like rows without a score.
 
     Returns
     -------
     TextClassifier
-        The fitted classifier; ``n_training_rows_`` and ``n_skipped_rows_`` (rows without a usable score) are
-        set on it.
+        The fitted classifier; ``n_training_rows_``, ``n_skipped_rows_`` (rows without a usable score or text)
+        and ``n_invalid_scores_`` (of those, rows whose score is present but not valid) are set on it.
 
     Examples
     --------
@@ -533,7 +574,7 @@ def fit_score_sentiment(feedback: pd.DataFrame, *, text: str = "text_clean", sco
         if column not in feedback.columns:
             raise CxInputError(f"the column {column!r} is missing; columns: "
                                f"{', '.join(map(str, feedback.columns))}.", column=column)
-    labels = score_to_sentiment(feedback[score], scale=scale)
+    labels, parsed = _sentiment_from_scores(feedback[score], scale, invalid)
     usable = labels.notna() & feedback[text].notna()
     if usable.sum() < 10:
         raise CxInputError(f"only {int(usable.sum())} rows have a score on the {scale} scale; too few to learn "
@@ -542,6 +583,7 @@ def fit_score_sentiment(feedback: pd.DataFrame, *, text: str = "text_clean", sco
     model.fit(feedback.loc[usable, text], labels[usable])
     model.n_training_rows_ = int(usable.sum())
     model.n_skipped_rows_ = int((~usable).sum())
+    model.n_invalid_scores_ = parsed.n_invalid
     return model
 
 

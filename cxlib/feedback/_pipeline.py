@@ -13,16 +13,16 @@ import pandas as pd
 from .._errors import CxInputError
 from ._classify import (
     TextClassifier,
+    _sentiment_from_scores,
     cross_validate_text,
     holdout_evaluate,
     out_of_fold_predict,
     predict_sentiment,
-    score_to_sentiment,
     vader_sentiment,
 )
 from ._clean import clean_feedback
 from ._evaluate import classification_scores
-from ._read import read_feedback
+from ..io import read_feedback
 
 __all__ = ["ClassificationResult", "classify_relevance", "classify_sentiment", "read_training_feedback"]
 
@@ -246,7 +246,8 @@ def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", t
 
 def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: str = "text_clean",
                        train: pd.DataFrame | None = None, options: dict | None = None, score_scale: str | None = None,
-                       score: str = "score", folds: int = 5, seed: int = 0) -> ClassificationResult:
+                       score: str = "score", folds: int = 5, seed: int = 0,
+                       invalid_scores: str = "raise") -> ClassificationResult:
     """Sentiment of each document, from the best source available, scored wherever there is something to score.
 
     In this order:
@@ -280,6 +281,10 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
         Folds of the cross-validation and of the out-of-fold predictions.
     seed : int, default 0
         Shuffle seed of the folds (the 80/20 split of case 2 always uses seed 42).
+    invalid_scores : {"raise", "missing"}, default "raise"
+        Case 3: scores present but not valid on ``score_scale`` (``11`` on NPS, ``"7,5"``) raise a
+        :class:`cxlib.CxInputError` that counts them; ``"missing"`` treats them as rows without a score and says
+        how many in ``notes``.
 
     Returns
     -------
@@ -330,7 +335,11 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
                                     rows_kept=len(out))
     if score_scale and score in docs.columns:
         _require(docs, text, "the documents")
-        from_score = score_to_sentiment(out[score], scale=score_scale)
+        from_score, parsed = _sentiment_from_scores(out[score], score_scale, invalid_scores)
+        notes = []
+        if parsed.n_invalid:
+            notes.append(f"{parsed.n_invalid:,} scores in {score!r} are not valid on the {score_scale} scale and "
+                         f"are treated as missing: {parsed.describe()}.")
         known = from_score.notna()
         cv = cross_validate_text(out.loc[known, text], from_score.dropna(), folds=folds, seed=seed,
                                  estimator=TextClassifier(**options))
@@ -342,7 +351,8 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
                     "vader": "VADER against the score-derived labels"}
         return ClassificationResult(docs=out, target="sentiment",
                                     source=f"learnt from the {score_scale} score, out-of-fold predictions",
-                                    cv=cv, vader=vader, captions=captions, rows_in=len(docs), rows_kept=len(out))
+                                    cv=cv, vader=vader, captions=captions, rows_in=len(docs), rows_kept=len(out),
+                                    notes=notes)
     notes = [f"There is no {score!r} column to learn sentiment from on the {score_scale} scale: VADER is used."
              ] if score_scale else []
     out = predict_sentiment(out, text=text)

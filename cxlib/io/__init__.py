@@ -1,5 +1,50 @@
-"""cxlib.io: the reading foundation (files, encodings, delimited text, timestamps, ids, scores, load reports)."""
+"""The reading foundation: every table cxlib reads comes through here, and no row is lost unseen.
 
-from ._log import *  # noqa: F401,F403  (temporary during the move)
-from ._log import (ACTIVITY, CASE, RESOURCE, TIMESTAMP, LoadReport, _open_bytes, _to_utc,  # noqa: F401
-                   cache_dir, file_sha256, load_report, read_csv_text, read_log, read_yaml, sniff_csv)
+Layers, bottom up:
+
+- ``_files``: bytes (gzip by content), what a file holds, text encodings, SHA-256, the cache folder, YAML.
+- ``_columns``: the event-log column keys (pm4py's names) and :func:`require_columns`.
+- ``_report``: :class:`LoadReport` (rows read = kept + dropped, by reason and line).
+- ``_delimited`` / ``_table`` / ``_xes``: the one reader of CSV, Excel, Parquet and XES files.
+- ``_timestamps``, ``_ids``, ``_scores``: one rule each for dates, case ids and scores.
+- ``_log`` / ``_feedback``: the readers users call (:func:`read_log`, :func:`read_feedback`,
+  :func:`read_responses`), thin wrappers over the above.
+"""
+
+from ._columns import ACTIVITY, CASE, RESOURCE, TIMESTAMP, require_columns
+from ._feedback import STANDARD_COLUMNS, feedback_load_report, read_feedback, read_responses
+from ._files import cache_dir, decode_text, file_sha256, open_bytes, read_yaml, sniff_content
+from ._ids import ParsedIds, normalise_ids
+from ._log import load_report, read_log
+from ._report import LoadReport
+from ._scores import ParsedScores, parse_scores
+from ._table import read_table
+from ._timestamps import ParsedTimestamps, parse_timestamps
+
+__all__ = [
+    "ACTIVITY",
+    "CASE",
+    "RESOURCE",
+    "STANDARD_COLUMNS",
+    "TIMESTAMP",
+    "LoadReport",
+    "ParsedIds",
+    "ParsedScores",
+    "ParsedTimestamps",
+    "cache_dir",
+    "decode_text",
+    "feedback_load_report",
+    "file_sha256",
+    "load_report",
+    "normalise_ids",
+    "open_bytes",
+    "parse_scores",
+    "parse_timestamps",
+    "read_feedback",
+    "read_log",
+    "read_responses",
+    "read_table",
+    "read_yaml",
+    "require_columns",
+    "sniff_content",
+]

@@ -21,10 +21,7 @@ from .._errors import CxInputError
 from . import _engine
 from ._engine import to_pandas
 
-CASE = "case:concept:name"
-ACTIVITY = "concept:name"
-TIMESTAMP = "time:timestamp"
-RESOURCE = "org:resource"
+from ..io import ACTIVITY, CASE, RESOURCE, TIMESTAMP
 
 NS_PER_HOUR = 3_600_000_000_000
 

@@ -7,6 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import CxInputError
+from ..io._scores import parse_scores
 
 __all__ = ["score_association"]
 
@@ -28,6 +29,9 @@ def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, scor
     - the least-squares slope of the score per unit of the feature, with its t interval.
 
     Features that are constant, missing or have fewer than ``min_n`` cases get a ``note`` instead of numbers.
+    The score is read with the shared score rule (any plain number; ``"7,5"``, ``"n/a"`` or inf are not):
+    ``attrs["invalid_scores"]`` counts cases whose score is present but not a number (left out, like cases
+    without a score) and ``attrs["score_note"]`` says so (empty if none).
     This is association, not causation: a long wait and a low score may share a cause.
 
     Parameters
@@ -68,7 +72,8 @@ def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, scor
     if isinstance(features, str):
         features = [features]
     z = float(stats.norm.ppf(0.5 + level / 2))
-    y_all = pd.to_numeric(per_case[score], errors="coerce")
+    parsed = parse_scores(per_case[score], integer=False, column=score)
+    y_all = parsed.values
     rows = []
     for feature in features:
         row = {"feature": feature, "n": 0, "note": ""}
@@ -122,4 +127,9 @@ def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, scor
     out = pd.DataFrame(rows).reindex(columns=columns)
     out["n"] = out["n"].fillna(0).astype(int)
     order = out["spearman_rho"].abs().fillna(-1).sort_values(ascending=False, kind="stable").index
-    return out.loc[order].reset_index(drop=True)
+    out = out.loc[order].reset_index(drop=True)
+    out.attrs["invalid_scores"] = parsed.n_invalid
+    out.attrs["score_note"] = (f"{parsed.n_invalid:,} cases have a score in {score!r} that is not a number "
+                               f"({parsed.describe()}); they are left out of the association."
+                               if parsed.n_invalid else "")
+    return out

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from .._errors import CxInputError
-from ..io import read_yaml
+from ..io import parse_timestamps, read_yaml
+from ..io._scores import parse_scores
 from ._association import score_association
 from ._critical import (
     critical_touchpoints,
@@ -472,7 +473,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
             raise CxInputError(f"the feedback has no {role} column {col!r}; columns: "
                                f"{', '.join(map(str, fb.columns))}", column=col)
     if date and date in fb.columns:
-        fb[date] = pd.to_datetime(fb[date], errors="coerce", utc=True, format=date_format)
+        if not pd.api.types.is_datetime64_any_dtype(fb[date]):
+            fb[date] = parse_timestamps(fb[date], column=date, timestamp_format=date_format, what="date").values
         bad = int(fb[date].isna().sum())
         if bad:
             notes.append(f"{bad:,} feedback rows have no readable date: they count in totals but in no period.")
@@ -485,9 +487,14 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         negative = linked[sentiment].eq(neg).where(linked[sentiment].notna())
         notes.append(f"Negative feedback: rows with {sentiment} = {neg!r}.")
     elif score:
-        values = pd.to_numeric(linked[score], errors="coerce")
+        parsed = parse_scores(linked[score], integer=False, column=score)
+        values = parsed.values
         negative = (values <= negative_score_max).where(values.notna())
         notes.append(f"Negative feedback: rows with {score} at most {negative_score_max:g} (detractors).")
+        if parsed.n_invalid:
+            notes.append(f"{parsed.n_invalid:,} feedback rows have a score in {score!r} that is not a number "
+                         f"({parsed.describe()}): like rows without a score, they count as neither negative nor "
+                         "positive. List them with cxlib.scores.check_scores.")
     else:
         negative = pd.Series(True, index=linked.index)
         notes.append("No sentiment or score column: every feedback row counts as negative (complaints).")

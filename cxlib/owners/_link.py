@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
+from ..io._scores import parse_scores
 from ._model import TouchpointModel
 
 __all__ = [
@@ -20,7 +21,10 @@ __all__ = [
     "per_case_table",
 ]
 
-CASE, ACT, TS, RES = "case:concept:name", "concept:name", "time:timestamp", "org:resource"
+from ..io import ACTIVITY as ACT
+from ..io import CASE
+from ..io import RESOURCE as RES
+from ..io import TIMESTAMP as TS
 
 
 def _need(df: pd.DataFrame, columns, what: str):
@@ -435,7 +439,9 @@ def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "c
         ``events``, ``first_contact``, ``last_contact``, ``throughput_h``, ``mean_wait_h``,
         ``max_wait_h``, ``handoffs``, ``repeated_contacts``, ``activities``), then ``feedback_rows``,
         ``score`` (mean score of the case's feedback, NaN without a score column), ``text`` (the case's
-        verbatims joined with " | ").
+        verbatims joined with " | "). Scores are read with the shared score rule (any plain number counts;
+        ``"7,5"`` or ``"n/a"`` do not): ``attrs["invalid_scores"]`` counts the feedback rows whose score is
+        present but not a number, left out of the means, and ``attrs["score_note"]`` says so (empty if none).
 
     Examples
     --------
@@ -453,8 +459,9 @@ def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "c
     fb = linked[linked["case_found"]] if "case_found" in linked.columns else linked
     keys = fb[case_id].astype("string").str.strip()
     grouped = pd.DataFrame({"case_id": keys.astype(object)})
-    grouped["score"] = (pd.to_numeric(fb[score], errors="coerce")
-                        if score is not None and score in fb.columns else np.nan)
+    parsed = (parse_scores(fb[score], integer=False, column=score)
+              if score is not None and score in fb.columns else None)
+    grouped["score"] = parsed.values if parsed is not None else np.nan
     grouped["text"] = (fb[text].astype("string") if text is not None and text in fb.columns else pd.NA)
     g = grouped.dropna(subset=["case_id"]).groupby("case_id")
     agg = pd.DataFrame({"feedback_rows": g.size(), "score": g["score"].mean(),
@@ -462,4 +469,10 @@ def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "c
     measures = case_journey_measures(log, case_key=case_key, activity_key=activity_key,
                                      timestamp_key=timestamp_key, resource_key=resource_key,
                                      repeat_window_days=repeat_window_days)
-    return measures.merge(agg, on="case_id", how="inner")
+    out = measures.merge(agg, on="case_id", how="inner")
+    n_invalid = parsed.n_invalid if parsed is not None else 0
+    out.attrs["invalid_scores"] = n_invalid
+    out.attrs["score_note"] = (f"{n_invalid:,} feedback rows of linked cases have a score in {score!r} that is "
+                               f"not a number ({parsed.describe()}); they are left out of the per-case scores."
+                               if n_invalid else "")
+    return out

@@ -7,6 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import CxInputError
+from ..io import parse_timestamps
 from ._measures import KINDS, score_table
 from ._validate import _as_by, _require_column
 
@@ -22,6 +23,14 @@ def _dates(df, date, date_format):
         parsed = raw
     else:
         empty = raw.isna() | raw.map(lambda v: isinstance(v, str) and v.strip() == "")
+        if date_format is None:  # the project's one rule: recognised per value, day/month order by evidence
+            parsed = parse_timestamps(raw, column=str(date), what="date")
+            bad = parsed.reasons.notna() & ~empty
+            if bad.any():
+                examples = ", ".join(repr(v) for v in raw[bad].head(3))
+                raise CxInputError(f"{int(bad.sum()):,} dates cannot be read (e.g. {examples}); pass date_format= "
+                                   "(e.g. '%d/%m/%Y %H:%M')", column=date)
+            return parsed.values.dt.tz_localize(None)
         try:
             try:
                 parsed = pd.to_datetime(raw.where(~empty), format=date_format, errors="coerce")

@@ -1,20 +1,18 @@
-"""Score validation: every response is classified as valid, missing or invalid, never silently coerced."""
+"""Score validation: every response is classified as valid, missing or invalid, never silently coerced.
+
+The rule itself (what is a number, a whole number, on the scale) is :func:`cxlib.io.parse_scores`,
+shared with ``cxlib.feedback`` and ``cxlib.owners``; this module lists the problems for a report.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
+from ..io._scores import NO_SCORE, NOT_NUMERIC, NOT_WHOLE, OUTSIDE, UNKNOWN_LABEL, VALID, parse_scores  # noqa: F401
+from ..io._scores import _check_scale as _scale_bounds
 
 __all__ = ["check_scores"]
-
-VALID = "valid"
-NO_SCORE = "no score"
-NOT_NUMERIC = "not numeric"
-NOT_WHOLE = "not a whole number"
-OUTSIDE = "outside the scale"
-UNKNOWN_LABEL = "unknown label"
 
 
 def _require_column(df: pd.DataFrame, column: str, what: str) -> None:
@@ -36,47 +34,16 @@ def _as_by(by) -> list:
 
 
 def _check_scale(scale) -> tuple[float, float]:
-    try:
-        low, high = (float(x) for x in scale)
-    except (TypeError, ValueError):
-        raise CxInputError(f"scale must be two numbers (lowest, highest), got {scale!r}") from None
-    if not low < high:
-        raise CxInputError(f"scale must go from a lower to a higher number, got {scale!r}")
-    return low, high
+    return _scale_bounds(scale)
 
 
 def classify_scores(values: pd.Series, scale, *, integer: bool = True) -> tuple[pd.Series, pd.Series]:
-    """Numeric value (NaN unless valid) and status for each response; internal building block."""
-    low, high = _check_scale(scale)
-    status = pd.Series(VALID, index=values.index, dtype=object)
-    if pd.api.types.is_bool_dtype(values):
-        numeric = pd.Series(np.nan, index=values.index)
-        status[:] = NOT_NUMERIC
-        status[values.isna()] = NO_SCORE
-        return numeric, status
-    if pd.api.types.is_numeric_dtype(values):
-        numeric = values.astype(float)
-        missing = values.isna()
-        not_numeric = pd.Series(False, index=values.index) | ~np.isfinite(numeric.fillna(0.0))
-    else:
-        text = values.map(lambda v: v.strip() if isinstance(v, str) else v)
-        missing = text.isna() | text.map(lambda v: isinstance(v, str) and v == "")
-        is_number = text.map(lambda v: isinstance(v, (int, float, np.integer, np.floating))
-                             and not isinstance(v, (bool, np.bool_)))
-        as_text = text.where(~is_number).map(lambda v: v if isinstance(v, str) else None)
-        parsed = pd.to_numeric(as_text, errors="coerce").astype(float)
-        parsed = parsed.where(~is_number, text.where(is_number).astype(float))
-        numeric = parsed
-        not_numeric = ~missing & (numeric.isna() | ~np.isfinite(numeric.fillna(0.0)))
-    status[missing] = NO_SCORE
-    status[~missing & not_numeric] = NOT_NUMERIC
-    ok = status == VALID
-    if integer:
-        status[ok & (numeric != np.floor(numeric))] = NOT_WHOLE
-    ok = status == VALID
-    status[ok & ((numeric < low) | (numeric > high))] = OUTSIDE
-    numeric = numeric.where(status == VALID)
-    return numeric, status
+    """Numeric value (NaN unless valid) and status for each response; thin wrapper of the one score rule.
+
+    See :func:`cxlib.io.parse_scores`; internal building block of the measures.
+    """
+    parsed = parse_scores(values, scale=_check_scale(scale), integer=integer)
+    return parsed.values, parsed.status
 
 
 def check_scores(df: pd.DataFrame, *, score: str = "score", scale=(0, 10), integer: bool = True,
@@ -133,8 +100,8 @@ def check_scores(df: pd.DataFrame, *, score: str = "score", scale=(0, 10), integ
         status[missing] = NO_SCORE
         expected = "one of " + ", ".join(map(str, labels))
     else:
-        _, status = classify_scores(df[score], scale, integer=integer)
-        low, high = _check_scale(scale)
+        low, high = _scale_bounds(scale, column=score)
+        status = parse_scores(df[score], scale=(low, high), integer=integer, column=score).status
         expected = f"{'a whole number' if integer else 'a number'} from {low:g} to {high:g}"
     bad = status != VALID
     out = pd.DataFrame({"row": df.index[bad.to_numpy()]})
