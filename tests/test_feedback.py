@@ -29,8 +29,9 @@ def test_csv_semicolon_latin1_is_sniffed(tmp_path):
     assert out["score"].iloc[0] == 2.0 and math.isnan(out["score"].iloc[1])
     report = fb.feedback_load_report(out)
     assert report.rows_read == 2 and report.rows_kept == 2
-    assert any("not numbers" in n for n in report.notes)
-    assert any("';'" in n and "cp1252" in n for n in report.notes)
+    assert any("not valid" in n and "'x'" in n for n in report.notes)
+    assert (report.delimiter, report.encoding) == (";", "cp1252")
+    assert out["score_raw"].tolist() == ["2", "x"]
 
 
 def test_text_column_found_by_alias_and_id_defaults_to_row(tmp_path):
@@ -93,7 +94,7 @@ def test_germeval_xml_matches_shipped_csv():
     (b"a,b\n1,2\n", {}, "no text column"),
     (b"a,b\n1,2\n", {"text": "comment"}, "'comment' for the text is missing"),
     (b"text,b\n,2\n ,3\n", {}, "empty in every row"),
-    (b"text,d\nhi,foo\nho,bar\n", {"date": "d"}, "could be read as a date"),
+    (b"text,d\nhi,foo\nho,bar\n", {"date": "d"}, "no value of the date column 'd' could be read"),
     (b"text,b\nhi,2\n", {"labels": ["gold"]}, "'gold' for the labels is missing"),
 ])
 def test_bad_input_raises_clear_errors(tmp_path, content, kwargs, message):
@@ -266,7 +267,11 @@ def test_cross_validation_and_out_of_fold():
 
 
 def test_score_to_sentiment_and_score_supervised():
-    assert fb.score_to_sentiment([0, 6, 7, 8, 9, 10, 11, None]).tolist() == [
+    assert fb.score_to_sentiment([0, 6, 7, 8, 9, 10, None]).tolist() == [
+        "negative", "negative", "neutral", "neutral", "positive", "positive", np.nan]
+    with pytest.raises(CxInputError, match="1 of 8 scores are not valid on the nps scale"):
+        fb.score_to_sentiment([0, 6, 7, 8, 9, 10, 11, None])  # 11 no longer vanishes silently
+    assert fb.score_to_sentiment([0, 6, 7, 8, 9, 10, 11, None], invalid="missing").tolist() == [
         "negative", "negative", "neutral", "neutral", "positive", "positive", np.nan, np.nan]
     assert fb.score_to_sentiment([1, 3, 5], scale="stars5").tolist() == ["negative", "neutral", "positive"]
     frame = TRAIN.assign(score=[10] * 5 + [1] * 5 + [8] * 5, text_clean=TRAIN["text"])

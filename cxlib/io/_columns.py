@@ -32,6 +32,11 @@ def require_columns(table, columns, *, what: str = "the table", path=None, role:
     role : str, optional
         What the column is for (``"case id"``, ``"score"``), for the message.
 
+    Returns
+    -------
+    None
+        Nothing, when every column exists.
+
     Raises
     ------
     cxlib.CxInputError
@@ -51,6 +56,8 @@ def require_columns(table, columns, *, what: str = "the table", path=None, role:
 
     if not isinstance(table, pd.DataFrame):
         raise CxInputError(f"expected a pandas DataFrame for {what}, got {type(table).__name__}.", path=path)
+    if columns is None:
+        return
     if isinstance(columns, str):
         columns = [columns]
     for column in columns:

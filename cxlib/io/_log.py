@@ -117,11 +117,12 @@ def _normalise(df: pd.DataFrame, lines, report: LoadReport, *, path, case, activ
     times = parse_timestamps(out[TIMESTAMP], column=str(ts_col), path=path, timestamp_format=timestamp_format,
                              dayfirst=dayfirst, source_timezone=None if times_are_utc else source_timezone,
                              what="timestamp")
-    for label, n in times.formats.items():
-        report.count(f"timestamp format: {label}", n)
-    for label, n in times.offsets.items():
-        report.count(f"timestamps {label}", n)
-    report.notes.extend(times.notes)
+    if not times_are_utc:  # XES dates carry their offset; the reader gives them in UTC
+        for label, n in times.formats.items():
+            report.count(f"timestamp format: {label}", n)
+        for label, n in times.offsets.items():
+            report.count(f"timestamps {label}", n)
+        report.notes.extend(times.notes)
 
     reason = pd.Series(None, index=out.index, dtype=object)
     reason = reason.mask(ids.missing.to_numpy(), "missing case id")

@@ -23,16 +23,14 @@ __all__ = ["ParsedTimestamps", "parse_timestamps"]
 GAP = "nonexistent local time (DST gap)"
 OVERLAP = "ambiguous local time (DST overlap)"
 
-_NULL_TEXT = ["", "nan", "none", "null", "n/a", "na", "nat", "#n/a", "<na>"]
+_NULL_TEXT = ["", "nan", "none", "null", "n/a", "na", "nat", "#n/a", "<na>"]  # all at most 4 characters
 
-# Patterns use [0-9] and literal spaces (not \d, \s) so that pandas can run them in pyarrow (RE2).
-_OFFSET = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?| *UTC)"
+# Patterns use [0-9] and literal spaces (not \d, \s, \b) so that pandas runs them in pyarrow (RE2), not per value.
 _ISO = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:(?:T| +)[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,9})?)?"
-        rf"(?: *{_OFFSET})?)?$")
-_ISO_WITH_OFFSET = rf"[0-9]:[0-9]{{2}}(?::[0-9]{{2}}(?:[.,][0-9]{{1,9}})?)? *{_OFFSET}$"
+        r"(?: *(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?| *UTC))?)?$")
 
-# The other families are matched on lower-cased text. Groups 4-6: time, am/pm letter, offset.
-_TIME = (r"(?:(?:t| *, *| +|:)([0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,9})?)?)"
+# The other families are matched on lower-cased text. Time groups: clock, am/pm letter, offset.
+_TIME = (r"(?:(?:t| *, *| +|:)([0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,9})?)?)(?: *uhr)?"
          r"(?: *([ap])\.?m\.?)?(?: *(z|utc|gmt|[+-][0-9]{2}(?::?[0-9]{2})?))?)?$")
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so)[a-z]*\.?,? +)?"
 _MONTH_WORD = r"([a-zäöü]{3,9})\.?"
@@ -54,13 +52,24 @@ _MONTHS = {
     11: ["november", "nov"],
     12: ["december", "dezember", "dec", "dez"],
 }
+_MONTH_NUMBER = {name: f"{number:02d}" for number, names in _MONTHS.items() for name in names}
 
-_SEPARATORS = {"/": "slash", ".": "dot", "-": "dash"}
+_SEPARATORS = ("/", ".", "-")
+_MONTH_1_12 = r"(?:0?[1-9]|1[0-2])"
+_DAY_13_31 = r"(?:1[3-9]|2[0-9]|3[01])"
 
 
 def _numeric_pattern(sep: str) -> str:
+    """Day/month dates with ``sep``, year last: groups 1-3 fields and year, 4-6 clock, am/pm, offset."""
     s = re.escape(sep)
     return rf"^([0-9]{{1,2}}){s}([0-9]{{1,2}}){s}([0-9]{{4}}|[0-9]{{2}})" + _TIME
+
+
+def _plain_numeric_pattern(sep: str) -> str:
+    """The common plain shape (``31.01.2024 13:45[:SS[.f]]``) that can be parsed without rewriting."""
+    s = re.escape(sep)
+    return (rf"^[0-9]{{1,2}}{s}[0-9]{{1,2}}{s}(?:[0-9]{{4}}|[0-9]{{2}})"
+            r"(?: [0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?$")
 
 
 @dataclasses.dataclass
@@ -101,40 +110,46 @@ def _examples(values, k: int = 3) -> list:
     return out
 
 
+def _count(n: int, noun: str = "value") -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _bounded(parsed: pd.Series) -> pd.Series:
-    """``parsed`` (naive or UTC) as nanoseconds; values outside the nanosecond range become NaT."""
+    """``parsed`` (naive or UTC) in nanoseconds; values outside the nanosecond range become NaT."""
     tz = getattr(parsed.dtype, "tz", None)
     lo, hi = pd.Timestamp.min, pd.Timestamp.max
     if tz is not None:
         lo, hi = lo.tz_localize("UTC"), hi.tz_localize("UTC")
-    inside = parsed.notna() & (parsed >= lo) & (parsed <= hi)
-    parsed = parsed.where(inside)
+    if parsed.notna().any() and not (parsed.min() >= lo and parsed.max() <= hi):
+        parsed = parsed.where((parsed >= lo) & (parsed <= hi))
     return parsed.astype("datetime64[ns, UTC]" if tz is not None else "datetime64[ns]")
 
 
 class _Collector:
-    """Positional buffers: wall time (naive values) or UTC instant (values with an offset) and a label each."""
+    """Positional buffers: wall time (values without offset) or UTC instant (with offset) and a format label."""
 
     def __init__(self, n: int):
         self.wall = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         self.utc = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         self.naive = np.zeros(n, dtype=bool)
         self.aware = np.zeros(n, dtype=bool)
-        self.label = np.full(n, None, dtype=object)
+        self.code = np.full(n, -1, dtype=np.int32)
+        self.labels: list = []
 
-    def add(self, positions: np.ndarray, parsed: pd.Series, label) -> None:
-        """Store ``parsed`` (aligned with ``positions``); ``label`` is a string or an array of strings."""
+    def add(self, positions: np.ndarray, parsed: pd.Series, label: str) -> None:
+        """Store ``parsed`` (aligned with ``positions``; NaT = not read) under the format ``label``."""
         parsed = _bounded(parsed)
         ok = parsed.notna().to_numpy()
         pos = positions[ok]
-        labels = label if isinstance(label, str) else np.asarray(label, dtype=object)[ok]
         if getattr(parsed.dtype, "tz", None) is not None:
-            self.utc[pos] = parsed[ok].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+            self.utc[pos] = parsed[ok].dt.tz_localize(None).to_numpy("datetime64[ns]")
             self.aware[pos] = True
         else:
             self.wall[pos] = parsed[ok].to_numpy("datetime64[ns]")
             self.naive[pos] = True
-        self.label[pos] = labels
+        if label not in self.labels:
+            self.labels.append(label)
+        self.code[pos] = self.labels.index(label)
 
 
 def _check_timezone(source_timezone, *, path, column) -> str:
@@ -163,7 +178,9 @@ def _parse_iso(text: pd.Series, col: _Collector) -> None:
     """ISO 8601 family; values with an offset (or Z/UTC) are converted by it, the others stay wall time."""
     if text.str.contains(",", regex=False).any():
         text = text.str.replace(r"(:[0-9]{2}),([0-9])", r"\1.\2", regex=True)
-    with_offset = text.str.contains(_ISO_WITH_OFFSET, regex=True).to_numpy()
+    # the pattern is already checked: after the date, '+', '-', a final 'Z' or 'UTC' can only be an offset
+    with_offset = (text.str.endswith(("Z", "UTC")) | text.str.contains("+", regex=False)
+                   | text.str.slice(10).str.contains("-", regex=False)).to_numpy()
     positions = text.index.to_numpy()
     if with_offset.any():
         sub = text[with_offset]
@@ -176,58 +193,64 @@ def _parse_iso(text: pd.Series, col: _Collector) -> None:
                 "ISO 8601")
 
 
-def _first_fields(canon: pd.Series, sep: str) -> tuple[np.ndarray, np.ndarray]:
-    """The first and second numeric field of canonical numeric dates (``a<sep>b<sep>year|...``)."""
-    s = re.escape(sep)
-    a = canon.str.replace(r"^([0-9]{1,2}).*$", r"\1", regex=True).astype("int64").to_numpy()
-    b = canon.str.replace(rf"^[0-9]{{1,2}}{s}([0-9]{{1,2}}).*$", r"\1", regex=True).astype("int64").to_numpy()
-    return a, b
+def _normalise_canonical(canon: pd.Series) -> pd.Series:
+    """``DATE|clock|am/pm letter|offset`` (parts may be empty) -> ``DATE clock am offset`` for exact formats."""
+    if canon.str.contains(r"\|[^|]+$", regex=True).any():  # offsets: +01 -> +01:00, z/utc/gmt -> +00:00
+        canon = canon.str.replace(r"\|([+-][0-9]{2})$", r"|\1:00", regex=True)
+        canon = canon.str.replace(r"\|(?:z|utc|gmt)$", "|+00:00", regex=True)
+    if canon.str.contains(",", regex=False).any():
+        canon = canon.str.replace(r"(:[0-9]{2}),([0-9])", r"\1.\2", regex=True)
+    if canon.str.contains(r"\|[ap]\|", regex=True).any():
+        canon = canon.str.replace(r"\|([ap])\|", r"|\1m|", regex=True)
+    # formats match any run of blanks where they have one, so the empty parts need no collapsing
+    return canon.str.replace("|", " ", regex=False).str.strip()
 
 
-def _parse_canonical(canon: pd.Series, date_format: str, labeller, col: _Collector) -> None:
-    """Parse canonical strings ``DATE|time|am-pm letter|offset`` with exact formats, one per shape.
+def _parse_shapes(text: pd.Series, date_format: str, two_digit_year: str, labeller, col: _Collector, *,
+                  plain: bool) -> None:
+    """Parse ``DATE[ clock][ am/pm][ +hh:mm]`` strings with one exact format per shape.
 
-    ``date_format`` uses ``%Y`` (``%y`` is put in for two-digit years); ``labeller(time_label, two_digit_year,
-    am_pm)`` gives the format label.
+    ``date_format`` uses ``%Y`` (``%y`` is put in where ``two_digit_year`` matches); ``labeller(time_label,
+    am_pm)`` gives the format label. ``plain`` strings have no am/pm and no offset.
     """
-    canon = canon.str.replace(r"\|([+-][0-9]{2})$", r"|\1:00", regex=True)
-    canon = canon.str.replace(r"\|(z|utc|gmt)$", "|+00:00", regex=True)
-    canon = canon.str.replace(r"(:[0-9]{2}),([0-9])", r"\1.\2", regex=True)
-    has_time = canon.str.contains(r"^[^|]*\|[0-9]", regex=True).to_numpy()
-    seconds = canon.str.contains(r"\|[0-9]{1,2}:[0-9]{2}:", regex=True).to_numpy()
-    fraction = canon.str.contains(r"\|[0-9]{1,2}:[0-9]{2}:[0-9]{2}\.", regex=True).to_numpy()
-    am_pm = canon.str.contains(r"\|[ap]\|", regex=True).to_numpy()
-    offset = canon.str.contains(r"\|[^|]+$", regex=True).to_numpy()
-    two_digit = canon.str.contains(r"^[^|]*[^0-9][0-9]{2}\|", regex=True).to_numpy()
-    canon = canon.str.replace(r"\|([ap])\|", r"|\1m|", regex=True)
-    canon = canon.str.replace(r"\|+", " ", regex=True).str.strip()
-    code = (has_time * 1 + seconds * 2 + fraction * 4 + am_pm * 8 + offset * 16 + two_digit * 32).astype(int)
-    positions = canon.index.to_numpy()
+    if text.empty:
+        return
+    false = np.zeros(len(text), dtype=bool)
+    has_time = text.str.contains(":", regex=False).to_numpy()
+    seconds = text.str.contains(r"[0-9]:[0-9]{2}:[0-9]", regex=True).to_numpy() if has_time.any() else false
+    fraction = text.str.contains(r"[0-9]:[0-9]{2}:[0-9]{2}\.", regex=True).to_numpy() if seconds.any() else false
+    am_pm = false if plain else text.str.contains(r"[0-9] +[ap]m(?: |$)", regex=True).to_numpy()
+    offset = false if plain else text.str.contains(r" [+-][0-9]{2}:?[0-9]{2}$", regex=True).to_numpy()
+    two_digit = text.str.contains(two_digit_year, regex=True).to_numpy()
+    code = has_time * 1 + seconds * 2 + fraction * 4 + am_pm * 8 + offset * 16 + two_digit * 32
+    positions = text.index.to_numpy()
     for c in np.unique(code):
         mask = code == c
         t, s, f, ap, off, yy = (bool(c & bit) for bit in (1, 2, 4, 8, 16, 32))
         fmt = date_format.replace("%Y", "%y") if yy else date_format
         time_label = ""
         if t:
-            hour = "%I" if ap else "%H"
-            fmt += f" {hour}:%M" + (":%S" if s else "") + (".%f" if f else "") + (" %p" if ap else "")
+            fmt += (" %I" if ap else " %H") + ":%M" + (":%S" if s else "") + (".%f" if f else "")
+            fmt += " %p" if ap else ""
             time_label = (" hh:MM" if ap else " HH:MM") + (":SS" if s else "") + (".f" if f else "")
             time_label += " AM/PM" if ap else ""
-        if off:
-            fmt += " %z"
-        parsed = pd.to_datetime(canon[mask], format=fmt, errors="coerce", utc=off)
+        fmt += " %z" if off else ""
+        parsed = pd.to_datetime(text[mask], format=fmt, errors="coerce", utc=off)
         col.add(positions[mask], parsed, labeller(time_label, yy, ap))
 
 
-def _month_numbers(canon: pd.Series) -> pd.Series:
-    """Replace the leading month word of ``mon d y|...`` by its number (unknown words are left, to fail)."""
-    for number, names in _MONTHS.items():
-        alternatives = "|".join(sorted(names, key=len, reverse=True))
-        canon = canon.str.replace(rf"^(?:{alternatives}) ", f"{number:02d} ", regex=True)
-    return canon
+def _example_format(example: str, sep: str, day_first: bool) -> str:
+    """The strftime format matching one numeric example (for messages)."""
+    m = re.match(_numeric_pattern(sep), example.strip().lower())
+    fields = ("%d", "%m") if day_first else ("%m", "%d")
+    fmt = f"{fields[0]}{sep}{fields[1]}{sep}" + ("%Y" if m is None or len(m.group(3)) == 4 else "%y")
+    if m is not None and m.group(4):
+        fmt += (" %I" if m.group(5) else " %H") + ":%M" + (":%S" if m.group(4).count(":") == 2 else "")
+        fmt += " %p" if m.group(5) else ""
+    return fmt
 
 
-def _decide_order(families: dict, *, dayfirst, what, column, path, notes) -> dict:
+def _decide_order(families: dict, original: np.ndarray, *, dayfirst, what, column, path, notes) -> dict:
     """Day-first (True) or month-first (False) for each numeric family, by evidence; errors when undecidable."""
     if dayfirst is not None:
         order = "day-first" if dayfirst else "month-first"
@@ -235,56 +258,59 @@ def _decide_order(families: dict, *, dayfirst, what, column, path, notes) -> dic
             notes.append(f"dates written with '{sep}' read {order} (dayfirst={bool(dayfirst)}).")
         return {sep: bool(dayfirst) for sep in families}
     evidence = {}
-    for sep, fam in families.items():
-        a, b, original = fam["a"], fam["b"], fam["original"]
-        day = (a > 12) & (b <= 12)
-        month = (b > 12) & (a <= 12)
+    for sep, text in families.items():
+        s = re.escape(sep)
+        day = text.str.contains(rf"^{_DAY_13_31}{s}{_MONTH_1_12}{s}", regex=True).to_numpy()
+        month = text.str.contains(rf"^{_MONTH_1_12}{s}{_DAY_13_31}{s}", regex=True).to_numpy()
+        rows = text.index.to_numpy()
         if day.any() and month.any():
             raise CxInputError(
                 f"the {what} column {column!r} mixes day-first and month-first dates written with '{sep}': "
-                f"{_examples(original[day])} have a first field > 12 (day first) but "
-                f"{_examples(original[month])} have a second field > 12 (month first). Expected one order per "
-                "column; correct the data, or pass dayfirst=True/False to read one order (the other values "
-                "are then counted as unparseable).", path=path, column=column)
+                f"{_examples(original[rows[day]])} have a first field > 12 (day first) but "
+                f"{_examples(original[rows[month]])} have a second field > 12 (month first). Expected one order "
+                "per column; correct the data, or pass dayfirst=True/False to read one order (the values of the "
+                "other order are then counted as unparseable).", path=path, column=column)
         if day.any():
             evidence[sep] = True
-            notes.append(f"day-first for dates written with '{sep}': {str(original[day][0])!r} has a first "
-                         "field > 12.")
+            notes.append(f"day-first for dates written with '{sep}': {str(original[rows[day][0]])!r} has a "
+                         "first field > 12.")
         elif month.any():
             evidence[sep] = False
-            notes.append(f"month-first for dates written with '{sep}': {str(original[month][0])!r} has a "
+            notes.append(f"month-first for dates written with '{sep}': {str(original[rows[month][0]])!r} has a "
                          "second field > 12.")
     known = set(evidence.values())
     decided = dict(evidence)
-    for sep, fam in families.items():
+    for sep, text in families.items():
         if sep in decided:
             continue
-        a, b, original = fam["a"], fam["b"], fam["original"]
         if len(known) == 1:
             decided[sep] = next(iter(known))
-            others = ", ".join(f"'{s}'" for s in evidence)
+            others = ", ".join(f"'{other}'" for other in evidence)
             notes.append(f"dates written with '{sep}' read {'day' if decided[sep] else 'month'}-first like the "
                          f"dates written with {others} (none of them decides by itself).")
             continue
-        ambiguous = (a != b) & (a >= 1) & (a <= 12) & (b >= 1) & (b <= 12)
+        s = re.escape(sep)
+        both = text.str.contains(rf"^{_MONTH_1_12}{s}{_MONTH_1_12}{s}", regex=True).to_numpy()
+        same = "|".join([f"0?{k}{s}0?{k}" for k in range(1, 10)] + [f"{k}{s}{k}" for k in (10, 11, 12)])
+        ambiguous = both & ~text.str.contains(rf"^(?:{same}){s}", regex=True).to_numpy()
         if ambiguous.any():
-            examples = _examples(original[ambiguous])
-            shape = fam["time_format"][ambiguous][0]
-            other = (" (the dates with other separators disagree)" if len(known) > 1 else "")
+            examples = _examples(original[text.index.to_numpy()[ambiguous]])
+            other = " (and the dates with other separators disagree)" if len(known) > 1 else ""
+            shape = max(examples, key=lambda v: v.count(":"))  # the format suggested fits the fullest example
             raise CxInputError(
                 f"the {what} column {column!r} is ambiguous: dates like {examples} can be read day-first or "
                 f"month-first and no value has a field > 12 to decide{other}. Expected an explicit order: pass "
-                f"timestamp_format='%d{sep}%m{sep}%Y{shape}' (day first) or "
-                f"timestamp_format='%m{sep}%d{sep}%Y{shape}' (month first), or dayfirst=True/False.",
-                path=path, column=column)
+                f"timestamp_format={_example_format(shape, sep, True)!r} (day first) or "
+                f"timestamp_format={_example_format(shape, sep, False)!r} (month first), or "
+                "dayfirst=True/False.", path=path, column=column)
         decided[sep] = True  # every value reads the same either way (e.g. 05/05/2024)
     return decided
 
 
 def _parse_text(text: pd.Series, original: np.ndarray, col: _Collector, *, dayfirst, what, column, path,
                 notes) -> None:
-    """Families of stripped, non-missing text at positional index ``text.index``."""
-    iso = text.str.contains(_ISO, regex=True).to_numpy()
+    """Families of stripped, non-missing text (positional index); what matches none stays unread."""
+    iso = text.str.match(_ISO).to_numpy()
     if iso.any():
         _parse_iso(text[iso], col)
     rest = text[~iso]
@@ -293,40 +319,46 @@ def _parse_text(text: pd.Series, original: np.ndarray, col: _Collector, *, dayfi
     rest = rest.str.lower()
     families = {}
     for sep in _SEPARATORS:
-        pattern = _numeric_pattern(sep)
-        mask = rest.str.match(pattern).to_numpy()
-        if not mask.any():
-            continue
-        canon = rest[mask].str.replace(pattern, rf"\1{sep}\2{sep}\3|\4|\5|\6", regex=True)
-        a, b = _first_fields(canon, sep)
-        time_format = np.where(canon.str.contains(r"\|[0-9]{1,2}:[0-9]{2}:", regex=True), " %H:%M:%S",
-                               np.where(canon.str.contains(r"\|[0-9]", regex=True), " %H:%M", ""))
-        families[sep] = {"canon": canon, "a": a, "b": b, "original": original[canon.index.to_numpy()],
-                         "time_format": time_format}
-        rest = rest[~mask]
-    order = _decide_order(families, dayfirst=dayfirst, what=what, column=column, path=path, notes=notes)
+        mask = rest.str.match(_numeric_pattern(sep)).to_numpy()
+        if mask.any():
+            families[sep] = rest[mask]
+            rest = rest[~mask]
+    order = _decide_order(families, original, dayfirst=dayfirst, what=what, column=column, path=path,
+                          notes=notes)
     for sep, fam in families.items():
         first, second = ("dd", "mm") if order[sep] else ("mm", "dd")
         date_format = f"%d{sep}%m{sep}%Y" if order[sep] else f"%m{sep}%d{sep}%Y"
+        two_digit = rf"^[0-9]{{1,2}}{re.escape(sep)}[0-9]{{1,2}}{re.escape(sep)}[0-9]{{2}}(?: |$)"
 
         def numeric_label(time_label, yy, ap, sep=sep, first=first, second=second):
             return f"{first}{sep}{second}{sep}{'yy' if yy else 'yyyy'}{time_label}"
 
-        _parse_canonical(fam["canon"], date_format, numeric_label, col)
-    for pattern, template, example in ((_MDY, r"\1 \2 \3|\4|\5|\6", "Oct 11 2011"),
-                                       (_DMY, r"\2 \1 \3|\4|\5|\6", "11 Oct 2011")):
+        plain = fam.str.match(_plain_numeric_pattern(sep)).to_numpy()
+        _parse_shapes(fam[plain], date_format, two_digit, numeric_label, col, plain=True)
+        if (~plain).any():
+            pattern = _numeric_pattern(sep)
+            canon = fam[~plain].str.replace(pattern, rf"\1{sep}\2{sep}\3|\4|\5|\6", regex=True)
+            _parse_shapes(_normalise_canonical(canon), date_format, two_digit, numeric_label, col, plain=False)
+    for pattern, tail, example in ((_MDY, r"\2 \3|\4|\5|\6", "Oct 11 2011"),
+                                   (_DMY, r"\1 \3|\4|\5|\6", "11 Oct 2011")):
         if rest.empty:
             break
         mask = rest.str.match(pattern).to_numpy()
         if not mask.any():
             continue
-        canon = _month_numbers(rest[mask].str.replace(pattern, template, regex=True))
+        sub = rest[mask]
+        word = 1 if pattern is _MDY else 2
+        codes, words = pd.factorize(sub.str.replace(pattern, rf"\{word}", regex=True))
+        numbers = np.array([_MONTH_NUMBER.get(w, "xx") for w in words] + ["xx"], dtype=object)
+        month = pd.Series(numbers[codes], index=sub.index, dtype="str")  # unknown words fail to parse
+        canon = month + " " + sub.str.replace(pattern, tail, regex=True)
 
         def month_label(time_label, yy, ap, example=example):
             clock = (" 1:45PM" if ap else " 13:45") if time_label else ""
             return f"month name ({example}{clock})"
 
-        _parse_canonical(canon, "%m %d %Y", month_label, col)
+        _parse_shapes(_normalise_canonical(canon), "%m %d %Y", r"^[0-9]{2} [0-9]{1,2} [0-9]{2}(?: |$)",
+                      month_label, col, plain=False)
         rest = rest[~mask]
 
 
@@ -421,7 +453,6 @@ def parse_timestamps(values: pd.Series, *, column: str, path=None, timestamp_for
     tz_label = source_timezone if source_timezone is not None else "UTC"
     notes: list = []
     col = _Collector(n)
-    missing = np.zeros(n, dtype=bool)
     raw = values.reset_index(drop=True)
     if isinstance(raw.dtype, pd.CategoricalDtype):
         raw = raw.astype(object)
@@ -447,7 +478,10 @@ def parse_timestamps(values: pd.Series, *, column: str, path=None, timestamp_for
         if len(positions):
             text = raw.iloc[positions].astype(str).astype("str").str.strip()
             text.index = positions
-            null_text = text.str.lower().isin(_NULL_TEXT).to_numpy()
+            short = (text.str.len() <= 4).to_numpy()
+            null_text = np.zeros(len(text), dtype=bool)
+            if short.any():
+                null_text[short] = text[short].str.lower().isin(_NULL_TEXT).to_numpy()
             missing[positions[null_text]] = True
             text = text[~null_text]
             if timestamp_format is not None:
@@ -480,7 +514,9 @@ def parse_timestamps(values: pd.Series, *, column: str, path=None, timestamp_for
         raise CxInputError(f"no value of the {what} column {column!r} could be read {expected}.",
                            path=path, column=column)
 
-    formats = {str(k): int(v) for k, v in pd.Series(col.label[parsed], dtype=object).value_counts().items()}
+    counts = np.bincount(col.code[parsed], minlength=len(col.labels)) if parsed.any() else []
+    formats = {col.labels[i]: int(counts[i]) for i in np.argsort(-np.asarray(counts), kind="stable")
+               if counts[i]}
     n_with = int((parsed & col.aware).sum())
     n_without = int((parsed & col.naive).sum())
     offsets = {}
@@ -489,18 +525,18 @@ def parse_timestamps(values: pd.Series, *, column: str, path=None, timestamp_for
     if n_without:
         offsets[f"without offset, read as {tz_label}"] = n_without
     if n_with and n_without:
-        notes.append(f"{n_with} values carry an offset and were converted to UTC by it; {n_without} values have "
-                     f"none and were read as {tz_label}.")
+        notes.append(f"mixed offsets: {_count(n_with)} with an offset, converted to UTC by it; "
+                     f"{_count(n_without)} without an offset, read as {tz_label}.")
     elif n_without and source_timezone is not None:
-        notes.append(f"timestamps without an offset read as {tz_label}, converted to UTC.")
+        notes.append(f"values without an offset read as {tz_label}, converted to UTC.")
     if gap.any():
-        notes.append(f"{int(gap.sum())} values do not exist in {tz_label} (spring DST gap), e.g. "
-                     f"{_examples(original[gap])}; not read.")
+        notes.append(f"not read, nonexistent local time in {tz_label} (spring DST gap): "
+                     f"{_count(int(gap.sum()))}, e.g. {_examples(original[gap])}.")
     if overlap.any():
-        notes.append(f"{int(overlap.sum())} values exist twice in {tz_label} (autumn DST overlap), e.g. "
-                     f"{_examples(original[overlap])}; not read.")
+        notes.append(f"not read, ambiguous local time in {tz_label} (autumn DST overlap): "
+                     f"{_count(int(overlap.sum()))}, e.g. {_examples(original[overlap])}.")
     if bad.any():
-        notes.append(f"{int(bad.sum())} values could not be read as a {what}, e.g. {_examples(original[bad])}.")
+        notes.append(f"not read as a {what}: {_count(int(bad.sum()))}, e.g. {_examples(original[bad])}.")
 
     index = values.index
     out = pd.Series(pd.DatetimeIndex(utc).tz_localize("UTC"), index=index, name=values.name)
