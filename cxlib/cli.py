@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -38,7 +39,10 @@ def _cmd_run(args) -> int:
                           name=args.name, progress=not args.quiet)
     if result.status != "ok":
         print(f"cx run: {args.notebook} failed: {result.error}", file=sys.stderr)
-        print(f"cx run: the executed notebook is kept at {result.executed}", file=sys.stderr)
+        if result.executed is not None and Path(result.executed).exists():
+            print(f"cx run: the executed notebook is kept at {result.executed}", file=sys.stderr)
+        if result.html is not None and Path(result.html).exists():
+            print(f"cx run: {result.html} now says that this run failed", file=sys.stderr)
         return 1
     print(f"cx run: wrote {result.html} ({result.seconds:.1f} s)")
     return 0
@@ -102,13 +106,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_crash(exc: BaseException) -> Path | None:
+    """Write the traceback of an unexpected error to a log file; its path, or None if none could be written."""
+    import datetime as dt
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for folder in (Path(tempfile.gettempdir()),):
+        try:
+            path = folder / f"cx-error-{stamp}-{os.getpid()}.log"
+            path.write_text(f"cx {' '.join(sys.argv[1:])}\n\n{text}", encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
 def main(argv=None) -> int:
+    """Run the ``cx`` command: 0 on success, 1 when a notebook or benchmark fails, 2 for bad input.
+
+    No Python traceback reaches the terminal: input problems print one message, unexpected errors a short
+    message and the path of a log file that holds the traceback.
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except CxInputError as exc:
         print(f"cx: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("cx: interrupted.", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"cx: {exc.strerror or exc}{where}.", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message and a log, never a traceback
+        log = _log_crash(exc)
+        where = f"; the traceback is in {log}" if log else ""
+        print(f"cx: unexpected error: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -48,7 +48,7 @@ from IPython.display import SVG, display
 
 import cxlib.journeys as cj
 from cxlib import load_report, read_log
-from cxlib.report import say, show
+from cxlib.display import say, show
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", category=FutureWarning)

@@ -54,7 +54,7 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 from cxlib import feedback as fb
-from cxlib.report import say, show
+from cxlib.display import say, show
 
 warnings.filterwarnings("ignore", category=FutureWarning)
 # A gold column named like an output column (sentiment) is kept apart, so predictions never overwrite it.

@@ -44,7 +44,7 @@ import pandas as pd
 from IPython.display import display
 
 from cxlib import scores as sc
-from cxlib.report import say, show
+from cxlib.display import say, show
 
 LABELS = ["positive", "neutral", "negative"]
 responses = sc.read_responses(data, columns=[score, touchpoint, date, text, topic])

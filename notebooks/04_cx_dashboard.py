@@ -48,7 +48,8 @@ import cxlib
 from cxlib import owners as co
 from cxlib import scores as cs
 from cxlib.feedback import feedback_load_report
-from cxlib.report import publish, say, show
+from cxlib.display import say, show
+from cxlib.report import publish
 
 model = co.read_touchpoint_model(touchpoints)
 events = cxlib.read_log(log, **log_options) if log else None

@@ -82,7 +82,8 @@ def test_failure_names_the_cell_keeps_the_notebook_and_exits_nonzero(tmp_path, c
     err = capsys.readouterr().err
     assert "ValueError: the data is odd" in err and "cell" in err
     assert (tmp_path / "out" / "broken.ipynb").exists()
-    assert not (tmp_path / "out" / "broken.html").exists()
+    page = (tmp_path / "out" / "broken.html").read_text()   # the page says the run failed, and why
+    assert 'id="cx-failed"' in page and "the data is odd" in page and "Run manifest" not in page
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import dataclasses
 import pandas as pd
 
 from .._errors import CxInputError
+from ..io import read_feedback
 from ._classify import (
     TextClassifier,
     _sentiment_from_scores,
@@ -22,7 +23,6 @@ from ._classify import (
 )
 from ._clean import clean_feedback
 from ._evaluate import classification_scores
-from ..io import read_feedback
 
 __all__ = ["ClassificationResult", "classify_relevance", "classify_sentiment", "read_training_feedback"]
 
@@ -96,7 +96,7 @@ class ClassificationResult:
         """What a notebook shows, as escaped HTML objects (:func:`cxlib.report.show` / :func:`~cxlib.report.say`):
         the tables with their captions, then the notes, the rows kept of all (after ``relevant_only``) and, for
         sentiment, the share of each label."""
-        from ..report import say, show
+        from ..display import say, show
 
         items = [show(table, caption=caption) for caption, table in self.tables]
         items += [say("{note}", note=note) for note in self.notes]

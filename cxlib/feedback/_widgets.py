@@ -39,7 +39,7 @@ def topic_browser(result: TopicResult, *, text: str = "text", sentiment: str = "
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from ..report import say, show
+    from ..display import say, show
 
     docs = result.documents
     options = [(f"{row.label} ({row.size:,})", int(row.topic)) for row in result.topics.itertuples()]

@@ -99,7 +99,7 @@ def journey_explorer(log: pd.DataFrame, *, segment_by: str | None = None, top_ac
     import ipywidgets as widgets
     from IPython.display import SVG, display
 
-    from ..report import say, show
+    from ..display import say, show
 
     keys = {"case_key": case_key, "activity_key": activity_key, "timestamp_key": timestamp_key}
     ev = prepare(log, **keys)

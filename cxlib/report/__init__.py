@@ -1,18 +1,22 @@
-"""Reports: display helpers for notebooks and the papermill runner behind ``cx run`` / ``cx report``."""
+"""Reports, the top layer: the papermill runner behind ``cx run`` / ``cx report``, suites, the index page.
 
-from ._display import escape_frame, say, show
+The display helpers notebooks use (``say``, ``show``) live on the ground floor, :mod:`cxlib.display`; they are
+re-exported here for notebooks that import them with the runner.
+"""
+
+from ..display import escape_frame, say, show
 from ._publish import publish
 from ._runner import RunResult, external_resources, load_params, run_notebook, run_suite, write_index
 
 __all__ = [
-           "RunResult",
-           "escape_frame",
-           "external_resources",
-           "load_params",
-           "publish",
-           "run_notebook",
-           "run_suite",
-           "say",
-           "show",
-           "write_index",
+    "RunResult",
+    "escape_frame",
+    "external_resources",
+    "load_params",
+    "publish",
+    "run_notebook",
+    "run_suite",
+    "say",
+    "show",
+    "write_index",
 ]

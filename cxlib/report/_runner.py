@@ -10,6 +10,7 @@ import json
 import os
 import re
 import time
+from html.parser import HTMLParser
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -20,12 +21,55 @@ __all__ = ["RunResult", "external_resources", "load_params", "run_notebook", "ru
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
-#: Attributes that load a resource when a page is opened; a report may use none of them with a network URL.
-_EXTERNAL = re.compile(
-    r"""(?:<(?:script|img|iframe|link|source|embed|video|audio|object)\b[^>]*?\b(?:src|href|data)\s*=\s*["']?\s*"""
-    r"""(?:https?:)?//)|(?:@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//)|(?:url\(\s*["']?\s*(?:https?:)?//)""",
-    re.IGNORECASE,
-)
+#: A URL that leaves the file: http(s), protocol-relative, ftp, or any scheme but data:/blob:/about:/#.
+_REMOTE = re.compile(r"^\s*(?:(?:https?|ftp|wss?):|//)", re.IGNORECASE)
+_CSS_URL = re.compile(r"""(?:url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3)""", re.IGNORECASE | re.DOTALL)
+#: Attributes through which a browser fetches something when the page opens (``<a href>`` only on a click).
+_FETCH_ATTRS = {"src", "data", "poster", "background", "srcset", "imagesrcset", "xlink:href", "formaction",
+                "action", "ping", "manifest", "codebase", "archive", "lowsrc", "dynsrc", "longdesc", "icon"}
+
+
+class _ResourceFinder(HTMLParser):
+    """Collects what a browser would load: fetching attributes, ``<link href>``, CSS ``url()`` and ``@import``,
+    ``<meta http-equiv=refresh>``; text (escaped customer words) is never looked at."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def _css(self, css: str, where: str) -> None:
+        for match in _CSS_URL.finditer(css):
+            url = match.group(2) if match.group(2) is not None else match.group(4)
+            if url and _REMOTE.match(url):
+                self.found.append(f"{where}: {url[:80]}")
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value is None:
+                continue
+            name = name.lower()
+            urls = [part.strip().split(" ")[0] for part in value.split(",")] if "srcset" in name else [value]
+            fetches = name in _FETCH_ATTRS or (name == "href" and tag in ("link", "base", "image", "use"))
+            if fetches and any(_REMOTE.match(u) for u in urls):
+                self.found.append(f"<{tag} {name}={value[:80]}>")
+            if name == "style":
+                self._css(value, f"<{tag} style>")
+            if tag == "meta" and name == "content" and "url=" in value.lower():
+                target = value.lower().split("url=", 1)[1]
+                if _REMOTE.match(target):
+                    self.found.append(f"<meta refresh {target[:80]}>")
+        self._in_style = tag == "style"
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self._css(data, "<style>")
 
 
 @dataclasses.dataclass
@@ -41,9 +85,10 @@ class RunResult:
     status : str
         ``ok`` or ``failed``.
     html : Path or None
-        The HTML report (None when the run failed).
-    executed : Path
-        The executed notebook (kept next to where the report would be, also on failure).
+        The HTML page: the report, or on failure the page that says so (None when nothing was written).
+    executed : Path or None
+        The executed notebook (``OUTDIR/NAME.ipynb``, also on failure); None when the run stopped before the
+        notebook was written.
     seconds : float
         Run time.
     error : str
@@ -58,7 +103,7 @@ class RunResult:
     notebook: str
     status: str
     html: Path | None
-    executed: Path
+    executed: Path | None
     seconds: float
     error: str = ""
     parameters: dict = dataclasses.field(default_factory=dict)
@@ -216,7 +261,10 @@ def _strip_for_report(nb):
 
 
 def external_resources(markup: str) -> list[str]:
-    """Places in an HTML text that would fetch a resource from the network when the page is opened.
+    """What in an HTML page a browser would fetch from the network when the page is opened.
+
+    Elements and CSS are checked (``src``, ``srcset``, ``data``, ``<link href>``, ``url()``, ``@import``, a meta
+    refresh); text is not, so escaped customer words such as ``url(http://x)`` are harmless and pass.
 
     Parameters
     ----------
@@ -231,11 +279,14 @@ def external_resources(markup: str) -> list[str]:
     Examples
     --------
     >>> external_resources('<script src="https://cdn.example/x.js"></script>')
-    ['<script src="https://']
-    >>> external_resources('<a href="https://example.org">a link is fine</a>')
+    ['<script src=https://cdn.example/x.js>']
+    >>> external_resources('<a href="https://example.org">a link is fine</a><p>url(http://x) as text</p>')
     []
     """
-    return [m.group(0) for m in _EXTERNAL.finditer(markup)]
+    finder = _ResourceFinder()
+    finder.feed(markup)
+    finder.close()
+    return finder.found
 
 
 def _export_html(nb, manifest: str, title: str) -> str:
@@ -249,8 +300,77 @@ def _export_html(nb, manifest: str, title: str) -> str:
     body, _ = exporter.from_notebook_node(nb, resources={"cx_manifest": manifest})
     found = external_resources(body)
     if found:
-        raise RuntimeError(f"the report would load resources from the network: {found[:3]}")
+        raise _ExportError(f"the report would load resources from the network when opened: {found[:3]}; "
+                           "a notebook output embeds them (show images inline, e.g. as PNG or SVG).")
     return body
+
+
+class _ExportError(Exception):
+    """The executed notebook could not become a safe HTML report."""
+
+
+def _check_outdir(outdir: Path) -> Path:
+    if outdir.exists() and not outdir.is_dir():
+        raise CxInputError("the output folder is a file; pass -o with a folder.", path=outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CxInputError(f"the output folder cannot be created ({exc.strerror}); pass -o with a writable "
+                           "folder.", path=outdir) from None
+    if not os.access(outdir, os.W_OK | os.X_OK):
+        raise CxInputError("the output folder is not writable; pass -o with a writable folder.", path=outdir)
+    return outdir
+
+
+@contextlib.contextmanager
+def _report_lock(outdir: Path, name: str):
+    """One run of a report at a time: a second run of the same report in the same folder waits."""
+    import fcntl
+
+    lock_path = outdir / f".{name}.lock"
+    with open(lock_path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _replace(tmp: Path, final: Path) -> None:
+    os.replace(tmp, final)  # atomic on one file system: a reader sees the old file or the new one, never half
+
+
+def _failure_page(*, name: str, title: str, notebook, started, error: str, executed: Path,
+                  previous: Path | None) -> str:
+    esc = html.escape
+    when = started.strftime("%Y-%m-%d %H:%M UTC")
+    prev = (f"<p>The last report that ran through is kept as <a href='{esc(previous.name)}'>{esc(previous.name)}</a>"
+            " and is marked stale there.</p>" if previous else "<p>No earlier report of this name exists.</p>")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>FAILED: {esc(title)}</title>
+<style>body {{ font-family: system-ui, sans-serif; max-width: 900px; margin: 2em auto; color: #222; }}
+.cx-failed {{ border: 3px solid #cf222e; border-radius: 6px; padding: 1em 1.5em; background: #fff5f5; }}</style>
+</head><body><div class="cx-failed" id="cx-failed">
+<h1>This report is not current: the run of {esc(when)} failed</h1>
+<p><b>{esc(title)}</b> ({esc(str(notebook))})</p>
+<p>{esc(error)}</p>
+<p>The executed notebook with the error is kept as {esc(executed.name)} beside this page.</p>
+{prev}</div></body></html>
+"""
+
+
+_STALE_MARK = "<!-- cx:stale -->"
+
+
+def _stale_banner(markup: str, *, started, error: str) -> str:
+    if _STALE_MARK in markup:
+        return markup
+    esc = html.escape
+    banner = (f"{_STALE_MARK}<div id='cx-stale' style='border:3px solid #cf222e;background:#fff5f5;padding:0.8em 1.2em;"
+              f"margin:0.5em 0 1.5em;font-family:system-ui,sans-serif'><b>Stale report.</b> This is an earlier "
+              f"run; the run of {esc(started.strftime('%Y-%m-%d %H:%M UTC'))} failed ({esc(error)}).</div>")
+    match = re.search(r"<body[^>]*>", markup)
+    return markup[:match.end()] + banner + markup[match.end():] if match else banner + markup
 
 
 def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, outdir="reports",
@@ -259,8 +379,12 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
 
     The report starts with a run manifest (parameters, input files with SHA-256, versions of cxlib, pm4py and
     pandas, start time, duration). It loads nothing from the network when opened. ``interactive`` is set to
-    ``False`` unless given, so notebooks show static tables and charts instead of widgets. On failure the
-    executed notebook is kept as ``OUTDIR/NAME.ipynb`` and the result names the failing cell.
+    ``False`` unless given, so notebooks show static tables and charts instead of widgets.
+
+    Writing is atomic and stale-safe: the notebook and the page are written under temporary names and renamed
+    into place only when the run succeeds. When it fails, ``NAME.html`` becomes a page that says so (the failing
+    cell and error), the previous good report is kept as ``NAME.stale.html`` with a banner saying it is stale,
+    and the executed notebook is kept as ``NAME.ipynb``. Two runs of the same report in one folder take turns.
 
     Parameters
     ----------
@@ -271,7 +395,7 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
     parameters : dict, optional
         Parameters that win over the file's.
     outdir : str or Path, default "reports"
-        Where ``NAME.html`` and ``NAME.ipynb`` go.
+        Where ``NAME.html`` and ``NAME.ipynb`` go; never the notebook itself.
     name : str, optional
         Report name; default: the notebook's stem, plus the parameter file's stem.
     progress : bool, default True
@@ -283,6 +407,12 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
     -------
     RunResult
         Status, paths, time and the error if any.
+
+    Raises
+    ------
+    cxlib.CxInputError
+        A missing notebook or parameter file, invalid parameters, an output folder that cannot be written, or
+        an output that would overwrite the notebook.
 
     Examples
     --------
@@ -297,40 +427,104 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
     notebook = Path(notebook)
     if notebook.suffix == ".py" and notebook.with_suffix(".ipynb").exists():
         notebook = notebook.with_suffix(".ipynb")
-    if not notebook.exists():
+    if not notebook.is_file():
         raise CxInputError("the notebook does not exist.", path=notebook)
     params = load_params(params_file, parameters)
+    _check_parameters(notebook, params, params_file)
     params.setdefault("interactive", False)
     title = str(params.pop("report_title", "") or "")
     if name is None:
         name = notebook.stem + (f"__{Path(params_file).stem}" if params_file else "")
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    if not re.fullmatch(r"[\w.-]+", name) or name.startswith("."):
+        raise CxInputError(f"the report name {name!r} may only hold letters, digits, '.', '_' and '-'.")
+    outdir = _check_outdir(Path(outdir))
     executed = outdir / f"{name}.ipynb"
     html_path = outdir / f"{name}.html"
+    if executed.resolve() == notebook.resolve():
+        raise CxInputError(f"the executed notebook would overwrite the notebook itself ({executed}); pass another "
+                           "output folder (-o) or report name (-n).", path=notebook)
     started = dt.datetime.now(dt.UTC)
-    t0 = time.perf_counter()
-    error = ""
-    with _kernel_env(TQDM_DISABLE="1", CX_REPORT_DIR=outdir.resolve(), CX_REPORT_NAME=name,
-                     MPLBACKEND="module://matplotlib_inline.backend_inline"), _kernel_manager() as manager:
+    tag = f".{os.getpid()}-{time.monotonic_ns()}.tmp"
+    tmp_nb = outdir / f".{name}{tag}.ipynb"
+    tmp_html = outdir / f".{name}{tag}.html"
+    with _report_lock(outdir, name):
+        t0 = time.perf_counter()
+        error = ""
         try:
-            extra = {"kernel_manager_class": manager} if manager is not None else {}
-            pm.execute_notebook(str(notebook), str(executed), parameters=params, progress_bar=progress,
-                                cwd=str(cwd) if cwd else None, kernel_name="python3", report_mode=False, **extra)
-        except pm.PapermillExecutionError as exc:
-            error = f"cell {exc.exec_count} (index {exc.cell_index}) failed: {exc.ename}: {exc.evalue}"
-        except Exception as exc:  # noqa: BLE001 - anything else that stops the run is reported the same way
-            error = f"{type(exc).__name__}: {exc}"
-    seconds = time.perf_counter() - t0
-    if error:
-        html_path.unlink(missing_ok=True)
-        return RunResult(name, str(notebook), "failed", None, executed, seconds, error, params, title)
-    nb = nbformat.read(executed, as_version=4)
-    manifest = _manifest_html(notebook=notebook, params=params, params_file=params_file, started=started,
-                              seconds=seconds, status="ok")
-    page_title = title or f"{notebook.stem} — {name}"
-    html_path.write_text(_export_html(_strip_for_report(nb), manifest, page_title), encoding="utf-8")
-    return RunResult(name, str(notebook), "ok", html_path, executed, seconds, "", params, title or name)
+            with _kernel_env(TQDM_DISABLE="1", CX_REPORT_DIR=outdir.resolve(), CX_REPORT_NAME=name,
+                             MPLBACKEND="module://matplotlib_inline.backend_inline"), \
+                    _kernel_manager() as manager:
+                try:
+                    extra = {"kernel_manager_class": manager} if manager is not None else {}
+                    pm.execute_notebook(str(notebook), str(tmp_nb), parameters=params, progress_bar=progress,
+                                        cwd=str(cwd) if cwd else None, kernel_name="python3", report_mode=False,
+                                        **extra)
+                except pm.PapermillExecutionError as exc:
+                    error = f"cell {exc.exec_count} (index {exc.cell_index}) failed: {exc.ename}: {exc.evalue}"
+                except Exception as exc:  # noqa: BLE001 - anything else that stops the run is reported the same way
+                    error = f"{type(exc).__name__}: {exc}"
+            seconds = time.perf_counter() - t0
+            if not error:
+                try:
+                    nb = nbformat.read(tmp_nb, as_version=4)
+                    manifest = _manifest_html(notebook=notebook, params=params, params_file=params_file,
+                                              started=started, seconds=seconds, status="ok")
+                    page_title = title or f"{notebook.stem} — {name}"
+                    tmp_html.write_text(_export_html(_strip_for_report(nb), manifest, page_title),
+                                        encoding="utf-8")
+                except _ExportError as exc:
+                    error = f"the HTML export failed: {exc}"
+                except Exception as exc:  # noqa: BLE001 - nbconvert/jinja raise many kinds
+                    error = f"the HTML export failed: {type(exc).__name__}: {exc}"
+            if not error:
+                _replace(tmp_nb, executed)
+                _replace(tmp_html, html_path)
+                stale = html_path.with_name(f"{name}.stale.html")
+                stale.unlink(missing_ok=True)
+                return RunResult(name, str(notebook), "ok", html_path, executed, seconds, "", params,
+                                 title or name)
+            error = _redacted(error)
+            if tmp_nb.exists():
+                _replace(tmp_nb, executed)
+            else:
+                executed = None
+            previous = None
+            if html_path.exists():
+                previous = html_path.with_name(f"{name}.stale.html")
+                old = html_path.read_text(encoding="utf-8", errors="replace")
+                if "id=\"cx-failed\"" not in old:
+                    tmp_html.write_text(_stale_banner(old, started=started, error=error), encoding="utf-8")
+                    _replace(tmp_html, previous)
+                elif not previous.exists():
+                    previous = None
+            elif html_path.with_name(f"{name}.stale.html").exists():
+                previous = html_path.with_name(f"{name}.stale.html")
+            page = _failure_page(name=name, title=title or name, notebook=notebook, started=started, error=error,
+                                 executed=executed or Path("(not written)"), previous=previous)
+            tmp_html.write_text(page, encoding="utf-8")
+            _replace(tmp_html, html_path)
+            return RunResult(name, str(notebook), "failed", html_path, executed, seconds, error, params,
+                             title or name)
+        finally:
+            tmp_nb.unlink(missing_ok=True)
+            tmp_html.unlink(missing_ok=True)
+
+
+def _redacted(text: str) -> str:
+    """Error texts may quote customer data (a label, an id): redact them before they reach a page or a terminal."""
+    try:
+        from ..display import redact
+    except ImportError:  # pragma: no cover - the display layer is always installed with cxlib
+        return text
+    return redact(text)[0]
+
+
+def _check_parameters(notebook: Path, params: dict, params_file) -> None:
+    try:
+        from ._params import check_parameters
+    except ImportError:  # pragma: no cover - until the parameter checks land
+        return
+    check_parameters(notebook, params, params_file=params_file)
 
 
 def _load_suite(suite_file) -> tuple[str, list[dict]]:
@@ -391,8 +585,8 @@ def run_suite(suite_file="notebooks/suite.yml", *, outdir="reports", progress: b
                                   name=entry.get("name"), progress=False)
         except CxInputError as exc:
             stem = entry.get("name") or Path(entry["notebook"]).stem
-            result = RunResult(stem, entry["notebook"], "failed", None, Path(outdir) / f"{stem}.ipynb", 0.0,
-                               str(exc), overrides, entry.get("title", stem))
+            result = RunResult(stem, entry["notebook"], "failed", None, None, 0.0, _redacted(str(exc)),
+                               overrides, entry.get("title", stem))
         results.append(result)
     write_index(results, Path(outdir) / "index.html", title=title)
     return results
@@ -434,9 +628,10 @@ def write_index(results: list[RunResult], path, *, title: str = "cx-workbench re
     rows = []
     for r in results:
         link = f"<a href='{esc(r.html.name)}'>{esc(r.title or r.name)}</a>" if r.html else esc(r.title or r.name)
+        kept = f"<br><small>executed notebook: {esc(r.executed.name)}</small>" if r.executed else ""
         status = ("<span style='color:#1a7f37'>ok</span>" if r.status == "ok"
-                  else f"<span style='color:#cf222e'>failed</span><br><small>{esc(r.error)}</small>"
-                  f"<br><small>executed notebook: {esc(r.executed.name)}</small>")
+                  else f"<span style='color:#cf222e'>failed</span><br><small>{esc(_redacted(r.error))}</small>"
+                  f"{kept}")
         rows.append(f"<tr><td>{link}</td><td>{esc(Path(r.notebook).name)}</td><td>{status}</td>"
                     f"<td>{r.seconds:.1f} s</td></tr>")
     sections = published_sections(path.parent, [r.name for r in results if r.status == "ok"])
@@ -458,6 +653,9 @@ th {{ background: #f3f3f3; }} .cx-light {{ display: inline-block; width: 0.9em; 
 """
     found = external_resources(page)
     if found:
-        raise RuntimeError(f"the index would load resources from the network: {found[:3]}")
-    path.write_text(page, encoding="utf-8")
+        raise CxInputError(f"the index would load resources from the network when opened: {found[:3]}.",
+                           path=path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    _replace(tmp, path)
     return path
