@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml | system-deps
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch is pinned in pyproject.toml to the CPU build (2.13.0); pip installs it before sentence-transformers asks.
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,text]'
 	$(BIN)/python -m ipykernel install --user --name cx-workbench --display-name "Python (cx-workbench)" >/dev/null
 	@touch $(STAMP)
 

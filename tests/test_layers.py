@@ -15,7 +15,7 @@ LINT = Path(sys.executable).with_name("lint-imports")
 
 def _lint(cwd: Path, pythonpath: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
-    return subprocess.run([str(LINT), "--no-cache"], cwd=cwd, env=env, capture_output=True, text=True,
+    return subprocess.run([str(LINT), "--no-cache"], check=False, cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=300)
 
 

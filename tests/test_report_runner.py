@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -21,7 +22,7 @@ CX = [sys.executable, "-m", "cxlib.cli"]
 
 
 def _cx(*args, cwd=None, timeout=300):
-    return subprocess.run([*CX, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=timeout,
+    return subprocess.run([*CX, *map(str, args)], check=False, capture_output=True, text=True, cwd=cwd, timeout=timeout,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
 
 
@@ -167,4 +168,4 @@ def test_cx_unexpected_errors_print_a_message_and_the_log(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert "unexpected error" in err and "Traceback" not in err
     log = err.split("the traceback is in ")[1].strip()
-    assert "ZeroDivisionError" in open(log).read()
+    assert "ZeroDivisionError" in Path(log).read_text()

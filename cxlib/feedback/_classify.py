@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .._errors import CxInputError
-from ..io._scores import parse_scores
+from ..io import parse_scores
 
 __all__ = [
     "TextClassifier",
@@ -564,7 +564,8 @@ def fit_score_sentiment(feedback: pd.DataFrame, *, text: str = "text_clean", sco
 
     Examples
     --------
-    >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id", score="airline_sentiment_confidence")
+    >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id", score="airline_sentiment_confidence",
+    ...                    score_integer=False)
     >>> fb["stars"] = (fb["score"] * 5).round().clip(1, 5)
     >>> clf = fit_score_sentiment(fb, text="text", score="stars", scale="stars5")
     >>> clf.n_training_rows_ > 10000

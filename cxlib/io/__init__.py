@@ -2,7 +2,8 @@
 
 Layers, bottom up:
 
-- ``_files``: bytes (gzip by content), what a file holds, text encodings, SHA-256, the cache folder, YAML.
+- ``_files``: bytes (gzip by content), what a file holds, text encodings, SHA-256, the cache folder, YAML (the one safe loader: :func:`read_yaml`,
+  :func:`load_yaml_text`).
 - ``_columns``: the event-log column keys (pm4py's names) and :func:`require_columns`.
 - ``_report``: :class:`LoadReport` (rows read = kept + dropped, by reason and line).
 - ``_delimited`` / ``_table`` / ``_xes``: the one reader of CSV, Excel, Parquet and XES files.
@@ -13,11 +14,23 @@ Layers, bottom up:
 
 from ._columns import ACTIVITY, CASE, RESOURCE, TIMESTAMP, require_columns
 from ._feedback import STANDARD_COLUMNS, feedback_load_report, read_feedback, read_responses
-from ._files import cache_dir, decode_text, file_sha256, open_bytes, read_yaml, sniff_content
+from ._files import (
+    YAML_MAX_ALIASES,
+    YAML_MAX_BYTES,
+    YAML_MAX_DEPTH,
+    YAML_MAX_NODES,
+    cache_dir,
+    decode_text,
+    file_sha256,
+    load_yaml_text,
+    open_bytes,
+    read_yaml,
+    sniff_content,
+)
 from ._ids import ParsedIds, normalise_ids
 from ._log import load_report, read_log
 from ._report import LoadReport
-from ._scores import ParsedScores, parse_scores
+from ._scores import ParsedScores, check_scale, parse_scores
 from ._table import read_table
 from ._timestamps import ParsedTimestamps, parse_timestamps
 
@@ -27,15 +40,21 @@ __all__ = [
     "RESOURCE",
     "STANDARD_COLUMNS",
     "TIMESTAMP",
+    "YAML_MAX_ALIASES",
+    "YAML_MAX_BYTES",
+    "YAML_MAX_DEPTH",
+    "YAML_MAX_NODES",
     "LoadReport",
     "ParsedIds",
     "ParsedScores",
     "ParsedTimestamps",
     "cache_dir",
+    "check_scale",
     "decode_text",
     "feedback_load_report",
     "file_sha256",
     "load_report",
+    "load_yaml_text",
     "normalise_ids",
     "open_bytes",
     "parse_scores",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
@@ -10,7 +11,19 @@ from pathlib import Path
 
 from .._errors import CxInputError
 
-__all__ = ["cache_dir", "decode_text", "file_sha256", "open_bytes", "read_yaml", "sniff_content"]
+__all__ = [
+    "YAML_MAX_ALIASES",
+    "YAML_MAX_BYTES",
+    "YAML_MAX_DEPTH",
+    "YAML_MAX_NODES",
+    "cache_dir",
+    "decode_text",
+    "file_sha256",
+    "load_yaml_text",
+    "open_bytes",
+    "read_yaml",
+    "sniff_content",
+]
 
 _GZIP = b"\x1f\x8b"
 _PARQUET = b"PAR1"
@@ -85,8 +98,232 @@ def cache_dir(kind: str = "logs") -> Path:
     return folder
 
 
+#: Limits of :func:`load_yaml_text` / :func:`read_yaml`: configuration files are small, so anything past these is
+#: a mistake or an attack (an alias "billion laughs" bomb, a nesting deep enough to exhaust the stack).
+YAML_MAX_BYTES = 1_000_000
+YAML_MAX_ALIASES = 50
+YAML_MAX_NODES = 100_000
+YAML_MAX_DEPTH = 50
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _YamlLimit(Exception):
+    """A limit of the safe loader was passed (turned into a CxInputError by :func:`load_yaml_text`)."""
+
+
+class _YamlDuplicate(Exception):
+    """A key twice in one mapping (turned into a CxInputError by :func:`load_yaml_text`)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _limited_loader():
+    """A safe loader that counts aliases and nesting while it composes (built on first use).
+
+    Events come from libyaml's parser where PyYAML was built with it (about five times faster, and it never
+    recurses); the nodes are composed in Python, where the limits are checked, and built by PyYAML's
+    SafeConstructor: the same objects as ``yaml.safe_load``.
+    """
+    import yaml
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
+    from yaml.resolver import Resolver
+
+    class _Limits:
+        cx_depth = 0
+        cx_aliases = 0
+
+        def fetch_flow_collection_start(self, token_class):  # the pure-Python scanner only
+            # the scanner looks ahead over every open bracket: stop a deep [[[[... before that costs time
+            if self.flow_level >= YAML_MAX_DEPTH:
+                mark = self.get_mark()
+                raise _YamlLimit(f"it nests deeper than {YAML_MAX_DEPTH} levels (at line {mark.line + 1}, column "
+                                 f"{mark.column + 1})")
+            super().fetch_flow_collection_start(token_class)
+
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent):
+                self.cx_aliases += 1
+                if self.cx_aliases > YAML_MAX_ALIASES:
+                    raise _YamlLimit(f"it uses more than {YAML_MAX_ALIASES} aliases (*{event.anchor} at line "
+                                     f"{event.start_mark.line + 1} is one too many); a configuration file needs "
+                                     "few, and many aliases are the mark of an alias bomb")
+                return super().compose_node(parent, index)
+            if isinstance(event, yaml.ScalarEvent):
+                return super().compose_node(parent, index)
+            self.cx_depth += 1
+            try:
+                if self.cx_depth > YAML_MAX_DEPTH:
+                    raise _YamlLimit(f"it nests deeper than {YAML_MAX_DEPTH} levels (at line "
+                                     f"{event.start_mark.line + 1}, column {event.start_mark.column + 1})")
+                return super().compose_node(parent, index)
+            finally:
+                self.cx_depth -= 1
+
+    if getattr(yaml, "__with_libyaml__", False):
+        from yaml.cyaml import CParser
+
+        class _Loader(_Limits, Composer, CParser, SafeConstructor, Resolver):
+            def __init__(self, stream):
+                CParser.__init__(self, stream)
+                Composer.__init__(self)
+                SafeConstructor.__init__(self)
+                Resolver.__init__(self)
+
+        return _Loader
+
+    class _PureLoader(_Limits, yaml.SafeLoader):  # pragma: no cover - PyYAML without libyaml
+        pass
+
+    return _PureLoader
+
+
+def _check_graph(root) -> None:
+    """Expanded size and depth of the composed node graph (aliases counted each time they are used, but each
+    node visited once), recursive aliases and duplicate mapping keys; no recursion, so no stack to exhaust."""
+    import yaml
+
+    keys = yaml.constructor.SafeConstructor()
+    memo: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded size, expanded depth)
+    started: set[int] = set()
+    stack = [(root, False)]
+
+    def children(node):
+        if isinstance(node, yaml.SequenceNode):
+            return node.value
+        if isinstance(node, yaml.MappingNode):
+            return [part for pair in node.value for part in pair]
+        return []
+
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        if done:
+            parts = [memo[id(c)] for c in children(node)]
+            size = 1 + sum(p[0] for p in parts)
+            depth = (not isinstance(node, yaml.ScalarNode)) + max((p[1] for p in parts), default=0)
+            memo[nid] = (size, depth)
+            started.discard(nid)
+            if size > YAML_MAX_NODES:
+                raise _YamlLimit(f"it holds more than {YAML_MAX_NODES:,} values once its aliases are expanded "
+                                 f"(the node at line {node.start_mark.line + 1} alone); a configuration file is "
+                                 "much smaller (with aliases, this is the mark of an alias bomb)")
+            if depth > YAML_MAX_DEPTH:
+                raise _YamlLimit(f"it nests deeper than {YAML_MAX_DEPTH} levels once its aliases are expanded "
+                                 f"(the node at line {node.start_mark.line + 1})")
+            continue
+        if nid in memo:
+            continue
+        if nid in started:
+            raise _YamlLimit(f"the node at line {node.start_mark.line + 1} contains an alias to itself (a "
+                             "recursive structure)")
+        started.add(nid)
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                    continue
+                key, line = keys.construct_object(key_node), key_node.start_mark.line + 1
+                try:
+                    if key in seen:
+                        raise _YamlDuplicate(f"the key {key!r} appears twice in one mapping (line {seen[key]} and line "
+                                         f"{line}); YAML would silently keep the last value: remove one of them")
+                    seen[key] = line
+                except TypeError:  # pragma: no cover - scalar keys are hashable
+                    continue
+        stack.extend((child, False) for child in children(node) if id(child) not in memo)
+
+
+def load_yaml_text(text: str, *, path=None, what: str = "YAML text"):
+    """Parse YAML text safely: plain data only, with limits that stop alias bombs and stack-deep nesting.
+
+    Only YAML's plain data (mappings, lists, strings, numbers, booleans, null, dates) is built, as by
+    ``yaml.safe_load``. Before anything is built, the composed node graph is checked: at most
+    :data:`YAML_MAX_ALIASES` aliases, at most :data:`YAML_MAX_NODES` values once aliases are expanded (counted
+    without expanding them), nesting at most :data:`YAML_MAX_DEPTH` levels deep, no recursive alias, and no key
+    twice in one mapping (``yaml.safe_load`` silently keeps the last one). The text may be at most
+    :data:`YAML_MAX_BYTES` bytes of UTF-8.
+
+    Parameters
+    ----------
+    text : str
+        The YAML document (one document).
+    path : str or Path, optional
+        Where the text came from, named in error messages.
+    what : str, default "YAML text"
+        What the text is, for error messages (e.g. ``"targets file"``).
+
+    Returns
+    -------
+    object
+        The parsed document (usually a dict; None for an empty document).
+
+    Raises
+    ------
+    cxlib.CxInputError
+        Invalid YAML (with the line and column), a duplicate key (with the key and both lines), or a limit
+        passed (size, aliases, expanded size, depth).
+
+    Examples
+    --------
+    >>> load_yaml_text("base: &b {top: 5}\\nreport: *b")
+    {'base': {'top': 5}, 'report': {'top': 5}}
+    >>> load_yaml_text("top: 5\\ntop: 7", what="parameter file")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    cxlib._errors.CxInputError: parameter file: the key 'top' appears twice in one mapping (line 1 and line 2)...
+    """
+    import yaml
+
+    if not isinstance(text, str):
+        raise CxInputError(f"{what}: expected YAML text (str), got {type(text).__name__}.", path=path)
+    if len(text) > YAML_MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > YAML_MAX_BYTES:
+        raise CxInputError(f"{what} is larger than {YAML_MAX_BYTES:,} bytes; a configuration file is much "
+                           "smaller (is this the right file?).", path=path)
+    loader = None
+    try:
+        loader = _limited_loader()(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_graph(node)
+        return loader.construct_document(node)
+    except _YamlLimit as exc:
+        raise CxInputError(f"{what} is refused: {exc}.", path=path) from None
+    except _YamlDuplicate as exc:
+        raise CxInputError(f"{what}: {exc}.", path=path) from None
+    except RecursionError:
+        raise CxInputError(f"{what} is refused: it nests too deeply to read (more than {YAML_MAX_DEPTH} "
+                           "levels).", path=path) from None
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit (1,000 levels), met while looking ahead
+            raise CxInputError(f"{what} is refused: it nests deeper than {YAML_MAX_DEPTH} levels.",
+                               path=path) from None
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        context = (f" ({exc.context} at line {exc.context_mark.line + 1})"
+                   if exc.context and exc.problem and exc.context_mark is not None else "")
+        raise CxInputError(f"{what} is not valid YAML{where}: {problem}{context}.", path=path) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.encode("utf-8", "surrogatepass")[:exc.position].count(b"\n") + 1  # libyaml: a byte offset
+        char = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        raise CxInputError(f"{what} holds a character YAML does not allow ({char!r}, {exc.reason}) at line "
+                           f"{line}; remove it.", path=path) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error above carries a position
+        raise CxInputError(f"{what} is not valid YAML: {exc}", path=path) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
 def read_yaml(path, *, what: str = "YAML file"):
-    """Read a YAML file (parameters, targets, designs, touchpoint models) with errors that name the file.
+    """Read a YAML file (parameters, targets, designs, touchpoint models, suites) safely, with errors that name
+    the file.
+
+    The file must be UTF-8 text of at most :data:`YAML_MAX_BYTES` bytes; it is parsed by
+    :func:`load_yaml_text` (plain data only, no duplicate keys, limits on aliases, expanded size and depth).
 
     Parameters
     ----------
@@ -103,24 +340,34 @@ def read_yaml(path, *, what: str = "YAML file"):
     Raises
     ------
     cxlib.CxInputError
-        The file does not exist, or is not valid YAML (with the line and column).
+        The file does not exist, is too large, is not UTF-8, is not valid YAML (with the line and column), has
+        a key twice in one mapping, or passes a limit of :func:`load_yaml_text`.
 
     Examples
     --------
     >>> read_yaml("notebooks/params/journeys_helpdesk.yml", what="parameter file")["log_path"]
     'data/helpdesk.xes.gz'
     """
-    import yaml
-
     path = Path(path)
+    if path.is_dir():
+        raise CxInputError(f"{what} expected, but this is a folder.", path=path)
     if not path.is_file():
         raise CxInputError(f"{what} not found: the file does not exist.", path=path)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > YAML_MAX_BYTES:
+            raise CxInputError(f"{what} is {size:,} bytes; YAML files up to {YAML_MAX_BYTES:,} bytes are read (a "
+                               "configuration file is much smaller: is this the right file?).", path=path)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CxInputError(f"{what} cannot be read ({exc.strerror}).", path=path) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CxInputError(f"{what} is not UTF-8 text ({exc.reason} at byte {exc.start}).", path=path) from None
-    except yaml.YAMLError as exc:
-        raise CxInputError(f"{what} is not valid YAML: {exc}", path=path) from None
+        line = raw[:exc.start].count(b"\n") + 1
+        raise CxInputError(f"{what} is not UTF-8 text: byte 0x{raw[exc.start]:02x} at line {line} (offset "
+                           f"{exc.start}) is {exc.reason}; save the file as UTF-8.", path=path) from None
+    return load_yaml_text(text, path=path, what=what)
 
 
 def open_bytes(path) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,14 @@ class ParsedScores:
     counts: dict
     examples: dict
 
+    #: The status vocabulary, for callers that compare statuses.
+    VALID: ClassVar[str] = "valid"
+    NO_SCORE: ClassVar[str] = "no score"
+    NOT_NUMERIC: ClassVar[str] = "not numeric"
+    NOT_WHOLE: ClassVar[str] = "not a whole number"
+    OUTSIDE: ClassVar[str] = "outside the scale"
+    UNKNOWN_LABEL: ClassVar[str] = "unknown label"
+
     def invalid(self) -> pd.Series:
         """Boolean mask of values that are present but not valid (missing scores are not invalid)."""
         return ~self.status.isin([VALID, NO_SCORE])
@@ -93,7 +102,28 @@ class ParsedScores:
         return ", ".join(parts)
 
 
-def _check_scale(scale, *, column: str | None = None, path=None) -> tuple[float, float]:
+def check_scale(scale, *, column: str | None = None, path=None) -> tuple[float, float]:
+    """The lowest and highest valid score of a scale, checked.
+
+    Parameters
+    ----------
+    scale : tuple of two numbers
+        ``(lowest, highest)``.
+    column : str, optional
+        For the message.
+    path : str or Path, optional
+        For the message.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``.
+
+    Examples
+    --------
+    >>> check_scale((0, 10))
+    (0.0, 10.0)
+    """
     try:
         low, high = (float(x) for x in scale)
     except (TypeError, ValueError):
@@ -213,7 +243,7 @@ def parse_scores(values: pd.Series, *, scale=None, integer: bool = True, column:
     """
     if not isinstance(values, pd.Series):
         values = pd.Series(list(values) if not isinstance(values, np.ndarray) else values, dtype=object)
-    low, high = _check_scale(scale, column=column, path=path) if scale is not None else (None, None)
+    low, high = check_scale(scale, column=column, path=path) if scale is not None else (None, None)
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
     dtype = values.dtype

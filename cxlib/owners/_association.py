@@ -7,7 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import CxInputError
-from ..io._scores import parse_scores
+from ..io import parse_scores
 
 __all__ = ["score_association"]
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._errors import CxInputError
-from ..io import parse_timestamps, read_yaml
-from ..io._scores import parse_scores
+from ..io import parse_scores, parse_timestamps, read_yaml
 from ._association import score_association
 from ._critical import (
     critical_touchpoints,

@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ..io._scores import parse_scores
+from ..io import ACTIVITY as ACT
+from ..io import CASE, parse_scores
+from ..io import RESOURCE as RES
+from ..io import TIMESTAMP as TS
 from ._model import TouchpointModel
 
 __all__ = [
@@ -20,11 +23,6 @@ __all__ = [
     "link_feedback",
     "per_case_table",
 ]
-
-from ..io import ACTIVITY as ACT
-from ..io import CASE
-from ..io import RESOURCE as RES
-from ..io import TIMESTAMP as TS
 
 
 def _need(df: pd.DataFrame, columns, what: str):

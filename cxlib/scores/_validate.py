@@ -9,8 +9,11 @@ from __future__ import annotations
 import pandas as pd
 
 from .._errors import CxInputError
-from ..io._scores import NO_SCORE, NOT_NUMERIC, NOT_WHOLE, OUTSIDE, UNKNOWN_LABEL, VALID, parse_scores  # noqa: F401
-from ..io._scores import _check_scale as _scale_bounds
+from ..io import ParsedScores, parse_scores
+from ..io import check_scale as _scale_bounds
+
+VALID, NO_SCORE, NOT_NUMERIC = ParsedScores.VALID, ParsedScores.NO_SCORE, ParsedScores.NOT_NUMERIC
+NOT_WHOLE, OUTSIDE, UNKNOWN_LABEL = ParsedScores.NOT_WHOLE, ParsedScores.OUTSIDE, ParsedScores.UNKNOWN_LABEL
 
 __all__ = ["check_scores"]
 
