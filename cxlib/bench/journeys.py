@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..io import CASE, read_log
+
 WARMUP_CASES = 200
 
 

@@ -1,5 +1,7 @@
 """Voice of the customer: loading, cleaning, PII redaction, classifiers, BERTopic topics, evaluation."""
 
+from ..io import STANDARD_COLUMNS, feedback_load_report, read_feedback
+from ..io import LoadReport as FeedbackLoadReport
 from ._classify import (
     TextClassifier,
     cross_validate_text,
@@ -24,8 +26,6 @@ from ._embed import embed_texts, load_embedding_model
 from ._evaluate import classification_scores, purity, topic_agreement
 from ._pipeline import ClassificationResult, classify_relevance, classify_sentiment, read_training_feedback
 from ._plots import plot_sentiment_by, plot_topic_sizes, plot_topics_by, plot_topics_over_time
-from ..io import STANDARD_COLUMNS, feedback_load_report, read_feedback
-from ..io import LoadReport as FeedbackLoadReport
 from ._stopwords import stop_words
 from ._topics import (
     TopicResult,

@@ -18,10 +18,9 @@ import pandas as pd
 import pyarrow as pa
 
 from .._errors import CxInputError
+from ..io import ACTIVITY, CASE, RESOURCE, TIMESTAMP  # noqa: F401 - the journey modules take the keys from here
 from . import _engine
 from ._engine import to_pandas
-
-from ..io import ACTIVITY, CASE, RESOURCE, TIMESTAMP
 
 NS_PER_HOUR = 3_600_000_000_000
 
