@@ -70,7 +70,7 @@ def _looks_like_row(line: str, sep: str, ncols: int) -> bool:
     if ncols < 3 or line.count(sep) < ncols - 1:
         return False
     fields = next(csv.reader([line], delimiter=sep, quotechar=_QUOTE, strict=False), [])
-    return len(fields) == ncols
+    return len(fields) >= ncols  # a row of its own (with a stray delimiter in its text, one field more)
 
 
 def _split_lines(text: str) -> tuple[list[str], bool]:

@@ -226,8 +226,14 @@ def read_feedback(path, *, text: str | None = None, id: str | None = None, date:
                            "labels={'source': 'new_name'}.", path=path, column=min(clash))
 
     out = pd.DataFrame(index=df.index)
-    out["id"] = (df[id].astype("string") if id else pd.Series(range(len(df)), index=df.index).astype(str)
-                 ).astype(object)
+    if id:  # the same rule as case ids: float ids restored, textual nulls missing (kept, counted)
+        ids = normalise_ids(df[id], column=str(id), path=path, id_variants="keep")
+        out["id"] = ids.values.astype(object).where(~ids.missing, None)
+        for item, n in ids.counts.items():
+            if item not in ("leading-zero pairs", "whitespace pairs"):
+                report.count(f"ids: {item}" + (" (kept)" if item == "missing id" else ""), n)
+    else:
+        out["id"] = pd.Series(range(len(df)), index=df.index).astype(str).astype(object)
     out["text"] = _as_text(df[text])
     reason = pd.Series(None, index=df.index, dtype=object)
 

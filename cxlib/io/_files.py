@@ -98,8 +98,8 @@ def cache_dir(kind: str = "logs") -> Path:
     return folder
 
 
-#: Limits of :func:`load_yaml_text` / :func:`read_yaml`: configuration files are small, so anything past these is
-#: a mistake or an attack (an alias "billion laughs" bomb, a nesting deep enough to exhaust the stack).
+#: Limits of :func:`load_yaml_text` / :func:`read_yaml`: configuration files are small, so anything past
+#: these is a mistake or an attack (an alias "billion laughs" bomb, a nesting deep enough to exhaust the stack).
 YAML_MAX_BYTES = 1_000_000
 YAML_MAX_ALIASES = 50
 YAML_MAX_NODES = 100_000
@@ -137,8 +137,8 @@ def _limited_loader():
             # the scanner looks ahead over every open bracket: stop a deep [[[[... before that costs time
             if self.flow_level >= YAML_MAX_DEPTH:
                 mark = self.get_mark()
-                raise _YamlLimit(f"it nests deeper than {YAML_MAX_DEPTH} levels (at line {mark.line + 1}, column "
-                                 f"{mark.column + 1})")
+                raise _YamlLimit(f"it nests deeper than {YAML_MAX_DEPTH} levels (at line {mark.line + 1}, "
+                                 f"column {mark.column + 1})")
             super().fetch_flow_collection_start(token_class)
 
         def compose_node(self, parent, index):
@@ -146,9 +146,9 @@ def _limited_loader():
             if isinstance(event, yaml.AliasEvent):
                 self.cx_aliases += 1
                 if self.cx_aliases > YAML_MAX_ALIASES:
-                    raise _YamlLimit(f"it uses more than {YAML_MAX_ALIASES} aliases (*{event.anchor} at line "
-                                     f"{event.start_mark.line + 1} is one too many); a configuration file needs "
-                                     "few, and many aliases are the mark of an alias bomb")
+                    raise _YamlLimit(f"it uses more than {YAML_MAX_ALIASES} aliases (*{event.anchor} at "
+                                     f"line {event.start_mark.line + 1} is one too many); a configuration "
+                                     "file needs few, and many aliases are the mark of an alias bomb")
                 return super().compose_node(parent, index)
             if isinstance(event, yaml.ScalarEvent):
                 return super().compose_node(parent, index)
@@ -206,12 +206,13 @@ def _check_graph(root) -> None:
             memo[nid] = (size, depth)
             started.discard(nid)
             if size > YAML_MAX_NODES:
-                raise _YamlLimit(f"it holds more than {YAML_MAX_NODES:,} values once its aliases are expanded "
-                                 f"(the node at line {node.start_mark.line + 1} alone); a configuration file is "
-                                 "much smaller (with aliases, this is the mark of an alias bomb)")
+                raise _YamlLimit(f"it holds more than {YAML_MAX_NODES:,} values once its aliases are "
+                                 f"expanded (the node at line {node.start_mark.line + 1} alone); a "
+                                 "configuration file is much smaller (with aliases, this is the mark of an "
+                                 "alias bomb)")
             if depth > YAML_MAX_DEPTH:
-                raise _YamlLimit(f"it nests deeper than {YAML_MAX_DEPTH} levels once its aliases are expanded "
-                                 f"(the node at line {node.start_mark.line + 1})")
+                raise _YamlLimit(f"it nests deeper than {YAML_MAX_DEPTH} levels once its aliases are "
+                                 f"expanded (the node at line {node.start_mark.line + 1})")
             continue
         if nid in memo:
             continue
@@ -228,8 +229,9 @@ def _check_graph(root) -> None:
                 key, line = keys.construct_object(key_node), key_node.start_mark.line + 1
                 try:
                     if key in seen:
-                        raise _YamlDuplicate(f"the key {key!r} appears twice in one mapping (line {seen[key]} and line "
-                                         f"{line}); YAML would silently keep the last value: remove one of them")
+                        raise _YamlDuplicate(f"the key {key!r} appears twice in one mapping (line {seen[key]} "
+                                             f"and line {line}); YAML would silently keep the last value: "
+                                             "remove one of them")
                     seen[key] = line
                 except TypeError:  # pragma: no cover - scalar keys are hashable
                     continue
@@ -241,9 +243,9 @@ def load_yaml_text(text: str, *, path=None, what: str = "YAML text"):
 
     Only YAML's plain data (mappings, lists, strings, numbers, booleans, null, dates) is built, as by
     ``yaml.safe_load``. Before anything is built, the composed node graph is checked: at most
-    :data:`YAML_MAX_ALIASES` aliases, at most :data:`YAML_MAX_NODES` values once aliases are expanded (counted
-    without expanding them), nesting at most :data:`YAML_MAX_DEPTH` levels deep, no recursive alias, and no key
-    twice in one mapping (``yaml.safe_load`` silently keeps the last one). The text may be at most
+    :data:`YAML_MAX_ALIASES` aliases, at most :data:`YAML_MAX_NODES` values once aliases are expanded
+    (counted without expanding them), nesting at most :data:`YAML_MAX_DEPTH` levels deep, no recursive alias,
+    and no key twice in one mapping (``yaml.safe_load`` silently keeps the last one). The text may be at most
     :data:`YAML_MAX_BYTES` bytes of UTF-8.
 
     Parameters
@@ -272,7 +274,7 @@ def load_yaml_text(text: str, *, path=None, what: str = "YAML text"):
     {'base': {'top': 5}, 'report': {'top': 5}}
     >>> load_yaml_text("top: 5\\ntop: 7", what="parameter file")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
-    cxlib._errors.CxInputError: parameter file: the key 'top' appears twice in one mapping (line 1 and line 2)...
+    cxlib._errors.CxInputError: parameter file: the key 'top' appears twice in one mapping (line 1 and ...
     """
     import yaml
 
@@ -319,8 +321,8 @@ def load_yaml_text(text: str, *, path=None, what: str = "YAML text"):
 
 
 def read_yaml(path, *, what: str = "YAML file"):
-    """Read a YAML file (parameters, targets, designs, touchpoint models, suites) safely, with errors that name
-    the file.
+    """Read a YAML file (parameters, targets, designs, touchpoint models, suites) safely, with errors that
+    name the file.
 
     The file must be UTF-8 text of at most :data:`YAML_MAX_BYTES` bytes; it is parsed by
     :func:`load_yaml_text` (plain data only, no duplicate keys, limits on aliases, expanded size and depth).
@@ -356,8 +358,8 @@ def read_yaml(path, *, what: str = "YAML file"):
     try:
         size = path.stat().st_size
         if size > YAML_MAX_BYTES:
-            raise CxInputError(f"{what} is {size:,} bytes; YAML files up to {YAML_MAX_BYTES:,} bytes are read (a "
-                               "configuration file is much smaller: is this the right file?).", path=path)
+            raise CxInputError(f"{what} is {size:,} bytes; YAML files up to {YAML_MAX_BYTES:,} bytes are read "
+                               "(a configuration file is much smaller: is this the right file?).", path=path)
         raw = path.read_bytes()
     except OSError as exc:
         raise CxInputError(f"{what} cannot be read ({exc.strerror}).", path=path) from None

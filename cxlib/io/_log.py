@@ -28,7 +28,7 @@ from ._xes import read_xes
 __all__ = ["load_report", "read_log"]
 
 #: Bumped whenever the cached table's layout changes, so old cache entries are never reused.
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 # Names that mean the same thing in exported CSVs, tried when no mapping is given.
 _ALIASES = {
@@ -128,7 +128,14 @@ def _normalise(df: pd.DataFrame, lines, report: LoadReport, *, path, case, activ
     reason = reason.mask(ids.missing.to_numpy(), "missing case id")
     no_act = activities.isna() | (activities.str.strip() == "")
     reason = reason.mask(reason.isna() & no_act.to_numpy(), "missing activity")
-    reason = reason.mask(reason.isna() & times.reasons.notna().to_numpy(), times.reasons)
+    time_reasons = times.reasons
+    unparsed_by_reader = int(report.counts.get("values the XES reader could not parse", 0))
+    if times_are_utc and unparsed_by_reader:
+        # the XES reader leaves a value it could not parse empty; those are unparseable, not missing
+        missing_ts = time_reasons.eq("missing timestamp")
+        relabel = missing_ts & (missing_ts.cumsum() <= unparsed_by_reader)
+        time_reasons = time_reasons.mask(relabel, "unparseable timestamp")
+    reason = reason.mask(reason.isna() & time_reasons.notna().to_numpy(), time_reasons)
     bad = reason.notna().to_numpy()
     if bad.all():
         top = reason.value_counts()
@@ -366,6 +373,10 @@ class _CacheEntry:
                 problem = "its checksum does not match its content"
             else:
                 log = pq.read_table(self.table).to_pandas()
+                for column in stored.get("object_columns", []):  # as the fresh load had them: object, None
+                    if column in log.columns and log[column].dtype != object:
+                        values = log[column].astype(object)
+                        log[column] = values.where(log[column].notna(), None)
                 report = LoadReport.from_dict(stored["load_report"])
                 if len(log) != stored.get("rows") or len(log) != report.rows_kept:
                     problem = "its row count does not match"
@@ -394,6 +405,7 @@ class _CacheEntry:
             table = pa.Table.from_pandas(log, preserve_index=False)
             pq.write_table(table, tmp_table, compression="zstd")
             sidecar = {**self.meta, "rows": len(log), "content_sha256": file_sha256(tmp_table),
+                       "object_columns": [str(c) for c in log.columns if log[c].dtype == object],
                        "load_report": report.to_dict()}
             tmp_sidecar.write_text(json.dumps(sidecar, default=str), encoding="utf-8")
             os.replace(tmp_table, self.table)  # atomic; a reader of the old sidecar sees a checksum mismatch

@@ -1,11 +1,11 @@
 """Declared schemas for the project's YAML documents: pydantic models whose errors become one CxInputError.
 
-The models live beside their readers (designs in ``cxlib.journeys``, touchpoint models in ``cxlib.owners``,
-targets and measure configs in ``cxlib.scores``, suites in ``cxlib.report``); this module holds what they share:
-strict base models, lenient name types, and :func:`validate_document`, which turns a pydantic ``ValidationError``
-into one message that names the key path (``stages[2].activities``), what was found and what was expected, and
-suggests the closest allowed key for an unknown one. Not imported by ``cxlib.io`` itself, so ``import cxlib``
-does not import pydantic.
+The models live beside their readers (designs in ``cxlib.journeys``, touchpoint models in
+``cxlib.owners``, targets and measure configs in ``cxlib.scores``, suites in ``cxlib.report``); this module
+holds what they share: strict base models, lenient name types, and :func:`validate_document`, which turns a
+pydantic ``ValidationError`` into one message that names the key path (``stages[2].activities``), what was
+found and what was expected, and suggests the closest allowed key for an unknown one. Not imported by
+``cxlib.io`` itself, so ``import cxlib`` does not import pydantic.
 """
 
 from __future__ import annotations
@@ -203,7 +203,8 @@ def _expected(model, error) -> str:
     if kind == "literal_error":
         return f"one of {ctx.get('expected', '')}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}[kind]
+        sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+                "less_than_equal": "<="}[kind]
         bound = next(iter(ctx.values()), "")
         return f"a number {sign} {bound}"
     if kind == "too_short":
@@ -275,8 +276,8 @@ def validate_document(model: type[BaseModel], data: Any, *, path=None, what: str
     Raises
     ------
     cxlib.CxInputError
-        Naming the file, the key path (``stages[2].activities``), what was found and what was expected; unknown
-        keys with the closest allowed key. Up to three problems are named.
+        Naming the file, the key path (``stages[2].activities``), what was found and what was expected;
+        unknown keys with the closest allowed key. Up to three problems are named.
 
     Examples
     --------

@@ -13,6 +13,7 @@ import re
 import sys
 import tempfile
 import warnings
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -92,7 +93,7 @@ def _rustxes(path: Path, report: LoadReport) -> pd.DataFrame | None:
     text = "".join(output)
     bad_values = re.findall(r'Failed to parse data from "([^"\n]*)"', text)
     if bad_values:
-        report.count("values the XES reader could not parse", len(bad_values))
+        report.counts["values the XES reader could not parse"] = len(bad_values)
         shown = ", ".join(repr(v) for v in bad_values[:3])
         report.notes.append(f"the XES reader could not parse {len(bad_values):,} attribute value(s), e.g. {shown}; "
                             "those values are missing.")
@@ -141,7 +142,9 @@ def read_xes(path, report: LoadReport) -> pd.DataFrame:
             target.write_bytes(raw)
             report.notes.append("the file is gzip-compressed but not named .gz; read by its content."
                                 if is_gzip else "the file is named .gz but is plain XML; read by its content.")
-        if not is_gzip:
+        if target is path and is_gzip:
+            _check_gzip_xes_end(target, path)
+        else:
             _check_plain_xes(target, path)
         df = _rustxes(target, report)
         if df is not None:
@@ -179,6 +182,28 @@ def _check_plain_xes(target: Path, path: Path) -> None:
         tail = fh.read().rstrip()
     if not tail.endswith(b"</log>"):
         _check_xml(target.read_bytes(), path)
+        raise CxInputError("the XES file is truncated: it does not end with </log>.", path=path)
+
+
+def _check_gzip_xes_end(target: Path, path: Path) -> None:
+    """A complete gzip stream can hold XML cut short: inflate it in chunks and look at the end."""
+    inflater = zlib.decompressobj(31)
+    tail = b""
+    try:
+        with open(target, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                out = inflater.decompress(block)
+                if out:
+                    tail = (tail + out)[-4096:]
+                if inflater.eof:
+                    break
+    except zlib.error as exc:
+        raise CxInputError(f"the file is not valid gzip: {exc}.", path=path) from None
+    if not inflater.eof:
+        raise CxInputError("the gzip file is truncated (it ends before the end-of-stream marker); copy or "
+                           "download it again.", path=path)
+    if not tail.rstrip().endswith(b"</log>"):
+        _check_xml(open_bytes(target), path)
         raise CxInputError("the XES file is truncated: it does not end with </log>.", path=path)
 
 
