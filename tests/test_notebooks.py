@@ -69,7 +69,7 @@ def test_each_parameter_file_runs_through_cx_run(params, tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_journeys_report_on_the_demo_log(tmp_path, monkeypatch):
-    """Issue 3's report: manifest, load report, the process map as inline SVG, and the variants."""
+    """The journeys report: manifest, load report, the process map as inline SVG, and the variants."""
     monkeypatch.chdir(ROOT)
     result = run_notebook(ROOT / "notebooks" / "01_journeys.ipynb",
                           params_file="notebooks/params/journeys_helpdesk.yml", outdir=tmp_path, progress=False)

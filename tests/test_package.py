@@ -52,7 +52,7 @@ def test_docstring_examples_run_on_the_demo_data(module_name, monkeypatch):
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError:
-        pytest.skip(f"{module_name} does not exist yet")
+        pytest.skip(f"{module_name} cannot be imported here")
     monkeypatch.chdir(ROOT)  # the examples read data/ relative to the repository
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

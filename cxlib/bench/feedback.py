@@ -1,10 +1,10 @@
-"""``cx bench feedback [--json]``: the voice-of-the-customer figures of issue 5, measured in one run.
+"""``cx bench feedback [--json]``: the voice-of-the-customer figures, measured in one run.
 
 - ``germeval_sentiment_f1`` / ``germeval_relevance_f1``: :class:`cxlib.feedback.TextClassifier` trained on
   GermEval 2017 ``dev`` only (raw document text), micro-F1 on all of ``test_syn``. Both use NB-LR on unit-length
   binary n-grams (``nb_weighting=True, C=10``), read from ``relevance_classifier`` / ``sentiment_classifier`` in
   ``notebooks/params/feedback_germeval.yml``, so the bench measures what the report runs. The setting was chosen
-  by cross-validation on ``dev`` (README, "What was tried"). ``germeval_sentiment_cv_f1`` /
+  by cross-validation on ``dev`` (docs/benchmarks.md, "What was tried"). ``germeval_sentiment_cv_f1`` /
   ``germeval_relevance_cv_f1``: 5-fold cross-validated micro-F1 on ``dev`` (seed 0) of the same settings.
 - ``airline_sentiment_acc``: the default classifier on the airline tweets after ``clean_feedback`` (repeated texts
   dropped, so no tweet is in both parts), stratified 80/20 split with seed 42, accuracy on the 20%;
