@@ -32,11 +32,11 @@ resource_key = "org:resource"  # who handles each event (hand-offs)
 group_key = None  # optional team/group column: hand-offs between groups as well, e.g. "org:group"
 escalation_column = None  # e.g. "org:group"; None leaves escalations out
 escalation_pattern = "2nd|3rd"
-window_days = 7  # repeated contacts: the same touchpoint again within this many days
+window_days = 7  # repeated contacts: the same touchpoint again within this many days, in (0, inf)
 design_path = "notebooks/designs/helpdesk.yml"  # the designed journey; None leaves the comparison out
-top_activities = 10  # process map: most frequent touchpoints kept
-top_paths = 0.95  # process map: share of transitions the kept paths cover
-top_variants = 10
+top_activities = 10  # process map: most frequent touchpoints kept, in [1, inf)
+top_paths = 0.95  # process map: share of transitions the kept paths cover, in (0, 1]
+top_variants = 10  # variants listed, in [1, inf)
 top_transitions = 8  # waiting-time chart
 
 # %%

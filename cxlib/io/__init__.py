@@ -4,7 +4,7 @@ Layers, bottom up:
 
 - ``_files``: bytes (gzip by content), what a file holds, text encodings, SHA-256, the cache folder, and
   the one safe YAML loader (:func:`read_yaml`, :func:`load_yaml_text`).
-- ``_schema``: what the declared schemas of the YAML documents share (pydantic; imported by their readers
+- ``schema``: what the declared schemas of the YAML documents share (pydantic; imported by their readers
   only).
 - ``_columns``: the event-log column keys (pm4py's names) and :func:`require_columns`.
 - ``_report``: :class:`LoadReport` (rows read = kept + dropped, by reason and line).

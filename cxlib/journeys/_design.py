@@ -15,9 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from .._errors import CxInputError
 from ..io import read_yaml
+from ..io.schema import Doc, Name, NameList, Number, Text, validate_document
 from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, per_code, prepare, stamp
 from ._variants import case_variant_codes
@@ -70,6 +72,13 @@ def read_design(path) -> Design:
     Design
         ``name``, ``stages`` (each with ``name``, ``activities``, ``optional``, ``repeat``, ``target_hours``).
 
+    Raises
+    ------
+    cxlib.CxInputError
+        A missing or unsafe file (see :func:`cxlib.io.read_yaml`), or a document that does not fit the schema
+        (:class:`DesignDoc`): the message names the key path (``stages[2].activities``), what was found and
+        what was expected; an unknown key with the closest known one.
+
     Examples
     --------
     >>> import cxlib.journeys as cj
@@ -81,8 +90,32 @@ def read_design(path) -> Design:
     return design_from_dict(read_yaml(path, what="design file"), path=path)
 
 
+class StageDoc(Doc):
+    """Schema of one stage in a design file."""
+
+    name: Name = Field(description="text (the stage's name)")
+    activities: NameList = Field(min_length=1, description="a non-empty list of activity names")
+    optional: bool = Field(False, description="true or false (may the stage be skipped?)")
+    repeat: bool = Field(False, description="true or false (may the stage be visited again?)")
+    target_hours: Number | None = Field(None, gt=0, description="a positive number of hours (or null)")
+
+
+class DesignDoc(Doc):
+    """Schema of a design file (see :func:`read_design`)."""
+
+    name: Name = Field("designed journey", description="text (the design's name)")
+    description: Text = ""
+    stages: list[StageDoc] = Field(min_length=1, description="a non-empty list of stages, each with name and "
+                                                             "activities")
+
+
 def design_from_dict(data, *, path=None) -> Design:
     """Check a design given as a dict (the parsed YAML); see :func:`read_design` for the format.
+
+    The document is checked against :class:`DesignDoc`: every key is known (an unknown one is named with the
+    closest known key), names are text, ``activities`` a non-empty list, ``optional``/``repeat`` true or
+    false, ``target_hours`` a positive number; then each activity belongs to one stage and stage names are unique.
+    Names are data: ``<script>`` is a valid stage name (it is escaped where it is drawn or shown).
 
     Parameters
     ----------
@@ -96,44 +129,38 @@ def design_from_dict(data, *, path=None) -> Design:
     Design
         The checked design.
 
+    Raises
+    ------
+    cxlib.CxInputError
+        Naming the file, the key path (``stages[2].activities``), what was found and what was expected.
+
     Examples
     --------
     >>> import cxlib.journeys as cj
     >>> cj.design_from_dict({"name": "x", "stages": [{"name": "A", "activities": ["a"]}]}).stages[0].activities
     ('a',)
+    >>> cj.design_from_dict({"stages": [{"name": "A", "activities": 5}]})  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    cxlib._errors.CxInputError: stages[0].activities must be a non-empty list of activity names, got 5 ...
     """
-    if not isinstance(data, dict) or not isinstance(data.get("stages"), list) or not data["stages"]:
-        raise CxInputError("a design needs a non-empty list under 'stages'", path=path, column="stages")
+    doc = validate_document(DesignDoc, data, path=path, what="design file" if path else "design")
     stages = []
     seen: dict[str, str] = {}
-    allowed = {"name", "activities", "optional", "repeat", "target_hours"}
-    for i, raw in enumerate(data["stages"], start=1):
-        if not isinstance(raw, dict) or "name" not in raw or "activities" not in raw:
-            raise CxInputError(f"stage {i} needs 'name' and 'activities'", path=path, column="stages")
-        unknown = set(raw) - allowed
-        if unknown:
-            raise CxInputError(f"stage {raw['name']!r} has unknown keys {sorted(unknown)}; allowed: "
-                               f"{sorted(allowed)}", path=path, column=str(raw["name"]))
-        acts = raw["activities"]
-        acts = [acts] if isinstance(acts, str) else list(acts or [])
-        if not acts:
-            raise CxInputError(f"stage {raw['name']!r} lists no activities", path=path, column=str(raw["name"]))
-        for a in acts:
-            if str(a) in seen:
-                raise CxInputError(f"activity {a!r} is in stage {seen[str(a)]!r} and in {raw['name']!r}; "
-                                   "each touchpoint belongs to one stage", path=path, column=str(raw["name"]))
-            seen[str(a)] = str(raw["name"])
-        target = raw.get("target_hours")
-        if target is not None and (not isinstance(target, (int, float)) or target <= 0):
-            raise CxInputError(f"stage {raw['name']!r}: target_hours must be a positive number, got {target!r}",
-                               path=path, column=str(raw["name"]))
-        stages.append(Stage(str(raw["name"]), tuple(str(a) for a in acts), bool(raw.get("optional", False)),
-                            bool(raw.get("repeat", False)), None if target is None else float(target)))
+    for i, raw in enumerate(doc.stages):
+        for a in raw.activities:
+            if a in seen:
+                raise CxInputError(f"stages[{i}].activities: activity {a!r} is in stage {seen[a]!r} and in "
+                                   f"{raw.name!r}; each touchpoint belongs to one stage", path=path,
+                                   column=f"stages[{i}].activities")
+            seen[a] = raw.name
+        stages.append(Stage(raw.name, tuple(raw.activities), raw.optional, raw.repeat, raw.target_hours))
     names = [s.name for s in stages]
-    if len(set(names)) != len(names):
-        raise CxInputError("stage names must be unique", path=path, column="stages")
-    return Design(str(data.get("name", "designed journey")), tuple(stages), None if path is None else str(path),
-                  str(data.get("description", "")))
+    twice = [i for i, n in enumerate(names) if n in names[:i]]
+    if twice:
+        first = names.index(names[twice[0]])
+        raise CxInputError(f"stage names must be unique; {names[first]!r} is the name of stages[{first}] and "
+                           f"stages[{twice[0]}]", path=path, column="stages")
+    return Design(doc.name, tuple(stages), None if path is None else str(path), doc.description)
 
 
 def _design_arg(design) -> Design:
@@ -455,16 +482,21 @@ def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float 
     """
     import graphviz
 
+    def text(value) -> str:
+        """Names are data: HTML entities escaped (dot reads ``&...;`` in plain labels) and backslashes made
+        literal, so ``<script>``, quotes, ``\\`` and braces are drawn as written."""
+        return graphviz.escape(html.escape(str(value)))
+
     g = graphviz.Digraph("design", graph_attr={"rankdir": "LR", "fontname": "Helvetica", "fontsize": "11"},
                          node_attr={"fontname": "Helvetica", "fontsize": "10", "shape": "box", "style": "rounded"},
                          edge_attr={"fontname": "Helvetica", "fontsize": "9"})
     if title:
-        g.attr(label=title, labelloc="b")
+        g.attr(label=text(title), labelloc="b")
     ids = {}
     prev = None
     for i, row in stages.reset_index(drop=True).iterrows():
         ids[row["stage"]] = f"s{i}"
-        lines = [f"{html.escape(str(row['stage']))}{' ↻' if row['repeat'] else ''}",
+        lines = [f"{text(row['stage'])}{' ↻' if row['repeat'] else ''}",
                  f"reached {row['reach_rate']:.0%}"]
         if not row["optional"]:
             lines.append(f"skipped {row['skip_rate']:.1%}")
@@ -486,10 +518,10 @@ def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float 
     outside = pd.DataFrame(stages.attrs.get("outside", []))
     if len(outside):
         top = outside.head(6)
-        text = "not in design:\n" + "\n".join(f"{html.escape(str(t))} ({e:,})" for t, e in
+        note = "not in design:\n" + "\n".join(f"{text(t)} ({e:,})" for t, e in
                                                 zip(top["touchpoint"], top["events"]))
         if len(outside) > 6:
-            text += f"\n… {len(outside) - 6} more"
-        g.node("outside", label=text, shape="note", color="#888888", fontcolor="#555555")
+            note += f"\n… {len(outside) - 6} more"
+        g.node("outside", label=note, shape="note", color="#888888", fontcolor="#555555")
     return g
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
 
 import pandas as pd
+from pydantic import BeforeValidator, Field
 
 from .._errors import CxInputError
 from ..io import read_yaml
+from ..io.schema import Doc, Name, NameList, Number, Text, suggest, validate_document
 
 __all__ = [
     "MEASURES",
@@ -31,9 +34,45 @@ MEASURES = {
     "repeat_contact_rate": {"higher_is_better": False, "source": "journey"},
 }
 
-_TOUCHPOINT_KEYS = {"name", "owner", "activities", "labels", "seed_words", "measures", "description"}
-_MEASURE_KEYS = {"measure", "target", "tolerance", "min_n", "scale"}
-_TOP_KEYS = {"project", "touchpoints", "owners", "description", "targets"}
+
+
+def _measure_entry(value):
+    """A measure may be written as its bare name: ``measures: [nps]``."""
+    return {"measure": value} if isinstance(value, str) else value
+
+
+class MeasureDoc(Doc):
+    """Schema of one measure of a touchpoint (``{measure, target, tolerance, min_n, scale}``)."""
+
+    measure: Name = Field(description=f"the name of a measure: one of {', '.join(MEASURES)}")
+    target: Number | None = Field(None, description="a number")
+    tolerance: Number | None = Field(None, ge=0, description="a number of at least 0")
+    min_n: Number | None = Field(None, ge=0, description="a whole number of at least 0")
+    scale: Any = None
+
+
+class TouchpointDoc(Doc):
+    """Schema of one touchpoint of a touchpoint model."""
+
+    name: Name = Field(description="text (the touchpoint's name)")
+    owner: Name | None = Field(None, description="text (the person or department responsible)")
+    activities: NameList | None = Field(None, description="a list of event-log activities")
+    labels: NameList | None = Field(None, description="a list of feedback touchpoint labels")
+    seed_words: NameList | None = Field(None, description="a list of seed words")
+    measures: list[Annotated[MeasureDoc, BeforeValidator(_measure_entry)]] | None = Field(
+        None, description="a list of measures, each a name or {measure, target, tolerance, min_n}")
+    description: Text = ""
+
+
+class TouchpointModelDoc(Doc):
+    """Schema of a touchpoint model file (see :func:`read_touchpoint_model`)."""
+
+    project: Name | None = Field(None, description="text (the project's name)")
+    touchpoints: list[TouchpointDoc] = Field(
+        min_length=1, description="a non-empty list of touchpoints, each with name and owner")
+    owners: dict[Any, Any] | None = Field(None, description="a mapping of owner names to details")
+    description: Text = ""
+    targets: Name | None = Field(None, description="the path of a targets file (text)")
 
 
 @dataclass(frozen=True)
@@ -117,16 +156,6 @@ class TouchpointModel:
         return {lab.casefold(): tp.name for tp in self.touchpoints for lab in tp.labels}
 
 
-def _as_str_list(value, *, where: str, path) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
-        raise CxInputError(f"{where} must be a list of strings, got {value!r}", path=path, column=where)
-    return tuple(str(v) for v in value)
-
-
 def _lookup_target(targets: pd.DataFrame | None, measure: str, touchpoint: str, labels) -> dict | None:
     """The targets-file entry for a measure at a touchpoint: by its name, then by its labels, then ``"*"``."""
     if targets is None:
@@ -157,24 +186,20 @@ def _read_targets(value, model_path: Path) -> pd.DataFrame | None:
     return table
 
 
-def _parse_measure(raw, *, where: str, path, targets=None, touchpoint: str = "", labels=()) -> dict:
-    if isinstance(raw, str):
-        raw = {"measure": raw}
-    if not isinstance(raw, dict):
-        raise CxInputError(f"{where} must be a mapping like {{measure: nps, target: 0, tolerance: 5}}, "
-                           f"got {raw!r}", path=path, column=where)
-    unknown = set(raw) - _MEASURE_KEYS
-    if unknown:
-        raise CxInputError(f"{where} has unknown key(s) {sorted(unknown)}; allowed: {sorted(_MEASURE_KEYS)}",
-                           path=path, column=where)
-    name = raw.get("measure")
-    if name not in MEASURES:
-        raise CxInputError(f"{where}.measure is {name!r}; expected one of {sorted(MEASURES)}",
-                           path=path, column=f"{where}.measure")
+def _parse_measure(doc: MeasureDoc, *, where: str, path, targets=None, touchpoint: str = "",
+                   labels=()) -> dict:
+    if doc.measure not in MEASURES:
+        raise CxInputError(f"{where}.measure is {doc.measure!r}; expected one of {sorted(MEASURES)}"
+                           f"{suggest(doc.measure, MEASURES)}", path=path, column=f"{where}.measure")
+    name = doc.measure
     out = {"measure": name}
     found = _lookup_target(targets, name, touchpoint, labels)
     for key, default in (("target", None), ("tolerance", 0.0), ("min_n", 30)):
-        value = raw.get(key, found.get(key, default) if found else default)
+        # a key written in the model wins (even when null), then the targets file, then the default
+        if key in doc.model_fields_set:
+            value = getattr(doc, key)
+        else:
+            value = found.get(key, default) if found else default
         if value is None:
             if key == "target":
                 hint = (f"; the targets file {targets.attrs['path']} has no entry for {name} and "
@@ -184,15 +209,9 @@ def _parse_measure(raw, *, where: str, path, targets=None, touchpoint: str = "",
                                    column=f"{where}.target")
             out[key] = value
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise CxInputError(f"{where}.{key} must be a number, got {value!r}", path=path,
-                               column=f"{where}.{key}")
-        if key in ("tolerance", "min_n") and value < 0:
-            raise CxInputError(f"{where}.{key} must not be negative, got {value!r}", path=path,
-                               column=f"{where}.{key}")
         out[key] = float(value) if key != "min_n" else int(value)
-    if "scale" in raw:
-        out["scale"] = raw["scale"]
+    if "scale" in doc.model_fields_set:
+        out["scale"] = doc.scale
     return out
 
 
@@ -253,61 +272,41 @@ def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd
     ['Benefit payments team', 'Customer information team']
     """
     path = Path(path)
-    raw = read_yaml(path, what="touchpoint model")
-    if not isinstance(raw, dict) or "touchpoints" not in raw:
-        raise CxInputError("expected a mapping with a 'touchpoints:' list", path=path, column="touchpoints")
-    unknown = set(raw) - _TOP_KEYS
-    if unknown:
-        raise CxInputError(f"unknown top-level key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}",
-                           path=path)
-    items = raw["touchpoints"]
-    if not isinstance(items, list) or not items:
-        raise CxInputError("'touchpoints' must be a non-empty list", path=path, column="touchpoints")
-    targets = _read_targets(raw.get("targets"), path)
+    doc = validate_document(TouchpointModelDoc, read_yaml(path, what="touchpoint model"), path=path,
+                            what="touchpoint model")
+    targets = _read_targets(doc.targets, path)
     touchpoints = []
     seen: dict[str, str] = {}
     seen_activity: dict[str, str] = {}
-    for i, item in enumerate(items):
+    for i, item in enumerate(doc.touchpoints):
         where = f"touchpoints[{i}]"
-        if not isinstance(item, dict):
-            raise CxInputError(f"{where} must be a mapping with name and owner, got {item!r}", path=path,
-                               column=where)
-        unknown = set(item) - _TOUCHPOINT_KEYS
-        if unknown:
-            raise CxInputError(f"{where} has unknown key(s) {sorted(unknown)}; allowed: "
-                               f"{sorted(_TOUCHPOINT_KEYS)}", path=path, column=where)
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
+        name = item.name.strip()
+        if not name:
             raise CxInputError(f"{where} has no name", path=path, column=f"{where}.name")
-        name = name.strip()
-        owner = item.get("owner")
-        if not isinstance(owner, str) or not owner.strip():
+        owner = (item.owner or "").strip()
+        if not owner:
             raise CxInputError(f"touchpoint {name!r} has no owner; every touchpoint needs the person or "
                                "department responsible (key 'owner')", path=path, column=f"{where}.owner")
         if name.casefold() in seen:
             raise CxInputError(f"touchpoint {name!r} is defined twice", path=path, column=f"{where}.name")
         seen[name.casefold()] = name
-        activities = _as_str_list(item.get("activities"), where=f"{where}.activities", path=path)
+        activities = tuple(item.activities or ())
         for act in activities:
             if act in seen_activity:
                 raise CxInputError(f"activity {act!r} is mapped to both {seen_activity[act]!r} and {name!r}; "
                                    "an activity belongs to one touchpoint", path=path,
                                    column=f"{where}.activities")
             seen_activity[act] = name
-        measures_raw = item.get("measures") or []
-        if not isinstance(measures_raw, list):
-            raise CxInputError(f"{where}.measures must be a list", path=path, column=f"{where}.measures")
-        labels = _as_str_list(item.get("labels"), where=f"{where}.labels", path=path)
+        labels = tuple(item.labels or ())
         measures = tuple(_parse_measure(m, where=f"{where}.measures[{j}]", path=path, targets=targets,
                                         touchpoint=name, labels=labels)
-                         for j, m in enumerate(measures_raw))
+                         for j, m in enumerate(item.measures or ()))
         touchpoints.append(Touchpoint(
-            name=name, owner=owner.strip(), activities=activities, labels=labels,
-            seed_words=tuple(w.casefold() for w in _as_str_list(item.get("seed_words"),
-                                                                 where=f"{where}.seed_words", path=path)),
-            measures=measures, description=str(item.get("description") or "")))
-    model = TouchpointModel(project=str(raw.get("project") or path.stem), touchpoints=tuple(touchpoints),
-                            path=str(path), owners=dict(raw.get("owners") or {}))
+            name=name, owner=owner, activities=activities, labels=labels,
+            seed_words=tuple(w.casefold() for w in item.seed_words or ()),
+            measures=measures, description=item.description))
+    model = TouchpointModel(project=doc.project or path.stem, touchpoints=tuple(touchpoints), path=str(path),
+                            owners=dict(doc.owners or {}))
     validate_touchpoint_model(model, log=log, feedback=feedback, activity_key=activity_key,
                               label_column=label_column)
     return model

@@ -15,7 +15,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .._errors import CxInputError
+from ..display import redact
 from ..io import file_sha256, read_yaml
+from ._params import check_parameters
+from ._suite import read_suite
 
 __all__ = ["RunResult", "external_resources", "load_params", "run_notebook", "run_suite", "write_index"]
 
@@ -430,7 +433,7 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
     if not notebook.is_file():
         raise CxInputError("the notebook does not exist.", path=notebook)
     params = load_params(params_file, parameters)
-    _check_parameters(notebook, params, params_file)
+    check_parameters(notebook, params, params_file=params_file)
     params.setdefault("interactive", False)
     title = str(params.pop("report_title", "") or "")
     if name is None:
@@ -512,40 +515,7 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
 
 def _redacted(text: str) -> str:
     """Error texts may quote customer data (a label, an id): redact them before they reach a page or a terminal."""
-    try:
-        from ..display import redact
-    except ImportError:  # pragma: no cover - the display layer is always installed with cxlib
-        return text
     return redact(text)[0]
-
-
-def _check_parameters(notebook: Path, params: dict, params_file) -> None:
-    try:
-        from ._params import check_parameters
-    except ImportError:  # pragma: no cover - until the parameter checks land
-        return
-    check_parameters(notebook, params, params_file=params_file)
-
-
-def _load_suite(suite_file) -> tuple[str, list[dict]]:
-    path = Path(suite_file)
-    data = read_yaml(path, what="suite file") or {}
-    entries = data.get("reports") if isinstance(data, dict) else data
-    if not isinstance(entries, list) or not entries:
-        raise CxInputError("expected a list of reports under 'reports:' (each with notebook: and params:).",
-                           path=path)
-    expanded = []
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or "notebook" not in entry:
-            raise CxInputError(f"report {i + 1} needs a 'notebook:' key.", path=path)
-        if entry.get("per_owner"):
-            from ..owners import suite_entries
-
-            expanded.extend(suite_entries(entry["params"]))
-        else:
-            expanded.append(entry)
-    title = data.get("title", "cx-workbench reports") if isinstance(data, dict) else "cx-workbench reports"
-    return title, expanded
 
 
 def run_suite(suite_file="notebooks/suite.yml", *, outdir="reports", progress: bool = True) -> list[RunResult]:
@@ -573,7 +543,7 @@ def run_suite(suite_file="notebooks/suite.yml", *, outdir="reports", progress: b
     """
     from tqdm.auto import tqdm
 
-    title, entries = _load_suite(suite_file)
+    title, entries = read_suite(suite_file)
     results = []
     for entry in tqdm(entries, desc="reports", unit="report", disable=not progress):
         params = entry.get("params")

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
-from ..io import read_yaml
+from ..io import check_scale, read_yaml
+from ..io.schema import describe, suggest, unknown_keys
 from ._measures import KINDS, _z, score_table
 from ._validate import VALID, _as_by, _require_column, classify_scores
 
@@ -19,28 +20,47 @@ _SCALED = {"kind", "scale", "stat", "higher_is_better"}
 _ALLOWED = {"nps": {"kind"}, "csat": _SCALED, "ces": _SCALED, "sentiment": {"kind", "positive", "neutral", "negative"}}
 
 
-def _check_config(config, path=None) -> dict:
+def _check_config(config, path=None, *, section: str = "") -> dict:
     if isinstance(config, (str, Path)):
         return read_measure_config(config)
     if not isinstance(config, dict) or not config:
-        raise CxInputError("the measure config must be a non-empty mapping {measure name: {kind: ...}}",
-                           path=path)
+        raise CxInputError(f"{section or 'the measure config'} must be a non-empty mapping {{measure name: "
+                           f"{{kind: ...}}}}, got {describe(config)}", path=path, column=section or None)
     out = {}
     for name, spec in config.items():
-        if not isinstance(spec, dict) or spec.get("kind") not in _KINDS:
-            raise CxInputError(f"measure {name!r}: expected a mapping with kind one of {', '.join(_KINDS)}, "
-                               f"got {spec!r}", path=path)
+        where = f"{section}.{name}" if section else str(name)
+        kind = spec.get("kind") if isinstance(spec, dict) else None
+        if kind not in _KINDS:
+            hint = suggest(kind, _KINDS) if isinstance(kind, str) else ""
+            raise CxInputError(f"measure {name!r} ({where}): expected a mapping with kind one of "
+                               f"{', '.join(_KINDS)}{hint}, got {spec!r}", path=path, column=where)
         spec = dict(spec)
-        unknown = set(spec) - _ALLOWED[spec["kind"]]
+        unknown = set(spec) - _ALLOWED[kind]
         if unknown:
-            raise CxInputError(f"measure {name!r}: unknown keys {sorted(unknown)} for kind {spec['kind']!r}; "
-                               f"allowed: {sorted(_ALLOWED[spec['kind']])}", path=path)
-        if spec["kind"] in ("csat", "ces"):
+            hints = "".join(suggest(u, _ALLOWED[kind]) for u in sorted(map(str, unknown)))
+            raise CxInputError(f"measure {name!r} ({where}): unknown keys {sorted(map(str, unknown))}{hints} "
+                               f"for kind {kind!r}; allowed: {sorted(_ALLOWED[kind])}", path=path, column=where)
+        if kind in ("csat", "ces"):
             if "scale" not in spec:
-                raise CxInputError(f"measure {name!r}: {spec['kind']} needs a scale, e.g. scale: [1, 5]",
-                                   path=path)
-            spec.setdefault("stat", "top2box" if spec["kind"] == "csat" else "mean")
+                raise CxInputError(f"measure {name!r} ({where}): {kind} needs a scale, e.g. scale: [1, 5]",
+                                   path=path, column=f"{where}.scale")
+            try:
+                check_scale(spec["scale"])
+            except CxInputError as exc:
+                raise CxInputError(f"{where}.{exc}", path=path, column=f"{where}.scale") from None
+            spec.setdefault("stat", "top2box" if kind == "csat" else "mean")
             spec.setdefault("higher_is_better", True)
+            if spec["stat"] not in ("top2box", "mean"):
+                raise CxInputError(f"{where}.stat must be 'top2box' or 'mean', got {describe(spec['stat'])}",
+                                   path=path, column=f"{where}.stat")
+            if not isinstance(spec["higher_is_better"], bool):
+                raise CxInputError(f"{where}.higher_is_better must be true or false, got "
+                                   f"{describe(spec['higher_is_better'])}", path=path,
+                                   column=f"{where}.higher_is_better")
+        for label in ("positive", "neutral", "negative"):
+            if label in spec and not isinstance(spec[label], str):
+                raise CxInputError(f"{where}.{label} must be text (the label of {label} responses), got "
+                                   f"{describe(spec[label])}", path=path, column=f"{where}.{label}")
         out[str(name)] = spec
     return out
 
@@ -69,9 +89,14 @@ def read_measure_config(path) -> dict:
     """
     path = Path(path)
     config = read_yaml(path, what="measure config file")
+    section = ""
     if isinstance(config, dict) and "measures" in config:
-        config = config["measures"]
-    return _check_config(config, path=path)
+        others = sorted(map(str, set(config) - {"measures", "description"}))
+        if others:
+            raise CxInputError(unknown_keys("the measure config file", others, ["description", "measures"]),
+                               path=path)
+        config, section = config["measures"], "measures"
+    return _check_config(config, path=path, section=section)
 
 
 def _one_measure(frame, spec, name, score, by, level):

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from .._errors import CxInputError
 from ..io import read_yaml
+from ..io.schema import Doc, Name, Number, Text, validate_document
 from ._validate import _require_column
 
 __all__ = ["LIGHT_COLOURS", "read_targets", "traffic_lights"]
@@ -19,10 +21,21 @@ LIGHT_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey
 ANY = "*"
 
 
-def _number(value, what, path):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-        raise CxInputError(f"{what}: expected a number, got {value!r}", path=path)
-    return float(value)
+class TargetDoc(Doc):
+    """Schema of one entry of a targets file: ``{target, tolerance, min_n}``."""
+
+    target: Number = Field(description="a number (the target, on the measure's own scale)")
+    tolerance: Number = Field(0.0, ge=0, description="a number of at least 0")
+    min_n: Number | None = Field(None, ge=0, description="a whole number of at least 0")
+
+
+class TargetsDoc(Doc):
+    """Schema of a targets file (see :func:`read_targets`)."""
+
+    min_n: Number = Field(30, ge=0, description="a whole number of at least 0")
+    targets: dict[Name, dict[Name, TargetDoc]] = Field(
+        min_length=1, description="a non-empty mapping {measure: {touchpoint: {target, tolerance}}}")
+    description: Text = ""
 
 
 def read_targets(path) -> pd.DataFrame:
@@ -49,6 +62,12 @@ def read_targets(path) -> pd.DataFrame:
         One row per entry with columns ``measure``, ``touchpoint`` (``"*"`` for the default),
         ``target``, ``tolerance`` and ``min_n``.
 
+    Raises
+    ------
+    cxlib.CxInputError
+        A missing or unsafe file, or a document that does not fit :class:`TargetsDoc`: the message names the
+        key path (``targets.nps.Order.target``), what was found and what was expected.
+
     Examples
     --------
     >>> from cxlib.scores import read_targets
@@ -56,25 +75,10 @@ def read_targets(path) -> pd.DataFrame:
     ['sentiment_index', '*']
     """
     path = Path(path)
-    doc = read_yaml(path, what="targets file")
-    if not isinstance(doc, dict) or not isinstance(doc.get("targets"), dict) or not doc["targets"]:
-        raise CxInputError("expected a mapping with a non-empty 'targets:' section "
-                           "({measure: {touchpoint: {target, tolerance}}})", path=path)
-    default_min_n = _number(doc.get("min_n", 30), "min_n", path)
-    rows = []
-    for measure, entries in doc["targets"].items():
-        if not isinstance(entries, dict):
-            raise CxInputError(f"targets.{measure}: expected {{touchpoint: {{target, tolerance}}}}", path=path)
-        for touchpoint, entry in entries.items():
-            where = f"targets.{measure}.{touchpoint}"
-            if not isinstance(entry, dict) or "target" not in entry:
-                raise CxInputError(f"{where}: expected {{target: number, tolerance: number}}", path=path)
-            tolerance = _number(entry.get("tolerance", 0), f"{where}.tolerance", path)
-            if tolerance < 0:
-                raise CxInputError(f"{where}.tolerance: must be 0 or more, got {tolerance:g}", path=path)
-            rows.append({"measure": str(measure), "touchpoint": str(touchpoint),
-                         "target": _number(entry["target"], f"{where}.target", path), "tolerance": tolerance,
-                         "min_n": int(_number(entry.get("min_n", default_min_n), f"{where}.min_n", path))})
+    doc = validate_document(TargetsDoc, read_yaml(path, what="targets file"), path=path, what="targets file")
+    rows = [{"measure": measure, "touchpoint": touchpoint, "target": entry.target,
+             "tolerance": entry.tolerance, "min_n": int(doc.min_n if entry.min_n is None else entry.min_n)}
+            for measure, entries in doc.targets.items() for touchpoint, entry in entries.items()]
     return pd.DataFrame(rows, columns=["measure", "touchpoint", "target", "tolerance", "min_n"])
 
 

@@ -225,6 +225,11 @@ def _type_phrase(annotation) -> str:
             int: "a whole number", bool: "true or false"}.get(origin, "a value")
 
 
+def _ordered(errors) -> list:
+    """Unknown keys first: a misspelt key also shows as a missing one, and the spelling is the news."""
+    return sorted(errors, key=lambda e: e["type"] != "extra_forbidden")
+
+
 def _message(model, errors, what: str) -> str:
     problems = []
     extra: dict[tuple, list[str]] = {}
@@ -233,8 +238,7 @@ def _message(model, errors, what: str) -> str:
         if error["type"] == "extra_forbidden":
             extra.setdefault(loc[:-1], []).append(str(loc[-1]))
     done_extra = set()
-    # unknown keys first: a misspelt key also shows as a missing one, and the spelling is the news
-    for error in sorted(errors, key=lambda e: e["type"] != "extra_forbidden"):
+    for error in _ordered(errors):
         loc = tuple(error["loc"])
         where = key_path(loc) or f"the {what}"
         if error["type"] == "extra_forbidden":
@@ -245,7 +249,7 @@ def _message(model, errors, what: str) -> str:
                                              _allowed_keys(model, parent)))
         elif error["type"] == "missing":
             parent = key_path(loc[:-1]) or f"the {what}"
-            problems.append(f"{parent} needs the key {str(loc[-1])!r} ({_expected(model, error)})")
+            problems.append(f"{parent} needs the key {str(loc[-1])!r}: {_expected(model, error)}")
         else:
             problems.append(f"{where} must be {_expected(model, error)}, got {describe(error.get('input'))}")
     first, rest = problems[0], problems[1:]
@@ -292,7 +296,7 @@ def validate_document(model: type[BaseModel], data: Any, *, path=None, what: str
         return model.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors()
-        first = tuple(errors[0]["loc"])
-        if errors[0]["type"] == "extra_forbidden":
+        first = tuple(_ordered(errors)[0]["loc"])
+        if _ordered(errors)[0]["type"] == "extra_forbidden":
             first = first[:-1]
         raise CxInputError(_message(model, errors, what), path=path, column=key_path(first) or None) from None
