@@ -169,3 +169,41 @@ def test_cx_unexpected_errors_print_a_message_and_the_log(tmp_path, monkeypatch,
     assert "unexpected error" in err and "Traceback" not in err
     log = err.split("the traceback is in ")[1].strip()
     assert "ZeroDivisionError" in Path(log).read_text()
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+
+
+def test_an_alias_bomb_parameter_file_is_refused_at_once(tmp_path, capsys):
+    import time
+
+    from cxlib.cli import main
+
+    bomb = tmp_path / "bomb.yml"
+    bomb.write_text(BOMB)
+    nb = _notebook(tmp_path / "n.ipynb", "print(1)")
+    started = time.perf_counter()
+    code = main(["run", str(nb), "-f", str(bomb), "-o", str(tmp_path / "out"), "-q"])
+    elapsed = time.perf_counter() - started
+    assert code == 2 and elapsed < 1.0
+    err = capsys.readouterr().err
+    assert "bomb.yml" in err and "alias" in err and "Traceback" not in err
+    run = _cx("run", nb, "-f", bomb, "-o", tmp_path / "out", "-q")
+    assert run.returncode == 2 and "Traceback" not in run.stderr and "alias" in run.stderr
+
+
+def test_a_parameter_the_notebook_lacks_is_an_error_with_a_suggestion(tmp_path):
+    nb = _notebook(tmp_path / "n.ipynb", "print(top)")
+    run = _cx("run", nb, "-p", "tops", "5", "-o", tmp_path / "out", "-q")
+    assert run.returncode == 2 and "did you mean 'top'" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "out" / "n.html").exists()            # nothing ran, nothing was written
+
+
+def test_a_wrong_type_names_the_parameter_the_file_and_the_expectation(tmp_path):
+    params = tmp_path / "p.yml"
+    params.write_text("top_paths: '95%'\n")
+    run = _cx("run", "notebooks/01_journeys.ipynb", "-f", params, "-o", tmp_path / "out", "-q",
+              cwd=str(Path(__file__).resolve().parents[1]))
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "top_paths" in run.stderr and "p.yml" in run.stderr and "(0, 1]" in run.stderr
