@@ -9,8 +9,6 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
-
 from ._errors import CxInputError
 
 
@@ -24,10 +22,13 @@ def _benches() -> list[str]:
 
 
 def _parse_value(text: str):
-    """``-p NAME VALUE``: VALUE is read as YAML, so 10 is a number, true a bool, [a, b] a list."""
+    """``-p NAME VALUE``: VALUE is read as YAML (the safe loader), so 10 is a number, true a bool, [a, b] a list;
+    text that is not valid YAML stays text."""
+    from .io import load_yaml_text
+
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return load_yaml_text(text, what="the -p value")
+    except CxInputError:
         return text
 
 
