@@ -170,7 +170,7 @@ if not owner:
     base = report_name or "dashboard"
     display(co.owner_links(model, report_name=base, lights=d.scores))
     summary = d.scores.drop_duplicates("touchpoint")[["touchpoint", "owner", "measure", "value", "light"]]
-    summary = summary.assign(report=[co.owner_report_name(base, o) for o in summary["owner"]])
+    summary = summary.assign(report=[co.owner_report_name(base, o, owners=model.owner_names) for o in summary["owner"]])
     publish(summary.round({"value": 1}), title=f"CX dashboard: {heading}", link_column="report")
 
 # %% [markdown]

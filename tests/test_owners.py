@@ -9,6 +9,7 @@ from scipy import stats
 
 from cxlib import CxInputError
 from cxlib import owners as co
+from cxlib.report import owner_entries
 
 from .conftest import ROOT, make_log
 
@@ -435,14 +436,14 @@ def test_owner_links_escape_names_and_link_locally(tmp_path):
 def test_suite_entries_expand_overview_then_owners(tmp_path, model_path):
     params = tmp_path / "dashboard_shop.yml"
     params.write_text(f"touchpoints: {model_path}\nfeedback: x.csv\n", encoding="utf-8")
-    entries = co.suite_entries(params)
+    entries = owner_entries(params)
     assert [e["name"] for e in entries] == ["dashboard_shop", "dashboard_shop__sales", "dashboard_shop__logistics"]
     assert [e["overrides"]["owner"] for e in entries] == ["", "Sales", "Logistics"]
     assert all(e["notebook"] == "notebooks/04_cx_dashboard.ipynb" and e["params"] == str(params) for e in entries)
-    demo = co.suite_entries(ROOT / "notebooks/params/dashboard_demo.yml")
+    demo = owner_entries(ROOT / "notebooks/params/dashboard_demo.yml")
     assert len(demo) >= 3  # the overview and at least two owner reports
     with pytest.raises(CxInputError, match="does not exist"):
-        co.suite_entries(tmp_path / "missing.yml")
+        owner_entries(tmp_path / "missing.yml")
 
 
 # --- the demo projects on real data -----------------------------------------------------------------------------

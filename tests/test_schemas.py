@@ -17,6 +17,7 @@ import yaml
 import cxlib.journeys as cj
 from cxlib import CxInputError
 from cxlib import owners as co
+from cxlib.report import owner_entries
 from cxlib.report._suite import read_suite
 from cxlib.scores import read_measure_config, read_targets
 
@@ -280,7 +281,7 @@ def test_shipped_suite_expands_per_owner_entries():
     assert title == raw["title"]
     plain = [e for e in raw["reports"] if not e.get("per_owner")]
     assert entries[: len(plain)] == plain
-    expanded = [e for r in raw["reports"] if r.get("per_owner") for e in co.suite_entries(r["params"])]
+    expanded = [e for r in raw["reports"] if r.get("per_owner") for e in owner_entries(r["params"])]
     assert entries[len(plain):] == expanded
     _, unexpanded = read_suite(ROOT / "notebooks" / "suite.yml", expand=False)
     assert unexpanded == raw["reports"]

@@ -13,7 +13,6 @@ from ._critical import (
     touchpoint_scores,
 )
 from ._dashboard import (
-    DASHBOARD_NOTEBOOK,
     Dashboard,
     build_dashboard,
     dashboard_columns,
@@ -22,7 +21,6 @@ from ._dashboard import (
     owner_slug,
     read_dashboard_feedback,
     redact_text,
-    suite_entries,
 )
 from ._link import (
     case_journey_measures,
@@ -37,7 +35,6 @@ from ._model import MEASURES, Touchpoint, TouchpointModel, read_touchpoint_model
 from ._terms import pain_terms
 
 __all__ = [
-    "DASHBOARD_NOTEBOOK",
     "LIGHT_RULE",
     "MEASURES",
     "RANKING_RULE",
@@ -65,7 +62,6 @@ __all__ = [
     "read_touchpoint_model",
     "redact_text",
     "score_association",
-    "suite_entries",
     "topic_changes",
     "touchpoint_log",
     "touchpoint_scores",

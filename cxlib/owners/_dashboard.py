@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from .._errors import CxInputError
-from ..io import parse_scores, parse_timestamps, read_yaml
+from ..display import redact, redact_series
+from ..io import parse_scores, parse_timestamps
 from ._association import score_association
 from ._critical import (
     critical_touchpoints,
@@ -21,11 +23,10 @@ from ._critical import (
     touchpoint_scores,
 )
 from ._link import ACT, CASE, RES, TS, link_coverage, link_feedback, per_case_table
-from ._model import TouchpointModel, read_touchpoint_model, validate_touchpoint_model
+from ._model import TouchpointModel, validate_touchpoint_model
 from ._terms import pain_terms
 
 __all__ = [
-    "DASHBOARD_NOTEBOOK",
     "Dashboard",
     "build_dashboard",
     "dashboard_columns",
@@ -34,50 +35,54 @@ __all__ = [
     "owner_slug",
     "read_dashboard_feedback",
     "redact_text",
-    "suite_entries",
 ]
-
-DASHBOARD_NOTEBOOK = "notebooks/04_cx_dashboard.ipynb"
-
-# Beyond the feedback module's PII (e-mail, IBAN-, card-, phone-like numbers), owner reports also hide who wrote
-# a post and where it points: @handles and URLs.
-_HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def redact_text(text):
-    """Replace PII in one text: e-mail addresses, IBAN-, card- and phone-like numbers, URLs and @handles.
+    """Replace personal data in one text by tags: :func:`cxlib.display.redact`, the one redactor of cxlib.
 
-    The first four by :func:`cxlib.feedback.redact_text`; URLs become ``[URL]`` and @handles ``[HANDLE]``.
-    Non-strings pass through.
+    E-mail addresses, phone numbers, IBANs, card and tax numbers, URLs and @handles become ``[EMAIL]``,
+    ``[PHONE]``, ``[IBAN]``, ``[CARD]``, ``[TAX_ID]``, ``[URL]``, ``[HANDLE]``. Other values pass through, but
+    numbers that are personal data (a card or phone number stored as a number) come back as the tag.
 
     Parameters
     ----------
     text : str
-        A verbatim.
+        A verbatim (or any value shown in a report).
 
     Returns
     -------
     str
-        The text with each match replaced by a tag such as ``[EMAIL]``.
+        The text with each finding replaced by its tag.
 
     Examples
     --------
     >>> redact_text("@united mail jan.jansen@example.nl or call +31 6 1234 5678")
     '[HANDLE] mail [EMAIL] or call [PHONE]'
+    >>> redact_text("Ruf an: 0171-12-3456, Bestellung 4711-0815 vom 12.03.2024")
+    'Ruf an: [PHONE], Bestellung 4711-0815 vom 12.03.2024'
     """
-    return _redact_counted(text)[0]
+    return redact(text)[0]
 
 
 def _redact_counted(text) -> tuple:
-    from ..feedback import redact_text as redact_pii_text
+    """``(redacted, counts)`` of :func:`cxlib.display.redact` (counts: every kind of ``PII_KINDS``)."""
+    return redact(text)
 
-    if not isinstance(text, str):
-        return text, {}
-    out, urls = _URL.subn("[URL]", text)
-    out, counts = redact_pii_text(out)
-    out, handles = _HANDLE.subn("[HANDLE]", out)
-    return out, {**counts, "url": urls, "handle": handles}
+
+def _redact_columns(table: pd.DataFrame | None, columns, totals: dict | None = None) -> pd.DataFrame | None:
+    """A copy of ``table`` with ``columns`` (those present) redacted; replacements added to ``totals``."""
+    if table is None or not len(table):
+        return table
+    out = table.copy()
+    for col in dict.fromkeys(columns):
+        if col is None or col not in out.columns:
+            continue
+        out[col], counts = redact_series(out[col])
+        if totals is not None:
+            for kind, k in counts.items():
+                totals[kind] = totals.get(kind, 0) + k
+    return out
 
 
 _READ_ROLES = {"text": "text", "id": "id", "date": "date", "score": "score", "label": "touchpoint",
@@ -173,7 +178,10 @@ def read_dashboard_feedback(path, *, columns: dict, date_format: str | None = No
 
 
 def owner_slug(owner: str) -> str:
-    """A file-name-safe form of an owner's name (lower case, ``a-z0-9`` and ``-``).
+    """A file-name-safe form of an owner's name (lower case ASCII letters, digits and ``-``).
+
+    Accents are folded (``Süd`` -> ``sud``); everything else becomes ``-``. Two owners can share a slug
+    (``Sales / Digital``, ``Sales & Digital``): :func:`owner_report_name` keeps their reports apart.
 
     Parameters
     ----------
@@ -187,15 +195,20 @@ def owner_slug(owner: str) -> str:
 
     Examples
     --------
-    >>> owner_slug("Benefit payments team")
-    'benefit-payments-team'
+    >>> owner_slug("Benefit payments team"), owner_slug("Kundendienst Süd")
+    ('benefit-payments-team', 'kundendienst-sud')
     """
-    slug = re.sub(r"[^a-z0-9]+", "-", str(owner).casefold()).strip("-")
+    folded = unicodedata.normalize("NFKD", str(owner)).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.casefold()).strip("-")
     return slug or "owner"
 
 
-def owner_report_name(base: str, owner: str | None) -> str:
-    """The report file stem of an owner report (the overview's when ``owner`` is empty).
+def owner_report_name(base: str, owner: str | None, *, owners=()) -> str:
+    """The report file stem of an owner report (the overview's when ``owner`` is empty), unique among owners.
+
+    The stem is ``base__<slug>``; when another owner of ``owners`` has the same slug, each of them gets a short
+    hash of its exact name as well (``base__sales-digital-3f9a1c``), so that no owner ever reads another's
+    report. The name depends only on the owner and the owners it collides with, so it is stable between runs.
 
     Parameters
     ----------
@@ -203,57 +216,28 @@ def owner_report_name(base: str, owner: str | None) -> str:
         The overview's report name (the dashboard parameter file's stem).
     owner : str or None
         The owner.
+    owners : iterable of str
+        Every owner of the touchpoint model (``model.owner_names``); always pass them.
 
     Returns
     -------
     str
-        ``base`` for the overview, else ``base + "__" + owner_slug(owner)``.
+        ``base`` for the overview, else ``base + "__" + slug`` (plus ``-`` and 6 hex digits on a collision).
 
     Examples
     --------
-    >>> owner_report_name("dashboard_demo", "Customer care")
+    >>> owner_report_name("dashboard_demo", "Customer care", owners=["Customer care", "Finance"])
     'dashboard_demo__customer-care'
+    >>> [owner_report_name("d", o, owners=["Sales / Digital", "Sales & Digital"])
+    ...  for o in ("Sales / Digital", "Sales & Digital")]
+    ['d__sales-digital-06aaad', 'd__sales-digital-c8b009']
     """
-    return base if not owner else f"{base}__{owner_slug(owner)}"
-
-
-def suite_entries(params_path, *, notebook: str = DASHBOARD_NOTEBOOK) -> list[dict]:
-    """Expand one dashboard parameter file into report-suite entries: the overview, then one per owner.
-
-    Parameters
-    ----------
-    params_path : str or Path
-        A dashboard parameter file (``notebooks/params/dashboard_*.yml``) naming the touchpoint model in
-        ``touchpoints``.
-    notebook : str, default "notebooks/04_cx_dashboard.ipynb"
-        The dashboard notebook.
-
-    Returns
-    -------
-    list of dict
-        Entries ``{"notebook", "params", "overrides": {"owner": NAME}, "name", "title"}``; the overview first
-        (owner ``""``), then the owners in model order. ``name`` is the report file stem
-        (:func:`owner_report_name` of the parameter file's stem).
-
-    Examples
-    --------
-    >>> [e["name"] for e in suite_entries("notebooks/params/dashboard_demo.yml")][:2]
-    ['dashboard_demo', 'dashboard_demo__benefit-payments-team']
-    """
-    params_path = Path(params_path)
-    params = read_yaml(params_path, what="dashboard parameter file") or {}
-    if not isinstance(params, dict) or not params.get("touchpoints"):
-        raise CxInputError("expected a mapping with 'touchpoints: <touchpoint model YAML>'", path=params_path,
-                           column="touchpoints")
-    model = read_touchpoint_model(params["touchpoints"])
-    base = params_path.stem
-    title = params.get("title") or model.project
-    entries = [{"notebook": notebook, "params": str(params_path), "overrides": {"owner": ""}, "name": base,
-                "title": f"CX dashboard: {title}"}]
-    for owner in model.owner_names:
-        entries.append({"notebook": notebook, "params": str(params_path), "overrides": {"owner": owner},
-                        "name": owner_report_name(base, owner), "title": f"Owner report: {owner} ({title})"})
-    return entries
+    if not owner:
+        return base
+    slug = owner_slug(owner)
+    if any(other != owner and owner_slug(other) == slug for other in owners):
+        slug = f"{slug}-{hashlib.sha256(str(owner).encode('utf-8')).hexdigest()[:6]}"
+    return f"{base}__{slug}"
 
 
 class _Html:
@@ -304,7 +288,7 @@ def owner_links(model: TouchpointModel, *, report_name: str, lights: pd.DataFram
         cells = ", ".join(
             f"<span title='{esc(light_of.get(t, 'grey'))}' style='color:{colours.get(light_of.get(t), '#8c959f')}'>"
             f"&#9679;</span> {esc(t)} ({esc(light_of.get(t, 'grey'))})" for t in tps)
-        href = esc(owner_report_name(report_name, owner) + ".html", quote=True)
+        href = esc(owner_report_name(report_name, owner, owners=model.owner_names) + ".html", quote=True)
         rows.append(f"<tr><td>{esc(owner)}</td><td>{cells}</td><td><a href='{href}'>{href}</a></td></tr>")
     return _Html("<table class='cx-table'><tr><th>owner</th><th>touchpoints (light)</th><th>report</th></tr>"
                  + "".join(rows) + "</table>")
@@ -323,7 +307,8 @@ class Dashboard:
     owner : str
         The owner ("" for the overview).
     linked : pandas.DataFrame
-        Feedback of the view's touchpoints after linking (text redacted when asked), with ``negative``.
+        Feedback of the view's touchpoints after linking (its customer-derived columns redacted when asked), with
+        ``negative``.
     coverage : pandas.DataFrame
         :func:`cxlib.owners.link_coverage` over all feedback.
     scores, trend, changes : pandas.DataFrame
@@ -406,8 +391,11 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     repeat_window_days : float, default 30
         Follow-up window of the repeat-contact rate.
     redact : bool, default True
-        Redact PII (:func:`redact_text`) in every verbatim and topic shown; on for owner reports. HTML entities
-        in them (``&amp;``) are decoded first; reports escape all text when they show it.
+        Redact PII (:func:`cxlib.display.redact`) in every customer-derived value: verbatims, topics, touchpoint
+        labels from the data, case, event and feedback ids and other text columns of ``linked``, and what the
+        pain points, critical touchpoints, topic shifts and per-case table show; the replacements per kind go
+        into ``notes``. Always on for owner reports (``owner`` given). HTML entities in text and topic
+        (``&amp;``) are decoded first; reports escape all text when they show it.
     top : int, default 3
         Pain points per touchpoint.
     case_key, activity_key, timestamp_key, resource_key : str
@@ -431,6 +419,9 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     ['Customer service']
     """
     notes: list[str] = []
+    if owner and not redact:
+        redact = True
+        notes.append("PII redaction is always on in owner reports (redact=False was overridden).")
     if text not in feedback.columns:
         raise CxInputError(f"the feedback has no text column {text!r}; columns: "
                            f"{', '.join(map(str, feedback.columns))}", column=text)
@@ -502,17 +493,20 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     for col in {text, topic} - {None}:
         if col in linked.columns:
             linked[col] = linked[col].map(lambda v: html.unescape(v) if isinstance(v, str) else v)
+    raw_case_ids = None
     if redact:
+        # every customer-derived value: verbatims, topics, touchpoint labels, ids and any other text column of the
+        # feedback (not the model's touchpoint, the link method, score, sentiment or date used for the figures)
+        if case_id and case_id in linked.columns:
+            raw_case_ids = linked[case_id].copy()  # the per-case table and the owner filter join on the raw ids
+        keep = {"touchpoint", "link", "negative", "topic_matches", "topic_tie", score, sentiment, date}
+        shown = [text, topic, label, case_id, event_id, "id",
+                 *(c for c in linked.columns if c not in keep and pd.api.types.is_string_dtype(linked[c]))]
         totals: dict[str, int] = {}
-        for col in {text, topic} - {None}:
-            if col in linked.columns:
-                pairs = [_redact_counted(v) for v in linked[col].tolist()]
-                linked[col] = pd.Series([p[0] for p in pairs], index=linked.index, dtype=object)
-                for _, counts in pairs:
-                    for kind, k in counts.items():
-                        totals[kind] = totals.get(kind, 0) + k
+        linked = _redact_columns(linked, [c for c in shown if c not in keep], totals)
         found = ", ".join(f"{k:,} {kind}" for kind, k in totals.items() if k)
-        notes.append("PII redacted in the feedback shown: " + (found or "none found") + ".")
+        notes.append("PII redacted in the feedback shown (verbatims, topics, labels, ids): "
+                     + (found or "none found") + ".")
     if success_ends == "all":
         success_ends = [tp.name for tp in model.touchpoints]
         if log is not None:
@@ -550,7 +544,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                                     negative=negative if (sentiment or score) else None)
     per_case = association = None
     if log is not None and "case" in methods:
-        per_case = per_case_table(linked, log, case_id=case_id, score=score, text=text, case_key=case_key,
+        joined = linked if raw_case_ids is None else linked.assign(**{case_id: raw_case_ids})
+        per_case = per_case_table(joined, log, case_id=case_id, score=score, text=text, case_key=case_key,
                                   activity_key=activity_key, timestamp_key=timestamp_key,
                                   resource_key=resource_key)
         if score:
@@ -566,11 +561,18 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         scores_now, trend, changes, topic_shifts, journey, pains, critical = map(
             pick, (scores_now, trend, changes, topic_shifts, journey, pains, critical))
         if per_case is not None:
-            cases = set(linked.loc[linked.get("case_found", pd.Series(False, index=linked.index)).astype(bool),
-                                   case_id].astype(str).str.strip())
+            ids = linked[case_id] if raw_case_ids is None else raw_case_ids.loc[linked.index]
+            found_case = linked.get("case_found", pd.Series(False, index=linked.index)).astype(bool)
+            cases = set(ids[found_case].astype(str).str.strip())
             per_case = per_case[per_case["case_id"].isin(cases)].reset_index(drop=True)
             if score:
                 association = score_association(per_case, score="score")
+    if redact:
+        # the tables derived from the feedback show its (already redacted) values: redacted again, as a guard
+        pains = _redact_columns(pains, ["topic", "examples"])
+        critical = _redact_columns(critical, ["top_negative_topics"])
+        topic_shifts = _redact_columns(topic_shifts, ["topic"])
+        per_case = _redact_columns(per_case, ["case_id", "text", "activities"])
     return Dashboard(model=model, view=view, owner=owner or "", linked=linked, coverage=coverage,
                      scores=scores_now, trend=trend, changes=changes, topic_shifts=topic_shifts, journey=journey,
                      pains=pains, critical=critical, per_case=per_case, association=association, notes=notes)

@@ -7,13 +7,16 @@ re-exported here for notebooks that import them with the runner.
 from ..display import escape_frame, say, show
 from ._publish import publish
 from ._runner import RunResult, external_resources, load_params, run_notebook, run_suite, write_index
+from ._suite import owner_entries, read_suite
 
 __all__ = [
     "RunResult",
     "escape_frame",
     "external_resources",
     "load_params",
+    "owner_entries",
     "publish",
+    "read_suite",
     "run_notebook",
     "run_suite",
     "say",

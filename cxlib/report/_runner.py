@@ -526,7 +526,7 @@ def run_suite(suite_file="notebooks/suite.yml", *, outdir="reports", progress: b
     suite_file : str or Path, default "notebooks/suite.yml"
         YAML with ``title:`` and ``reports:``, a list of entries ``{notebook: ..., params: ..., name: ...,
         title: ..., overrides: {...}}``. An entry with ``per_owner: true`` is expanded by
-        :func:`cxlib.owners.suite_entries` into the overview and one report per owner.
+        :func:`cxlib.report.owner_entries` into the overview and one report per owner.
     outdir : str or Path, default "reports"
         Where the reports and the index go.
     progress : bool, default True

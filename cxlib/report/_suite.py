@@ -10,10 +10,13 @@ from pydantic import Field
 from .._errors import CxInputError
 from ..io import read_yaml
 from ..io.schema import Doc, Name, validate_document
+from ..owners import owner_report_name, read_touchpoint_model
 
-__all__ = ["SuiteDoc", "SuiteEntryDoc", "read_suite"]
+__all__ = ["DASHBOARD_NOTEBOOK", "SuiteDoc", "SuiteEntryDoc", "owner_entries", "read_suite"]
 
 DEFAULT_TITLE = "cx-workbench reports"
+#: The dashboard notebook that ``per_owner`` entries run once for the overview and once per owner.
+DASHBOARD_NOTEBOOK = "notebooks/04_cx_dashboard.ipynb"
 
 
 class SuiteEntryDoc(Doc):
@@ -50,7 +53,7 @@ def read_suite(path, *, expand: bool = True) -> tuple[str, list[dict]]:
              per_owner: true}
 
     An entry with ``per_owner: true`` (it needs ``params``: a dashboard parameter file) is expanded by
-    :func:`cxlib.owners.suite_entries` into the overview and one report per owner. A document that is a bare
+    :func:`owner_entries` into the overview and one report per owner. A document that is a bare
     list is read as the list of reports.
 
     Parameters
@@ -97,9 +100,58 @@ def read_suite(path, *, expand: bool = True) -> tuple[str, list[dict]]:
     for entry in doc.reports:
         written = entry.model_dump(exclude_unset=True)
         if entry.per_owner and expand:
-            from ..owners import suite_entries
-
-            entries.extend(suite_entries(entry.params))
+            entries.extend(owner_entries(entry.params))
         else:
             entries.append(written)
     return doc.title, entries
+
+
+def owner_entries(params_path, *, notebook: str = DASHBOARD_NOTEBOOK) -> list[dict]:
+    """Expand one dashboard parameter file into report-suite entries: the overview, then one per owner.
+
+    Parameters
+    ----------
+    params_path : str or Path
+        A dashboard parameter file (``notebooks/params/dashboard_*.yml``) naming the touchpoint model in
+        ``touchpoints``.
+    notebook : str, default "notebooks/04_cx_dashboard.ipynb"
+        The dashboard notebook.
+
+    Returns
+    -------
+    list of dict
+        Entries ``{"notebook", "params", "overrides": {"owner": NAME}, "name", "title"}``; the overview first
+        (owner ``""``), then the owners in model order. ``name`` is the report file stem
+        (:func:`cxlib.owners.owner_report_name` of the parameter file's stem), unique among the owners.
+
+    Raises
+    ------
+    cxlib.CxInputError
+        The parameter file or its touchpoint model is missing or invalid.
+
+    Examples
+    --------
+    >>> [e["name"] for e in owner_entries("notebooks/params/dashboard_demo.yml")][:2]
+    ['dashboard_demo', 'dashboard_demo__benefit-payments-team']
+    """
+    params_path = Path(params_path)
+    params = read_yaml(params_path, what="dashboard parameter file") or {}
+    if not isinstance(params, dict) or not params.get("touchpoints"):
+        raise CxInputError("expected a mapping with 'touchpoints: <touchpoint model YAML>'", path=params_path,
+                           column="touchpoints")
+    model = read_touchpoint_model(params["touchpoints"])
+    base = params_path.stem
+    title = params.get("title") or model.project
+    owners = list(model.owner_names)
+    entries = [{"notebook": notebook, "params": str(params_path), "overrides": {"owner": ""}, "name": base,
+                "title": f"CX dashboard: {title}"}]
+    names = {}
+    for owner in owners:
+        name = owner_report_name(base, owner, owners=owners)
+        if name in names:  # cannot happen with the hash, but a misrouted report must never be written
+            raise CxInputError(f"the owners {names[name]!r} and {owner!r} would share the report {name!r}; "
+                               "rename one in the touchpoint model.", path=params_path, column="owner")
+        names[name] = owner
+        entries.append({"notebook": notebook, "params": str(params_path), "overrides": {"owner": owner},
+                        "name": name, "title": f"Owner report: {owner} ({title})"})
+    return entries
