@@ -207,3 +207,18 @@ def test_a_wrong_type_names_the_parameter_the_file_and_the_expectation(tmp_path)
               cwd=str(Path(__file__).resolve().parents[1]))
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "top_paths" in run.stderr and "p.yml" in run.stderr and "(0, 1]" in run.stderr
+
+
+@pytest.mark.slow
+def test_errors_that_quote_customer_data_are_redacted_on_the_failure_page_and_the_index(tmp_path):
+    broken = _notebook(tmp_path / "b.ipynb", "raise ValueError(\"unknown label 'call 0171-12-3456' from "
+                                            "jörg@müller.de, IBAN DE89 3704 0044 0532 0130 00\")")
+    suite = tmp_path / "suite.yml"
+    suite.write_text(yaml.safe_dump({"title": "T", "reports": [{"notebook": str(broken), "name": "b"}]}))
+    [result] = run_suite(suite, outdir=tmp_path / "out", progress=False)
+    assert result.status == "failed"
+    for page in ((tmp_path / "out" / "index.html").read_text(), (tmp_path / "out" / "b.html").read_text(),
+                 result.error):
+        assert "unknown label" in page
+        for pii in ("0171-12-3456", "jörg@müller.de", "DE89 3704", "0532 0130"):
+            assert pii not in page

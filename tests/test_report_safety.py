@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -210,6 +211,9 @@ def open_in_chromium(page: Path, tmp_path: Path, settle: float = 2.0) -> tuple[l
         state = answer(send("Runtime.evaluate", {"returnByValue": True, "expression": (
             "JSON.stringify({title: document.title, pwned: window.__pwned || null,"
             " svgs: document.querySelectorAll('svg[onload]').length,"
+            " dom: (() => { const d = document.documentElement.cloneNode(true);"
+            "   d.querySelectorAll('.cx-manifest').forEach(e => e.remove()); return d.outerHTML; })(),"
+            " text: document.body.innerText,"
             " foreign: Array.from(document.querySelectorAll('[src],[href]')).map("
             "   e => e.getAttribute('src') || e.getAttribute('href'))"
             "   .filter(u => !/^(data:|#|[\\w.-]+\\.html$)/.test(u))})")}, session=session))
@@ -249,3 +253,79 @@ def test_the_watch_catches_an_unsafe_page(tmp_path):
     assert any(url.startswith("https://tracker.example/") for url in requests)
     assert [m for m in events if m.get("method") == "Page.javascriptDialogOpening"]
     assert state["title"] == "PWNED" and state["pwned"] == 1
+
+
+# --- owner reports from hostile input: colliding owner names, PII in every field, read in a real browser ---------
+
+HOSTILE_PII = ["0171-12-3456", "card4111111111111111", "4111.1111.1111.1111", "de89 3704 0044 0532 0130 00",
+               "jörg@müller.de", "+49 (0)171 1234567", "030/1234567", "anna.schmidt@example.com"]
+# what must not survive anywhere, whatever the separators: the digit runs and the addresses
+PII_CORES = ["0171", "123456", "4111", "3704", "0532", "jörg@", "müller.de", "030/", "anna.schmidt"]
+
+COLLIDING_MODEL = """
+project: Colliding owners
+touchpoints:
+  - name: Delivery
+    owner: Sales / Digital
+    labels: [delivery]
+    measures: [{measure: nps, target: 0, tolerance: 10, min_n: 2}]
+  - name: Billing
+    owner: Sales & Digital
+    labels: [billing]
+    measures: [{measure: nps, target: 0, tolerance: 10, min_n: 2}]
+"""
+
+
+@pytest.fixture(scope="module")
+def colliding(tmp_path_factory):
+    from cxlib.report import owner_entries
+
+    folder = tmp_path_factory.mktemp("colliding")
+    rows = []
+    for i, pii in enumerate(HOSTILE_PII):
+        for stage, marker in (("delivery", "PARCELONLY"), ("billing", "INVOICEONLY")):
+            rows.append({"stage": stage, "date": f"2024-0{1 + i % 2}-1{i}", "score": i % 4,
+                         "reason": f"{marker} reach me at {pii}", "customer": pii,
+                         "comment": f"{marker} {'<script>alert(1)</script>' if i == 0 else ''} "
+                                    f"call me back: {pii}"})
+    rows.append({"stage": "call 0171-12-3456 or jörg@müller.de", "date": "2024-02-01", "score": 1,
+                 "reason": "unlinked", "customer": "x", "comment": "UNLINKED text"})
+    pd.DataFrame(rows).to_csv(folder / "feedback.csv", index=False)
+    (folder / "model.yml").write_text(COLLIDING_MODEL, encoding="utf-8")
+    params = {"touchpoints": str(folder / "model.yml"), "log": "", "feedback": str(folder / "feedback.csv"),
+              "columns": {"text": "comment", "date": "date", "label": "stage", "topic": "reason",
+                          "score": "score", "case_id": "customer"},
+              "link": ["label"], "period": "M", "top_pain_points": 20}
+    (folder / "dashboard_colliding.yml").write_text(json.dumps(params), encoding="utf-8")
+    entries = owner_entries(folder / "dashboard_colliding.yml")
+    pages = {}
+    for entry in entries:
+        result = run_notebook(NOTEBOOK, params_file=entry["params"], parameters=entry["overrides"],
+                              outdir=folder / "reports", name=entry["name"], progress=False, cwd=ROOT)
+        assert result.status == "ok", result.error
+        pages[entry["overrides"]["owner"]] = result.html
+    return pages
+
+
+def test_colliding_owner_names_get_their_own_reports_with_only_their_part(colliding):
+    sales_digital, sales_and_digital = colliding["Sales / Digital"], colliding["Sales & Digital"]
+    assert sales_digital != sales_and_digital and sales_digital.exists() and sales_and_digital.exists()
+    first, second = sales_digital.read_text(), sales_and_digital.read_text()
+    assert "PARCELONLY" in first and "INVOICEONLY" not in first
+    assert "INVOICEONLY" in second and "PARCELONLY" not in second
+    overview = colliding[""].read_text()
+    assert sales_digital.name in overview and sales_and_digital.name in overview   # the links route right
+
+
+@pytest.mark.parametrize("owner", ["", "Sales / Digital", "Sales & Digital"])
+def test_no_pii_reaches_the_rendered_page(colliding, owner, tmp_path):
+    page = colliding[owner]
+    events, state = open_in_chromium(page, tmp_path)
+    requests = [m["params"]["request"]["url"] for m in events if m.get("method") == "Network.requestWillBeSent"]
+    assert requests and [u for u in requests if not u.startswith("data:")] == [page.resolve().as_uri()]
+    assert not [m for m in events if m.get("method") == "Page.javascriptDialogOpening"]
+    # the page as the browser built it, less the run manifest (file hashes are hex digits) and inline images
+    dom = re.sub(r"data:[^\"' )]+", "data:", state["dom"])
+    for pii in HOSTILE_PII + PII_CORES:
+        assert pii not in dom, f"{pii!r} reached the rendered page of {owner or 'the overview'}"
+    assert "[PHONE]" in state["text"] or "[EMAIL]" in state["text"]
