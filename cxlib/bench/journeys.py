@@ -23,6 +23,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from cxlib.journeys import analyze_journeys
+
 from ..io import CASE, read_log
 
 WARMUP_CASES = 200
@@ -101,8 +103,6 @@ def _time_pm4py(log: pd.DataFrame) -> dict[str, float]:
 
 
 def run(args) -> dict:
-    from cxlib.journeys import analyze_journeys
-
     warnings.filterwarnings("ignore")
     t0 = time.perf_counter()
     base = _load(args.log, args.classifier)

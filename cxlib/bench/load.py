@@ -8,6 +8,8 @@ import tempfile
 import time
 import warnings
 
+from ..io import load_report, read_log
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("log", help="an event log (.xes, .xes.gz, .csv, .parquet)")
@@ -34,8 +36,6 @@ def run(args) -> dict:
     """
     import pm4py
     from pm4py.util import constants
-
-    from ..io import load_report, read_log
 
     classifier, path, repeat = args.classifier, str(args.log), getattr(args, "repeat", 1)
     with tempfile.TemporaryDirectory() as cache, warnings.catch_warnings():

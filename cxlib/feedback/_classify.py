@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import parse_scores
 
@@ -110,7 +111,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         NB-LR instead of one multinomial logistic regression: the n-grams are binarised and scaled per class by
         their naive-Bayes log-count ratio, then one binary logistic regression per class (one-vs-rest). The
         GermEval setting for both relevance and sentiment (with ``C=10``), chosen by 5-fold cross-validation on
-        ``dev``: see the README.
+        ``dev``: see docs/benchmarks.md.
     nb_norm : {"l2", None}, default "l2"
         With ``nb_weighting``: scale each document's binary n-gram vector to unit length, so that long texts
         (news articles beside tweets) do not get extreme scores from their number of n-grams alone. None is
@@ -279,6 +280,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return clf
 
 
+@share_docs
 def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: int = 0) -> pd.DataFrame:
     """Stratified k-fold cross-validation of a text classifier: micro-F1, macro-F1 and accuracy per fold.
 
@@ -288,12 +290,8 @@ def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: 
         The texts.
     labels : sequence
         Gold labels.
-    estimator : scikit-learn classifier, optional
-        Default :class:`TextClassifier` with its defaults.
-    folds : int, default 5
-        Number of folds.
-    seed : int, default 0
-        Shuffle seed of the folds.
+    {estimator}
+    {folds_seed}
 
     Returns
     -------
@@ -330,6 +328,7 @@ def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: 
     return pd.concat([out, pd.DataFrame([mean])], ignore_index=True)
 
 
+@share_docs
 def out_of_fold_predict(texts, labels, *, estimator=None, folds: int = 5, seed: int = 0) -> pd.Series:
     """Predict every labelled text with a model that did not see it (k-fold), e.g. sentiment for all rows.
 
@@ -339,12 +338,8 @@ def out_of_fold_predict(texts, labels, *, estimator=None, folds: int = 5, seed: 
         The texts.
     labels : sequence or pandas.Series
         Gold labels; rows with a missing label are predicted by a model trained on all labelled rows.
-    estimator : scikit-learn classifier, optional
-        Default :class:`TextClassifier`.
-    folds : int, default 5
-        Number of folds.
-    seed : int, default 0
-        Shuffle seed of the folds.
+    {estimator}
+    {folds_seed}
 
     Returns
     -------
@@ -378,6 +373,7 @@ def out_of_fold_predict(texts, labels, *, estimator=None, folds: int = 5, seed: 
     return pd.Series(pred, index=index, dtype=object)
 
 
+@share_docs
 def holdout_evaluate(texts, labels, *, estimator=None, test_size: float = 0.2, seed: int = 42):
     """Train on a stratified part, score on the rest: the documented split behind ``airline_sentiment_acc``.
 
@@ -387,8 +383,7 @@ def holdout_evaluate(texts, labels, *, estimator=None, test_size: float = 0.2, s
         The texts.
     labels : sequence
         Gold labels (no missing values).
-    estimator : scikit-learn classifier, optional
-        Default :class:`TextClassifier`.
+    {estimator}
     test_size : float, default 0.2
         Share held out.
     seed : int, default 42
@@ -534,6 +529,7 @@ def score_to_sentiment(scores, *, scale: str = "nps", invalid: str = "raise") ->
     return _sentiment_from_scores(scores, scale, invalid)[0]
 
 
+@share_docs
 def fit_score_sentiment(feedback: pd.DataFrame, *, text: str = "text_clean", score: str = "score",
                         scale: str = "nps", estimator=None, invalid: str = "raise"):
     """Learn sentiment from the scores that come with the feedback (score-supervised sentiment).
@@ -550,8 +546,7 @@ def fit_score_sentiment(feedback: pd.DataFrame, *, text: str = "text_clean", sco
         Column names.
     scale : str, default "nps"
         See :func:`score_to_sentiment`.
-    estimator : scikit-learn classifier, optional
-        Default :class:`TextClassifier`.
+    {estimator}
     invalid : {"raise", "missing"}, default "raise"
         Scores that are present but not valid on the scale (``11`` on NPS, ``"7,5"``): raise (the default, see
         :func:`score_to_sentiment`) or skip them like rows without a score.

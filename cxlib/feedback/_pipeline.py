@@ -11,6 +11,7 @@ import dataclasses
 import pandas as pd
 
 from .._errors import CxInputError
+from ..display import say, show
 from ..io import read_feedback
 from ._classify import (
     TextClassifier,
@@ -96,8 +97,6 @@ class ClassificationResult:
         """What a notebook shows, as escaped HTML objects (:func:`cxlib.report.show` / :func:`~cxlib.report.say`):
         the tables with their captions, then the notes, the rows kept of all (after ``relevant_only``) and, for
         sentiment, the share of each label."""
-        from ..display import say, show
-
         items = [show(table, caption=caption) for caption, table in self.tables]
         items += [say("{note}", note=note) for note in self.notes]
         if self.relevant_only:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._docstrings import share_docs
 from ._topics import sentiment_by_topic, topics_by, topics_over_time
 
 __all__ = ["plot_sentiment_by", "plot_topic_sizes", "plot_topics_by", "plot_topics_over_time"]
@@ -24,6 +25,7 @@ def _short(label: str, width: int = 40) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
+@share_docs
 def plot_topic_sizes(topics: pd.DataFrame, *, top: int = 15, ax=None):
     """Horizontal bars: texts per topic, largest first.
 
@@ -33,13 +35,12 @@ def plot_topic_sizes(topics: pd.DataFrame, *, top: int = 15, ax=None):
         ``TopicResult.topics`` (columns ``label``, ``size``).
     top : int, default 15
         Topics shown.
-    ax : matplotlib Axes, optional
-        Where to draw.
+    {ax}
 
     Returns
     -------
     matplotlib.axes.Axes
-        The chart.
+        The bars, one per topic (at most ``top``), labelled with the topic; x is the number of texts.
 
     Examples
     --------
@@ -58,6 +59,7 @@ def plot_topic_sizes(topics: pd.DataFrame, *, top: int = 15, ax=None):
     return ax
 
 
+@share_docs
 def plot_sentiment_by(documents: pd.DataFrame, *, by: str = "topic_label", sentiment: str = "sentiment",
                       top: int = 15, ax=None):
     """Stacked bars: share of negative, neutral and positive texts per topic (or touchpoint), most negative first.
@@ -72,13 +74,12 @@ def plot_sentiment_by(documents: pd.DataFrame, *, by: str = "topic_label", senti
         Sentiment column.
     top : int, default 15
         Largest groups shown.
-    ax : matplotlib Axes, optional
-        Where to draw.
+    {ax}
 
     Returns
     -------
     matplotlib.axes.Axes
-        The chart.
+        Stacked bars of the ``top`` largest groups; the lowest net share (positive - negative) at the top.
 
     Examples
     --------
@@ -101,6 +102,7 @@ def plot_sentiment_by(documents: pd.DataFrame, *, by: str = "topic_label", senti
     return ax
 
 
+@share_docs
 def plot_topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str = "W", top: int = 6, ax=None):
     """Lines: each of the largest topics' share of the texts per period.
 
@@ -114,13 +116,12 @@ def plot_topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: 
         Period: ``"D"``, ``"W"``, ``"M"``.
     top : int, default 6
         Largest topics drawn.
-    ax : matplotlib Axes, optional
-        Where to draw.
+    {ax}
 
     Returns
     -------
     matplotlib.axes.Axes
-        The chart.
+        One line per topic (at most ``top``); y is the topic's share of the period's texts.
 
     Examples
     --------
@@ -143,6 +144,7 @@ def plot_topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: 
     return ax
 
 
+@share_docs
 def plot_topics_by(documents: pd.DataFrame, *, by: str = "touchpoint", top: int = 12, ax=None):
     """Heat map: each topic's share of the texts of each group (touchpoint, channel, class).
 
@@ -154,13 +156,12 @@ def plot_topics_by(documents: pd.DataFrame, *, by: str = "touchpoint", top: int 
         Grouping column.
     top : int, default 12
         Largest topics shown.
-    ax : matplotlib Axes, optional
-        Where to draw.
+    {ax}
 
     Returns
     -------
     matplotlib.axes.Axes
-        The chart.
+        The heat map: topics as rows, groups as columns, each cell the topic's share of the group.
 
     Examples
     --------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..display import say, show
 from ._topics import TopicResult, representative_verbatims
 
 __all__ = ["topic_browser"]
@@ -38,8 +39,6 @@ def topic_browser(result: TopicResult, *, text: str = "text", sentiment: str = "
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
-
-    from ..display import say, show
 
     docs = result.documents
     options = [(f"{row.label} ({row.size:,})", int(row.topic)) for row in result.topics.itertuples()]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._columns import require_columns
 from ._files import open_bytes, sniff_content
@@ -107,6 +108,7 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.where(values.isna(), values.astype(str)).astype(object)
 
 
+@share_docs
 def read_feedback(path, *, text: str | None = None, id: str | None = None, date: str | None = None,
                   score: str | None = None, touchpoint: str | None = None, channel: str | None = None,
                   case_id: str | None = None, language: str | None = None, labels=None,
@@ -135,24 +137,15 @@ def read_feedback(path, *, text: str | None = None, id: str | None = None, date:
     labels : str, list of str or dict, optional
         Further columns to keep (gold labels, segments); a dict renames ``{source: new_name}``.
     date_format : str, optional
-        ``strftime`` format of the date column (e.g. ``"%d/%m/%Y %H:%M"``); otherwise recognised per value.
-    dayfirst : bool, optional
-        Day-first or month-first for numeric dates; by default the column decides, and an ambiguous column is
-        refused with examples.
-    source_timezone : str, optional
-        Time zone of dates written without an offset; default UTC.
+        {strftime_format}
+    {dayfirst}
+    {source_timezone}
     score_scale : tuple of two numbers, optional
         Lowest and highest valid score (e.g. ``(0, 10)``); values outside are invalid.
     score_integer : bool, default True
         Only whole numbers are valid scores.
-    id_variants : {"keep", "join"}, default "keep"
-        Case ids that differ only by leading zeros are reported; ``"join"`` makes them one.
-    sep, encoding : str, optional
-        CSV delimiter and encoding; detected when not given.
-    quoting : {"minimal", "none"}, default "minimal"
-        ``"none"`` reads ``"`` in a CSV as plain text.
-    sheet : int or str, default 0
-        Excel sheet.
+    {id_variants}
+    {read_options}
     format : {"csv", "excel", "parquet", "germeval-xml"}, optional
         Overrides the guess from the file name (the content still decides).
     drop_duplicates : bool, default True
@@ -313,6 +306,7 @@ def read_feedback(path, *, text: str | None = None, id: str | None = None, date:
     return out
 
 
+@share_docs
 def read_responses(path, *, columns=None, sep: str | None = None, encoding: str | None = None,
                    quoting: str = "minimal", sheet=0) -> pd.DataFrame:
     """Read an export of survey responses with every cell as text, so that nothing is coerced.
@@ -328,12 +322,7 @@ def read_responses(path, *, columns=None, sep: str | None = None, encoding: str 
     columns : list of str, optional
         Columns that must exist (score, touchpoint, date...); a missing one raises a
         :class:`cxlib.CxInputError` naming the file, the column and the columns found.
-    sep, encoding : str, optional
-        Override the detected delimiter / encoding.
-    quoting : {"minimal", "none"}, default "minimal"
-        ``"none"`` reads ``"`` as plain text.
-    sheet : int or str, default 0
-        Excel sheet.
+    {read_options}
 
     Returns
     -------

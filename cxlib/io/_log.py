@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._columns import ACTIVITY, CASE, RESOURCE, TIMESTAMP
 from ._files import cache_dir, file_sha256, open_bytes, sniff_content
@@ -170,6 +171,7 @@ def _finish_report(df: pd.DataFrame, report: LoadReport) -> None:
     report.check()
 
 
+@share_docs
 def read_log(path, *, case: str | None = None, activity: str | None = None, timestamp: str | None = None,
              resource: str | None = None, classifier=None, classifier_sep: str = "+",
              case_attributes: list | None = None, timestamp_format: str | None = None,
@@ -200,22 +202,11 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
     case_attributes : list of str, optional
         CSV/Parquet columns that describe the case; they are renamed ``case:<name>``.
     timestamp_format : str, optional
-        A ``strftime`` format for the timestamp column (e.g. ``"%d/%m/%Y %H:%M"``); otherwise each value's
-        format is recognised (ISO 8601, numeric day/month forms, month names) and counted.
-    source_timezone : str, optional
-        Time zone of timestamps written without an offset (e.g. ``"Europe/Amsterdam"``), also when other values
-        carry one; default UTC. Local times that do not exist or occur twice (DST) are dropped with their reason.
-    dayfirst : bool, optional
-        Day-first (``True``) or month-first (``False``) for numeric dates. By default the column decides (a
-        first field > 12 means day-first); an ambiguous column is refused with examples.
-    id_variants : {"keep", "join"}, default "keep"
-        Case ids that differ only by leading zeros (``7``, ``007``) are reported; ``"join"`` makes them one.
-    sep, encoding : str, optional
-        CSV delimiter and encoding; detected when not given.
-    quoting : {"minimal", "none"}, default "minimal"
-        ``"none"`` reads ``"`` in a CSV as plain text.
-    sheet : int or str, default 0
-        Excel sheet.
+        {strftime_format}
+    {source_timezone}
+    {dayfirst}
+    {id_variants}
+    {read_options}
     format : {"xes", "csv", "excel", "parquet"}, optional
         Overrides the guess from the file name (the content still decides).
     cache : bool, default True

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._delimited import read_delimited
 from ._files import open_bytes, sniff_content
@@ -63,6 +64,7 @@ def format_of(path, fmt: str | None = None, *, allowed=("xes", "csv", "excel", "
 _CONTENT_FORMAT = {"parquet": "parquet", "excel": "excel", "text": "csv", "xml": "xml"}
 
 
+@share_docs
 def read_table(path, *, format: str | None = None, sep: str | None = None, encoding: str | None = None,
                quoting: str = "minimal", sheet=0, raw: bytes | None = None,
                report: LoadReport | None = None) -> tuple[pd.DataFrame, np.ndarray | None, LoadReport]:
@@ -78,12 +80,7 @@ def read_table(path, *, format: str | None = None, sep: str | None = None, encod
         The file.
     format : {"csv", "excel", "parquet"}, optional
         What the caller expects; the content still decides.
-    sep, encoding : str, optional
-        CSV delimiter and encoding; detected when not given.
-    quoting : {"minimal", "none"}, default "minimal"
-        ``"none"`` reads ``"`` as plain text.
-    sheet : int or str, default 0
-        Excel sheet.
+    {read_options}
     raw : bytes, optional
         The content, when already read.
     report : LoadReport, optional

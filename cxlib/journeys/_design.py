@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import read_yaml
 from ..io.schema import Doc, Name, NameList, Number, Text, validate_document
@@ -306,6 +307,7 @@ def _replay_fitness(ev: Events, design: Design) -> np.ndarray:
     return fitness[variant_of_case]
 
 
+@share_docs
 def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_key: str = CASE,
                        activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Per case: does the actual journey follow the designed one, and where does it depart?
@@ -318,16 +320,14 @@ def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_k
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     design : Design, dict or path
         The designed journey (see :func:`read_design`).
     replay : bool, default True
         Also compute pm4py's token-based replay fitness against a Petri net built from the design (a sequence
         of stages; a stage is a choice among its activities, optional stages can be skipped, repeatable stages
         loop). Computed once per variant.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -343,8 +343,7 @@ def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_k
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> c = cj.design_conformance(log, "notebooks/designs/helpdesk.yml")
     >>> bool(0 < c["conforms"].mean() < 1)
     True
@@ -369,18 +368,17 @@ def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_k
     return stamp(out, ev, design=design.name, unknown_activities=chk["unknown_activities"])
 
 
+@share_docs
 def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_key: str = ACTIVITY,
                   timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Per stage of the design: how often actual journeys reach, skip, reorder, repeat it or wait too long.
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     design : Design, dict or path
         The designed journey (see :func:`read_design`).
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -402,8 +400,7 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> cj.design_stages(log, "notebooks/designs/helpdesk.yml")["stage"].tolist()[0]
     'Triage'
     """
@@ -450,6 +447,7 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
                  cases_total=int(n), unknown_activities=chk["unknown_activities"])
 
 
+@share_docs
 def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float = 0.1):
     """Graphviz picture of the designed journey with the actual deviations on it.
 
@@ -474,8 +472,7 @@ def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float 
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> g = cj.draw_design(cj.design_stages(log, "notebooks/designs/helpdesk.yml"))
     >>> g.pipe(format="svg")[:5] == b"<?xml"
     True

@@ -14,6 +14,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp
@@ -59,22 +60,21 @@ def case_outcomes(ev: Events, success_ends=None, min_share: float = 0.2) -> tupl
     return is_success[ev.cases()["last_act"].to_numpy(dtype=np.int64)], note
 
 
+@share_docs
 def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0.2, case_key: str = CASE,
              activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Where journeys end: the share of cases that stop at each touchpoint, and the drop-off rate per touchpoint.
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     success_ends : str or list of str, optional
         Touchpoints at which a journey ends successfully. When not given they are inferred: every touchpoint
         that is the last event of at least ``infer_min_share`` of the cases (or, if none is, the most frequent
         last touchpoint). ``attrs["success_note"]`` states which were used and how.
     infer_min_share : float, default 0.2
         Threshold for the inference above.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -96,8 +96,7 @@ def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> d = cj.dropoffs(log)
     >>> d.attrs["success_ends"]
     ['Closed']
@@ -122,18 +121,17 @@ def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0
                  dropoff_cases=int(ended[~is_success].sum()), cases_total=int(ev.n_cases))
 
 
+@share_docs
 def branches(log: pd.DataFrame, *, min_probability: float = 0.0, case_key: str = CASE,
              activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """For each touchpoint, where journeys go next, with probabilities (ending counts as a destination).
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     min_probability : float, default 0.0
         Leave out next steps rarer than this (the probabilities of the rows kept still refer to all).
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -148,8 +146,7 @@ def branches(log: pd.DataFrame, *, min_probability: float = 0.0, case_key: str =
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> b = cj.branches(log)
     >>> bool((b.groupby("touchpoint")["probability"].sum().round(9) == 1).all())
     True
@@ -221,6 +218,7 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return by_case, by_ref
 
 
+@share_docs
 def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_key: str = ACTIVITY,
           timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Jumps and loops per touchpoint: rework, self-loops, back-jumps and skips.
@@ -233,12 +231,10 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     reference : list of str, optional
         Reference order of touchpoints for skips; default the most frequent variant (first visits only).
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -257,8 +253,7 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> lp = cj.loops(log)
     >>> int(lp["rework_cases"].max()) > 0
     True
@@ -288,18 +283,17 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
     return stamp(out, ev, reference=[str(ev.activities[i]) for i in ref])
 
 
+@share_docs
 def case_loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_key: str = ACTIVITY,
                timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Jumps and loops per case (the same measures as :func:`loops`, counted per case).
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     reference : list of str, optional
         Reference order of touchpoints for skips; default the most frequent variant.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -310,8 +304,7 @@ def case_loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activ
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> cl = cj.case_loops(log)
     >>> len(cl) == log["case:concept:name"].nunique()
     True

@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._engine import to_pandas
 from ._events import (
@@ -30,16 +31,15 @@ from ._events import (
 )
 
 
+@share_docs
 def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
                   timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Every wait between two consecutive touchpoints of a case (the raw distribution per transition).
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log}
+    {log_keys}
 
     Returns
     -------
@@ -49,8 +49,7 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> w = cj.waiting_times(log)
     >>> len(w) == len(log) - log["case:concept:name"].nunique()
     True
@@ -76,16 +75,15 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
     return stamp(out, ev)
 
 
+@share_docs
 def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
                timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Throughput time per case: from the first to the last event.
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log}
+    {log_keys}
 
     Returns
     -------
@@ -95,8 +93,7 @@ def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = A
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> bool((cj.throughput(log)["throughput_h"] >= 0).all())
     True
     """
@@ -146,19 +143,18 @@ def _repeat_by_act(ev: Events, window_days: float) -> pd.DataFrame:
     return ev._cache[key]
 
 
+@share_docs
 def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: str = CASE,
                     activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Repeated contacts: the same touchpoint again in the same case within a time window.
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     window_days : float, default 7
         A visit counts as a repeat when the previous visit of the same touchpoint in the case is at most this
         many days earlier.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -169,8 +165,7 @@ def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: st
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> r = cj.repeat_contacts(log, window_days=7)
     >>> int(r["repeat_contacts"].sum()) >= 0
     True
@@ -255,18 +250,17 @@ def _resources_by_case(ev: Events, resource_key: str) -> np.ndarray:
     return per_code(df, "case", "resources", ev.n_cases)
 
 
+@share_docs
 def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str = CASE,
              activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Hand-offs between resources (or groups) and ping-pong (A to B and back to A).
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     resource_key : str, default "org:resource"
         Who handles the event: a resource, team or group column (e.g. ``org:group``).
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -282,8 +276,7 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> h = cj.handoffs(log)
     >>> 0 <= h.attrs["handoff_rate"] <= 1
     True
@@ -315,18 +308,17 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
                  cases_total=int(ev.n_cases))
 
 
+@share_docs
 def case_handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str = CASE,
                   activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Hand-offs and ping-pong per case.
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     resource_key : str, default "org:resource"
         Resource or group column.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -335,8 +327,7 @@ def case_handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: 
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> int(cj.case_handoffs(log)["handoffs"].sum()) == int(cj.handoffs(log)["handoffs"].sum())
     True
     """
@@ -398,6 +389,7 @@ def _escalation_by_case(ev: Events, column: str, pattern: str) -> tuple[pd.DataF
     return ev._cache[key]
 
 
+@share_docs
 def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = r"2nd|3rd",
                 case_key: str = CASE, activity_key: str = ACTIVITY,
                 timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
@@ -409,14 +401,12 @@ def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = 
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     column : str, default "org:group"
         The column holding the level, e.g. the support group.
     pattern : str, default ``"2nd|3rd"``
         Regular expression (``re.search``) that marks escalated values.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -428,8 +418,7 @@ def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = 
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> e = cj.escalations(log, column="workgroup", pattern="Value 2")
     >>> 0 <= e.attrs["escalation_rate"] <= 1
     True

@@ -14,6 +14,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._engine import connect, to_arrow
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
@@ -106,6 +107,7 @@ def _nodes(ev: Events) -> pd.DataFrame:
                          "cases": acts["cases"].to_numpy()})
 
 
+@share_docs
 def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_paths: float = 1.0,
                 case_key: str = CASE, activity_key: str = ACTIVITY,
                 timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
@@ -118,15 +120,13 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     top_activities : int, optional
         Keep only this many touchpoints (by number of events). ``None`` keeps all.
     top_paths : float, default 1.0
         Share (0-1] of the transitions among the kept touchpoints that the kept edges must cover, taking the
         most frequent edges first.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -148,8 +148,7 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> edges = cj.process_map(log, top_activities=8, top_paths=0.9)
     >>> edges.attrs["coverage"]["events_share"] > 0.9
     True
@@ -209,16 +208,15 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
     return stamp(out, ev)
 
 
+@share_docs
 def start_end_touchpoints(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
                           timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Where journeys start and where they end.
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log}
+    {log_keys}
 
     Returns
     -------
@@ -229,8 +227,7 @@ def start_end_touchpoints(log: pd.DataFrame, *, case_key: str = CASE, activity_k
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> cj.start_end_touchpoints(log).columns.tolist()
     ['touchpoint', 'starts', 'start_share', 'ends', 'end_share']
     """
@@ -253,6 +250,7 @@ def _color(rank: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+@share_docs
 def draw_process_map(edges: pd.DataFrame, *, rankdir: str = "LR", title: str | None = None):
     """Graphviz picture of a process map: frequency and median wait on every edge.
 
@@ -274,8 +272,7 @@ def draw_process_map(edges: pd.DataFrame, *, rankdir: str = "LR", title: str | N
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> svg = cj.draw_process_map(cj.process_map(log, top_activities=6)).pipe(format="svg")
     >>> svg[:5] == b"<?xml"
     True

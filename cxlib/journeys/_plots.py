@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._events import ACTIVITY, CASE, TIMESTAMP
 from ._hidden import waiting_times
@@ -18,20 +19,18 @@ def _axes(ax, size=(8, 4)):
     return ax
 
 
+@share_docs
 def plot_waiting_times(log: pd.DataFrame, *, top: int = 8, ax=None, case_key: str = CASE,
                        activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP):
     """Distribution of the waiting time per transition (box plots on a log scale), most frequent transitions.
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     top : int, default 8
         Number of transitions shown (the most frequent).
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when not given.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {ax}
+    {log_keys}
 
     Returns
     -------
@@ -65,6 +64,7 @@ def plot_waiting_times(log: pd.DataFrame, *, top: int = 8, ax=None, case_key: st
     return ax
 
 
+@share_docs
 def plot_dropoff_funnel(dropoffs: pd.DataFrame, *, top: int = 10, ax=None):
     """Drop-off funnel: cases that reach each touchpoint, and how many of them end there unsuccessfully.
 
@@ -74,8 +74,7 @@ def plot_dropoff_funnel(dropoffs: pd.DataFrame, *, top: int = 10, ax=None):
         The result of :func:`dropoffs`.
     top : int, default 10
         Touchpoints shown, by cases reached.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.
+    {ax}
 
     Returns
     -------
@@ -109,6 +108,7 @@ def plot_dropoff_funnel(dropoffs: pd.DataFrame, *, top: int = 10, ax=None):
     return ax
 
 
+@share_docs
 def plot_segments(segments: pd.DataFrame, *, metrics=None, ax=None):
     """Segments side by side: the share metrics of :func:`segments` as grouped bars, with sample sizes.
 
@@ -118,8 +118,7 @@ def plot_segments(segments: pd.DataFrame, *, metrics=None, ax=None):
         The result of :func:`segments`.
     metrics : list of str, optional
         Share columns to show; default every ``*_share`` column except ``case_share``.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.
+    {ax}
 
     Returns
     -------

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._events import ACTIVITY, CASE, RESOURCE, TIMESTAMP, Events, prepare, stamp
 from ._flow import case_outcomes
@@ -78,6 +79,7 @@ def _segment_labels(ev: Events, by: str, top: int, min_cases: int) -> tuple[np.n
     return codes, np.array(labels, dtype=object), note
 
 
+@share_docs
 def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: float = 0.2,
              resource_key: str | None = RESOURCE, escalation_column: str | None = None,
              escalation_pattern: str = r"2nd|3rd", window_days: float = 7.0, top: int = 8,
@@ -88,29 +90,22 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     by : str
         Column that defines the segment, e.g. ``case:channel``. Event attributes are read at each case's
         first event.
-    success_ends : str or list of str, optional
-        Successful end touchpoints (inferred when not given, see :func:`dropoffs`).
-    infer_min_share : float, default 0.2
-        Threshold for inferring successful ends.
+    {success_ends}
     resource_key : str or None, default "org:resource"
         Column for hand-offs; ``None`` or a missing column leaves ``handoff_share`` out.
     escalation_column : str, optional
         Column for escalations (see :func:`escalations`); leaves ``escalation_share`` out when not given.
-    escalation_pattern : str, default ``"2nd|3rd"``
-        Regular expression marking escalated values.
-    window_days : float, default 7
-        Window for repeated contacts.
+    {escalation_pattern}
+    {window_days}
     top : int, default 8
         Largest segments kept; the rest are grouped as ``"(other)"``.
     min_cases : int, default 5
         Segments with fewer cases are grouped as ``"(other)"`` too (tests on a handful of cases mislead).
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -130,8 +125,7 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> s = cj.segments(log, by="service_level")
     >>> int(s["cases"].sum()) == log["case:concept:name"].nunique()
     True
@@ -220,6 +214,7 @@ def _tests(metrics: pd.DataFrame, codes: np.ndarray, share_cols: list[str]) -> p
                                        "n_cases", "n_segments", "min_expected", "note"])
 
 
+@share_docs
 def segment_tests(log: pd.DataFrame, *, by: str, **options) -> pd.DataFrame:
     """Significance tests for the differences between segments.
 
@@ -229,8 +224,7 @@ def segment_tests(log: pd.DataFrame, *, by: str, **options) -> pd.DataFrame:
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     by : str
         Segment column, as in :func:`segments`.
     **options
@@ -246,8 +240,7 @@ def segment_tests(log: pd.DataFrame, *, by: str, **options) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> t = cj.segment_tests(log, by="service_level")
     >>> "throughput_h" in set(t["metric"])
     True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from ._events import ACTIVITY, CASE, RESOURCE, TIMESTAMP, per_code, prepare, stamp
 from ._flow import _success_codes, branches, case_loops, dropoffs, loops
 from ._hidden import (
@@ -29,6 +30,7 @@ from ._variants import variants
 PRIORITY_MEASURES = ["dropoff_rate", "median_wait_before_h", "rework_rate", "handoff_rate", "escalation_rate"]
 
 
+@share_docs
 def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0.2,
                 resource_key: str | None = RESOURCE, escalation_column: str | None = None,
                 escalation_pattern: str = r"2nd|3rd", window_days: float = 7.0, case_key: str = CASE,
@@ -43,22 +45,15 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
-    success_ends : str or list of str, optional
-        Successful end touchpoints (inferred when not given, see :func:`dropoffs`).
-    infer_min_share : float, default 0.2
-        Threshold for inferring successful ends.
+    {log}
+    {success_ends}
     resource_key : str or None, default "org:resource"
         Column for hand-offs; ``None`` or a missing column leaves ``handoff_rate`` empty.
     escalation_column : str, optional
         Column for escalations; leaves ``escalation_rate`` empty when not given.
-    escalation_pattern : str, default ``"2nd|3rd"``
-        Regular expression marking escalated values.
-    window_days : float, default 7
-        Window for repeated contacts.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {escalation_pattern}
+    {window_days}
+    {log_keys}
 
     Returns
     -------
@@ -76,8 +71,7 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> tp = cj.touchpoints(log)
     >>> tp["priority_rank"].tolist() == list(range(1, len(tp) + 1))
     True
@@ -118,6 +112,7 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
     return stamp(out, ev, success_ends=names, success_note=note, priority_measures=used)
 
 
+@share_docs
 def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0.2,
                      resource_key: str | None = RESOURCE, segment_by: str | None = None,
                      escalation_column: str | None = None, escalation_pattern: str = r"2nd|3rd",
@@ -127,20 +122,19 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
-    success_ends, infer_min_share : see :func:`dropoffs`.
+    {log}
+    {success_ends}
     resource_key : str or None, default "org:resource"
         Column for hand-offs (skipped when ``None`` or missing).
     segment_by : str, optional
         Case attribute for :func:`segments` (skipped when not given).
-    escalation_column, escalation_pattern : see :func:`escalations` (skipped when no column is given).
-    window_days : float, default 7
-        Window for repeated contacts.
+    escalation_column : str, optional
+        Column for escalations (see :func:`escalations`); skipped when not given.
+    {escalation_pattern}
+    {window_days}
     reference : list of str, optional
         Reference path for skips (see :func:`loops`).
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -152,8 +146,7 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> sorted(cj.analyze_journeys(log, segment_by="service_level"))[:3]
     ['branches', 'case_loops', 'dropoffs']
     """

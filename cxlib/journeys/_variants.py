@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._engine import to_arrow, to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
@@ -60,21 +61,20 @@ def case_variant_codes(ev: Events) -> tuple[np.ndarray, list[tuple[int, ...]]]:
     return variant_of_case, sequences
 
 
+@share_docs
 def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | None = None,
              case_key: str = CASE, activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """The distinct journeys, most frequent first, with share, cumulative coverage and throughput time.
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     top : int, optional
         Keep only the ``top`` most frequent variants.
     coverage : float, optional
         Keep the most frequent variants until they cover this share (0-1] of the cases (the variant that
         crosses the line is kept). With ``top`` as well, both limits apply.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -92,8 +92,7 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> bool(cj.variants(log, coverage=0.8)["cumulative_share"].iloc[-1] >= 0.8)
     True
     """
@@ -147,16 +146,15 @@ def _variant_table(ev: Events) -> pd.DataFrame:
     return out
 
 
+@share_docs
 def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
                   timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Which variant each case follows.
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log}
+    {log_keys}
 
     Returns
     -------
@@ -166,8 +164,7 @@ def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> int((cj.case_variants(log)["variant_rank"] == 1).sum()) == int(cj.variants(log, top=1)["cases"].iloc[0])
     True
     """

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
+from ..display import say, show
 from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, prepare
 from ._map import draw_process_map, process_map
@@ -13,6 +15,7 @@ from ._variants import case_variants, variants
 ALL = "(all)"
 
 
+@share_docs
 def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=None, touchpoint=None,
                  variant_rank: int | None = None, case_key: str = CASE, activity_key: str = ACTIVITY,
                  timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
@@ -20,8 +23,7 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     segment_by : str, optional
         Case attribute for ``segment`` (read at each case's first event).
     segment : optional
@@ -30,8 +32,7 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
         Keep cases with at least one event at this touchpoint.
     variant_rank : int, optional
         Keep cases following the variant with this ``rank`` in :func:`variants` (of the whole log).
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -40,8 +41,7 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
 
     Examples
     --------
-    >>> import cxlib, cxlib.journeys as cj
-    >>> log = cxlib.read_log("data/helpdesk.xes.gz")
+    {example_helpdesk}
     >>> sub = cj.filter_cases(log, variant_rank=1)
     >>> sub["case:concept:name"].nunique() == int(cj.variants(log, top=1)["cases"].iloc[0])
     True
@@ -66,6 +66,7 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
     return log[log[case_key].isin(keep.index[keep.to_numpy()])]
 
 
+@share_docs
 def journey_explorer(log: pd.DataFrame, *, segment_by: str | None = None, top_activities: int = 12,
                      top_paths: float = 0.95, top_variants: int = 20, case_key: str = CASE,
                      activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP):
@@ -73,15 +74,13 @@ def journey_explorer(log: pd.DataFrame, *, segment_by: str | None = None, top_ac
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log as :func:`cxlib.read_log` returns it.
+    {log}
     segment_by : str, optional
         Case attribute offered as the segment picker.
     top_activities, top_paths : see :func:`process_map` (pruning of the map shown).
     top_variants : int, default 20
         Variants offered in the variant picker.
-    case_key, activity_key, timestamp_key : str
-        Column names of case id, touchpoint (activity) and timestamp.
+    {log_keys}
 
     Returns
     -------
@@ -98,8 +97,6 @@ def journey_explorer(log: pd.DataFrame, *, segment_by: str | None = None, top_ac
     """
     import ipywidgets as widgets
     from IPython.display import SVG, display
-
-    from ..display import say, show
 
     keys = {"case_key": case_key, "activity_key": activity_key, "timestamp_key": timestamp_key}
     ev = prepare(log, **keys)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import parse_scores
 
@@ -15,6 +16,7 @@ DEFAULT_FEATURES = ("max_wait_h", "mean_wait_h", "throughput_h", "handoffs", "re
                     "events")
 
 
+@share_docs
 def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, score: str = "score",
                       level: float = 0.95, min_n: int = 10) -> pd.DataFrame:
     """How strongly each journey feature goes with the score, with effect sizes and intervals.
@@ -42,8 +44,7 @@ def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, scor
         Journey-feature columns; absent columns are reported with a note.
     score : str, default "score"
         Score column (e.g. 0-10 NPS answer).
-    level : float, default 0.95
-        Confidence level of the intervals.
+    {level}
     min_n : int, default 10
         Fewest cases to estimate anything.
 

@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .. import journeys as cj
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import ACTIVITY as ACT
 from ..io import CASE, parse_scores
@@ -32,6 +34,7 @@ def _need(df: pd.DataFrame, columns, what: str):
                            column=missing[0])
 
 
+@share_docs
 def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACT,
                           timestamp_key: str = TS, resource_key: str | None = RES,
                           repeat_window_days: float | None = None) -> pd.DataFrame:
@@ -42,10 +45,8 @@ def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_k
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log with pm4py column names.
-    case_key, activity_key, timestamp_key : str
-        Column names.
+    {log}
+    {log_keys}
     resource_key : str or None, default "org:resource"
         Resource (or channel / group) column for hand-offs; ``None`` or a missing column gives NaN hand-offs.
     repeat_window_days : float, optional
@@ -63,16 +64,11 @@ def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_k
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib import read_log
-    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintSubtheme_EN",
-    ...                timestamp="ContactDate", resource="ContactChannelID")
+    {example_complaints_log}
     >>> m = case_journey_measures(log)
     >>> int(m["events"].sum()), int((m["events"] > 1).sum())
     (289, 46)
     """
-    from .. import journeys as cj
-
     _need(log, [case_key, activity_key, timestamp_key], "event log")
     keys = {"case_key": case_key, "activity_key": activity_key, "timestamp_key": timestamp_key}
     through = cj.throughput(log, **keys)
@@ -110,6 +106,7 @@ def _empty_link(feedback: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@share_docs
 def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: TouchpointModel | None = None,
                  case_id: str = "case_id", date: str | None = "date", event_id: str | None = None,
                  case_key: str = CASE, activity_key: str = ACT, timestamp_key: str = TS) -> pd.DataFrame:
@@ -125,8 +122,7 @@ def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: Touchpoint
     ----------
     feedback : pandas.DataFrame
         Feedback with a case-id column.
-    log : pandas.DataFrame
-        Event log with pm4py column names.
+    {log}
     model : TouchpointModel, optional
         Maps activities to touchpoints.
     case_id : str, default "case_id"
@@ -135,8 +131,7 @@ def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: Touchpoint
         Feedback date column (ignored when absent).
     event_id : str, optional
         Column present in both tables that names the exact event.
-    case_key, activity_key, timestamp_key : str
-        Log column names.
+    {log_keys}
 
     Returns
     -------
@@ -146,10 +141,7 @@ def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: Touchpoint
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib import read_log
-    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintSubtheme_EN",
-    ...                timestamp="ContactDate")
+    {example_complaints_log}
     >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
     >>> fb = raw.rename(columns={"CustomerID": "case_id", "ContactDate": "date"})
     >>> linked = link_by_case(fb, log, event_id="ComplaintID")
@@ -194,6 +186,7 @@ def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: Touchpoint
     return out
 
 
+@share_docs
 def link_by_label(feedback: pd.DataFrame, model: TouchpointModel, *, label: str = "touchpoint_label"
                   ) -> pd.DataFrame:
     """Link feedback to touchpoints through a touchpoint-label column (e.g. ``SURVEY_SUB_TYPE``).
@@ -217,10 +210,7 @@ def link_by_label(feedback: pd.DataFrame, model: TouchpointModel, *, label: str 
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model
-    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    {example_airline}
     >>> linked = link_by_label(tweets, model, label="negativereason")
     >>> linked.loc[linked["negativereason"] == "Lost Luggage", "touchpoint"].iloc[0]
     'Airport and baggage'
@@ -306,6 +296,7 @@ def link_by_topic(feedback: pd.DataFrame, model: TouchpointModel, *, text: str =
     return out
 
 
+@share_docs
 def link_feedback(feedback: pd.DataFrame, model: TouchpointModel, *, methods=("case", "label", "topic"),
                   log: pd.DataFrame | None = None, case_id: str = "case_id", date: str | None = "date",
                   event_id: str | None = None, label: str = "touchpoint_label", text: str = "text",
@@ -326,8 +317,7 @@ def link_feedback(feedback: pd.DataFrame, model: TouchpointModel, *, methods=("c
         Event log for ``"case"``.
     case_id, date, event_id, label, text, topic : str
         Feedback columns used by the methods.
-    case_key, activity_key, timestamp_key : str
-        Log column names.
+    {log_keys}
 
     Returns
     -------
@@ -338,10 +328,7 @@ def link_feedback(feedback: pd.DataFrame, model: TouchpointModel, *, methods=("c
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model
-    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    {example_airline}
     >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
     >>> sorted(linked["link"].dropna().unique())
     ['label', 'topic']
@@ -366,6 +353,7 @@ def link_feedback(feedback: pd.DataFrame, model: TouchpointModel, *, methods=("c
     return out
 
 
+@share_docs
 def link_coverage(linked: pd.DataFrame) -> pd.DataFrame:
     """How much feedback found a touchpoint, per link method.
 
@@ -384,10 +372,7 @@ def link_coverage(linked: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model
-    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    {example_airline}
     >>> cov = link_coverage(link_feedback(tweets, model, methods=["label", "topic"], label="negativereason"))
     >>> int(cov.loc[cov["method"] == "total", "rows"].iloc[0])
     14640
@@ -411,6 +396,7 @@ def link_coverage(linked: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["method", "rows", "share", "cumulative_share"])
 
 
+@share_docs
 def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "case_id",
                    score: str | None = "score", text: str | None = "text", case_key: str = CASE,
                    activity_key: str = ACT, timestamp_key: str = TS, resource_key: str | None = RES,
@@ -421,12 +407,10 @@ def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "c
     ----------
     linked : pandas.DataFrame
         Feedback after :func:`link_by_case` (column ``case_found``) or any feedback with ``case_id``.
-    log : pandas.DataFrame
-        Event log.
+    {log}
     case_id, score, text : str
         Feedback columns (``score``/``text`` may be ``None`` or absent).
-    case_key, activity_key, timestamp_key, resource_key : str
-        Log column names.
+    {log_keys_resource}
     repeat_window_days : float, optional
         See :func:`case_journey_measures`.
 
@@ -443,10 +427,7 @@ def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "c
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib import read_log
-    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintSubtheme_EN",
-    ...                timestamp="ContactDate", resource="ContactChannelID")
+    {example_complaints_log}
     >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
     >>> fb = raw.rename(columns={"CustomerID": "case_id", "ComplaintTopic_EN": "text"})
     >>> table = per_case_table(fb, log, score=None)

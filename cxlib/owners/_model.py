@@ -9,9 +9,11 @@ from typing import Annotated, Any
 import pandas as pd
 from pydantic import BeforeValidator, Field
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import read_yaml
 from ..io.schema import Doc, Name, NameList, Number, Text, suggest, validate_document
+from ..scores import read_targets
 
 __all__ = [
     "MEASURES",
@@ -173,8 +175,6 @@ def _lookup_target(targets: pd.DataFrame | None, measure: str, touchpoint: str, 
 def _read_targets(value, model_path: Path) -> pd.DataFrame | None:
     if not value:
         return None
-    from ..scores import read_targets
-
     candidate = Path(value)
     if not candidate.is_file() and not candidate.is_absolute() and (model_path.parent / candidate).is_file():
         candidate = model_path.parent / candidate
@@ -215,6 +215,21 @@ def _parse_measure(doc: MeasureDoc, *, where: str, path, targets=None, touchpoin
     return out
 
 
+# The data a model is checked against, in read_touchpoint_model and validate_touchpoint_model.
+_MODEL_DATA = """
+    log : pandas.DataFrame, optional
+        Event log: every activity named in the model must occur in ``log[activity_key]``.
+    feedback : pandas.DataFrame, optional
+        Feedback table: with ``label_column``, every label in the model must occur in that column
+        (compared case-insensitively).
+    activity_key : str, default "concept:name"
+        Activity column of ``log``.
+    label_column : str, optional
+        Touchpoint-label column of ``feedback``.
+    """
+
+
+@share_docs(model_data=_MODEL_DATA)
 def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd.DataFrame | None = None,
                           activity_key: str = "concept:name", label_column: str | None = None
                           ) -> TouchpointModel:
@@ -242,14 +257,7 @@ def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd
     ----------
     path : str or Path
         The YAML file.
-    log : pandas.DataFrame, optional
-        The event log; when given, every activity in the model must occur in it.
-    feedback : pandas.DataFrame, optional
-        The feedback table; when given together with ``label_column``, every label must occur in that column.
-    activity_key : str, default "concept:name"
-        Activity column of ``log``.
-    label_column : str, optional
-        Touchpoint-label column of ``feedback``.
+    {model_data}
 
     Returns
     -------
@@ -312,6 +320,7 @@ def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd
     return model
 
 
+@share_docs(model_data=_MODEL_DATA)
 def validate_touchpoint_model(model: TouchpointModel, *, log: pd.DataFrame | None = None,
                               feedback: pd.DataFrame | None = None, activity_key: str = "concept:name",
                               label_column: str | None = None) -> TouchpointModel:
@@ -321,15 +330,7 @@ def validate_touchpoint_model(model: TouchpointModel, *, log: pd.DataFrame | Non
     ----------
     model : TouchpointModel
         From :func:`read_touchpoint_model`.
-    log : pandas.DataFrame, optional
-        Event log: every activity named in the model must occur in ``log[activity_key]``.
-    feedback : pandas.DataFrame, optional
-        Feedback table: with ``label_column``, every label in the model must occur in that column
-        (compared case-insensitively).
-    activity_key : str, default "concept:name"
-        Activity column of ``log``.
-    label_column : str, optional
-        Touchpoint-label column of ``feedback``.
+    {model_data}
 
     Returns
     -------

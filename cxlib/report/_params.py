@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import CxInputError
+from ..io import read_yaml
 from ..io.schema import suggest
 
 __all__ = ["RUNNER_PARAMETERS", "ParameterSpec", "check_parameters", "notebook_parameters"]
@@ -245,8 +246,6 @@ def notebook_parameters(notebook) -> dict[str, ParameterSpec]:
 def _file_keys(params_file) -> dict:
     if not params_file:
         return {}
-    from ..io import read_yaml
-
     try:
         loaded = read_yaml(params_file, what="parameter file")
     except CxInputError:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._validate import VALID, _as_by, _require_column, classify_scores
 
 __all__ = ["topic_impact", "topics_pulling_down"]
 
 
+@share_docs
 def topic_impact(df: pd.DataFrame, *, score: str = "score", topic: str = "topic", by=None, kind: str = "nps",
                  labels=("positive", "neutral", "negative"), n_boot: int = 1000, seed: int = 0,
                  level: float = 0.95) -> pd.DataFrame:
@@ -42,10 +44,8 @@ def topic_impact(df: pd.DataFrame, *, score: str = "score", topic: str = "topic"
         The sentiment labels (``kind="sentiment"`` only); other labels count as no valid score.
     n_boot : int, default 1000
         Bootstrap resamples.
-    seed : int, default 0
-        Seed of the bootstrap.
-    level : float, default 0.95
-        Confidence level.
+    {bootstrap_seed}
+    {level}
 
     Returns
     -------

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import check_scale, read_yaml
 from ..io.schema import describe, suggest, unknown_keys
@@ -104,6 +105,7 @@ def _one_measure(frame, spec, name, score, by, level):
     return score_table(frame, kind=spec["kind"], score=score, by=by, name=name, level=level, **options)
 
 
+@share_docs
 def measure_scores(responses: pd.DataFrame, *, config, measure: str | None = "measure", score: str = "score",
                    by=None, level: float = 0.95) -> pd.DataFrame:
     """Compute every configured measure per group from one long table of responses.
@@ -117,12 +119,9 @@ def measure_scores(responses: pd.DataFrame, *, config, measure: str | None = "me
     measure : str or None, default "measure"
         Column naming the measure of each row; None when ``config`` has a single measure that applies to
         all rows.
-    score : str, default "score"
-        Column with the raw score (or the sentiment label for ``kind: sentiment``).
-    by : str or list of str, optional
-        Grouping columns, e.g. the touchpoint.
-    level : float, default 0.95
-        Confidence level.
+    {score_or_label}
+    {by}
+    {level}
 
     Returns
     -------
@@ -134,9 +133,8 @@ def measure_scores(responses: pd.DataFrame, *, config, measure: str | None = "me
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import measure_scores
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> measure_scores(tweets, config={"sentiment": {"kind": "sentiment"}}, measure=None,
     ...                score="airline_sentiment", by="airline")["measure"].unique().tolist()
     ['sentiment']
@@ -228,6 +226,7 @@ def _replicates(values: np.ndarray, spec: dict, n_boot: int, rng) -> tuple[np.nd
     return mean, np.sqrt(var / n)
 
 
+@share_docs
 def company_score(responses: pd.DataFrame, *, config, measure: str | None = "measure", score: str = "score",
                   by=None, weight: str = "n", n_boot: int = 2000, seed: int = 0,
                   level: float = 0.95) -> pd.DataFrame:
@@ -249,18 +248,15 @@ def company_score(responses: pd.DataFrame, *, config, measure: str | None = "mea
         The measure config (see :func:`read_measure_config`).
     measure : str or None, default "measure"
         Column naming each row's measure; None for a single configured measure.
-    score : str, default "score"
-        Column with the raw score or sentiment label.
+    {score_or_label}
     by : str or list of str, optional
         Columns that split measures into components, e.g. the touchpoint.
     weight : {"n", "inverse_variance"}, default "n"
         Component weights.
     n_boot : int, default 2000
         Bootstrap resamples; 0 for the normal interval.
-    seed : int, default 0
-        Seed of the bootstrap.
-    level : float, default 0.95
-        Confidence level.
+    {bootstrap_seed}
+    {level}
 
     Returns
     -------
@@ -272,9 +268,8 @@ def company_score(responses: pd.DataFrame, *, config, measure: str | None = "mea
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import company_score
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> out = company_score(tweets, config={"sentiment": {"kind": "sentiment"}}, measure=None,
     ...                     score="airline_sentiment", by="airline", n_boot=200)
     >>> int(out["components"].item())

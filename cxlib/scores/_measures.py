@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._validate import VALID, _as_by, _check_scale, _require_column, classify_scores
 
@@ -18,6 +19,7 @@ def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
+@share_docs
 def nps_interval(promoters, detractors, n, *, level: float = 0.95):
     """Adjusted-Wald interval for a net score (NPS or sentiment index), on the -100..100 scale.
 
@@ -29,8 +31,7 @@ def nps_interval(promoters, detractors, n, *, level: float = 0.95):
     ----------
     promoters, detractors, n : int or array-like
         Counts of promoters (positive), detractors (negative) and all valid responses.
-    level : float, default 0.95
-        Confidence level.
+    {level}
 
     Returns
     -------
@@ -56,6 +57,7 @@ def nps_interval(promoters, detractors, n, *, level: float = 0.95):
     return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
 
+@share_docs
 def proportion_interval(k, n, *, level: float = 0.95):
     """Adjusted-Wald (Agresti-Coull) interval for a share, in percent.
 
@@ -65,8 +67,7 @@ def proportion_interval(k, n, *, level: float = 0.95):
     ----------
     k, n : int or array-like
         Successes and trials.
-    level : float, default 0.95
-        Confidence level.
+    {level}
 
     Returns
     -------
@@ -137,6 +138,7 @@ def _net_score(work, by, level, labels, measure, value_min=-100, value_max=100):
     return table
 
 
+@share_docs
 def nps(df: pd.DataFrame, *, score: str = "score", by=None, level: float = 0.95) -> pd.DataFrame:
     """Net Promoter Score per group, with its trinomial standard error and an adjusted-Wald interval.
 
@@ -150,14 +152,11 @@ def nps(df: pd.DataFrame, *, score: str = "score", by=None, level: float = 0.95)
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per response.
+    {df_responses}
     score : str, default "score"
         Column with the 0-10 score.
-    by : str or list of str, optional
-        Grouping columns (touchpoint, segment, period). Missing group keys form their own group.
-    level : float, default 0.95
-        Confidence level of the interval.
+    {by}
+    {level}
 
     Returns
     -------
@@ -228,6 +227,7 @@ def _scale_measure(df, score, scale, by, level, stat, higher_is_better, measure,
     return table
 
 
+@share_docs
 def csat(df: pd.DataFrame, *, score: str = "score", scale=(1, 5), stat: str = "top2box", by=None,
          higher_is_better: bool = True, level: float = 0.95, measure: str | None = None) -> pd.DataFrame:
     """Customer satisfaction on any integer scale, as top-2-box share or as mean, with an interval.
@@ -239,20 +239,16 @@ def csat(df: pd.DataFrame, *, score: str = "score", scale=(1, 5), stat: str = "t
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per response.
-    score : str, default "score"
-        Column with the raw score.
+    {df_responses}
+    {score}
     scale : tuple of two numbers, default (1, 5)
         Lowest and highest scale point.
     stat : {"top2box", "mean"}, default "top2box"
         Which summary to compute.
-    by : str or list of str, optional
-        Grouping columns.
+    {by}
     higher_is_better : bool, default True
         If False, the two *lowest* points are the best box and a lower mean is better.
-    level : float, default 0.95
-        Confidence level.
+    {level}
     measure : str, optional
         Name in the ``measure`` column; default ``"csat_top2box"`` or ``"csat_mean"``.
 
@@ -276,6 +272,7 @@ def csat(df: pd.DataFrame, *, score: str = "score", scale=(1, 5), stat: str = "t
     return _scale_measure(df, score, scale, by, level, stat, higher_is_better, name, True)
 
 
+@share_docs
 def ces(df: pd.DataFrame, *, score: str = "score", scale=(1, 7), stat: str = "mean", by=None,
         higher_is_better: bool = True, level: float = 0.95, measure: str | None = None) -> pd.DataFrame:
     """Customer Effort Score: mean (default) or top-2-box on its scale, with an interval.
@@ -286,20 +283,16 @@ def ces(df: pd.DataFrame, *, score: str = "score", scale=(1, 7), stat: str = "me
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per response.
-    score : str, default "score"
-        Column with the raw score.
+    {df_responses}
+    {score}
     scale : tuple of two numbers, default (1, 7)
-        Lowest and highest scale point.
+        Lowest and highest scale point: 1-7 for CES 2.0, often 1-5 for older effort questions.
     stat : {"mean", "top2box"}, default "mean"
-        Which summary to compute.
-    by : str or list of str, optional
-        Grouping columns.
+        Which summary to compute: the mean (usual for effort) or the top-2-box share as in :func:`csat`.
+    {by}
     higher_is_better : bool, default True
         Direction of the question.
-    level : float, default 0.95
-        Confidence level.
+    {level}
     measure : str, optional
         Name in the ``measure`` column; default ``"ces_mean"`` or ``"ces_top2box"``.
 
@@ -319,6 +312,7 @@ def ces(df: pd.DataFrame, *, score: str = "score", scale=(1, 7), stat: str = "me
     return _scale_measure(df, score, scale, by, level, stat, higher_is_better, name, True)
 
 
+@share_docs
 def sentiment_index(df: pd.DataFrame, *, sentiment: str = "sentiment", by=None, positive="positive",
                     neutral="neutral", negative="negative", level: float = 0.95) -> pd.DataFrame:
     """Sentiment index (positive - negative) / n x 100 of classified open feedback, with an interval.
@@ -333,12 +327,10 @@ def sentiment_index(df: pd.DataFrame, *, sentiment: str = "sentiment", by=None, 
         One row per piece of feedback.
     sentiment : str, default "sentiment"
         Column with the class label.
-    by : str or list of str, optional
-        Grouping columns (channel, airline, day...).
+    {by}
     positive, neutral, negative : str, defaults "positive", "neutral", "negative"
         The labels used in ``sentiment``.
-    level : float, default 0.95
-        Confidence level.
+    {level}
 
     Returns
     -------
@@ -350,9 +342,8 @@ def sentiment_index(df: pd.DataFrame, *, sentiment: str = "sentiment", by=None, 
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import sentiment_index
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> si = sentiment_index(tweets, sentiment="airline_sentiment", by="airline")
     >>> si.loc[si["airline"] == "United", "n"].item()
     3822
@@ -375,24 +366,21 @@ def sentiment_index(df: pd.DataFrame, *, sentiment: str = "sentiment", by=None, 
 KINDS = ("nps", "csat", "ces", "sentiment")
 
 
+@share_docs
 def score_table(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", by=None, name: str | None = None,
                 level: float = 0.95, **options) -> pd.DataFrame:
     """Any measure by its kind: one entry point for notebooks and parameter files.
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per response.
+    {df_responses}
     kind : {"nps", "csat", "ces", "sentiment"}, default "nps"
         Which measure: :func:`nps`, :func:`csat`, :func:`ces` or :func:`sentiment_index`.
-    score : str, default "score"
-        Column with the raw score (the sentiment label for ``kind="sentiment"``).
-    by : str or list of str, optional
-        Grouping columns.
+    {score_or_label}
+    {by}
     name : str, optional
         Value of the ``measure`` column (e.g. to match a targets file); default the function's own.
-    level : float, default 0.95
-        Confidence level.
+    {level}
     **options
         Passed on: ``scale``, ``stat``, ``higher_is_better`` (csat, ces); ``positive``, ``neutral``,
         ``negative`` (sentiment).
@@ -404,9 +392,8 @@ def score_table(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", by
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import score_table
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> score_table(tweets, kind="sentiment", score="airline_sentiment")["n"].item()
     14640
     """

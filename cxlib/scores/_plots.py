@@ -10,6 +10,7 @@ import seaborn as sns
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
+from .._docstrings import share_docs
 from ._targets import LIGHT_COLOURS
 from ._validate import _require_column
 
@@ -18,6 +19,7 @@ __all__ = ["plot_composition", "plot_traffic_lights", "plot_trend"]
 _ORDER = ["green", "amber", "red", "grey", "no target"]
 
 
+@share_docs
 def plot_traffic_lights(lights: pd.DataFrame, *, x: str = "period", y: str = "touchpoint", ax=None,
                         fmt: str = "{value:.0f}\nn={n:,}"):
     """Traffic-light grid: one coloured cell per row (e.g. touchpoint x period), labelled with value and n.
@@ -28,8 +30,7 @@ def plot_traffic_lights(lights: pd.DataFrame, *, x: str = "period", y: str = "to
         Output of :func:`traffic_lights` (needs ``light``, ``value``, ``n`` and the ``x`` / ``y`` columns).
     x, y : str, defaults "period" and "touchpoint"
         Columns for the grid's columns and rows. Periods are ordered by ``period_start`` when present.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure when None.
+    {ax}
     fmt : str, default "{value:.0f}\\nn={n:,}"
         Cell label, formatted with the row's columns.
 
@@ -40,9 +41,8 @@ def plot_traffic_lights(lights: pd.DataFrame, *, x: str = "period", y: str = "to
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import plot_traffic_lights, sentiment_index, traffic_lights
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> si = sentiment_index(tweets, sentiment="airline_sentiment", by=["airline", "airline_sentiment_gold"])
     >>> lights = traffic_lights(si.dropna(subset=["airline_sentiment_gold"]),
     ...                         targets="notebooks/targets/airline_demo.yml", touchpoint="airline")
@@ -71,6 +71,7 @@ def plot_traffic_lights(lights: pd.DataFrame, *, x: str = "period", y: str = "to
     return ax
 
 
+@share_docs
 def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=None, min_n: int = 1, ax=None):
     """Trend lines with interval bands and the target line(s).
 
@@ -86,8 +87,7 @@ def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=No
     min_n : int, default 1
         Periods with fewer responses are left out of the chart (their intervals are too wide to read);
         the table still has them.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.
+    {ax}
 
     Returns
     -------
@@ -96,9 +96,8 @@ def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=No
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import plot_trend, trend
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
     ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D", by="airline")
     >>> ax = plot_trend(daily, hue="airline", target=-40)
@@ -135,6 +134,7 @@ def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=No
     return ax
 
 
+@share_docs
 def plot_composition(table: pd.DataFrame, *, y: str = "touchpoint", ax=None):
     """Stacked 100 % bars: detractors / passives / promoters (or negative / neutral / positive) per group.
 
@@ -144,8 +144,7 @@ def plot_composition(table: pd.DataFrame, *, y: str = "touchpoint", ax=None):
         Output of :func:`nps` or :func:`sentiment_index` (the ``pct_*`` columns).
     y : str, default "touchpoint"
         Column with one bar per value.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw.
+    {ax}
 
     Returns
     -------
@@ -154,9 +153,8 @@ def plot_composition(table: pd.DataFrame, *, y: str = "touchpoint", ax=None):
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import plot_composition, sentiment_index
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> ax = plot_composition(sentiment_index(tweets, sentiment="airline_sentiment", by="airline"), y="airline")
     """
     _require_column(table, y, "the group column")

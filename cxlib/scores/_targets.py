@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import read_yaml
 from ..io.schema import Doc, Name, Number, Text, validate_document
@@ -82,6 +83,7 @@ def read_targets(path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "touchpoint", "target", "tolerance", "min_n"])
 
 
+@share_docs
 def traffic_lights(table: pd.DataFrame, *, targets, touchpoint: str | None = "touchpoint",
                    rule: str = "interval") -> pd.DataFrame:
     """Give each row of a measure table a traffic light against its target.
@@ -118,9 +120,8 @@ def traffic_lights(table: pd.DataFrame, *, targets, touchpoint: str | None = "to
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import sentiment_index, traffic_lights
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> si = sentiment_index(tweets, sentiment="airline_sentiment", by="airline")
     >>> lights = traffic_lights(si, targets="notebooks/targets/airline_demo.yml", touchpoint="airline")
     >>> lights["light"].tolist()

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import parse_timestamps
 from ._measures import KINDS, score_table
@@ -52,6 +53,7 @@ def _dates(df, date, date_format):
     return parsed
 
 
+@share_docs
 def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: str = "date", freq: str = "M",
           by=None, date_format: str | None = None, name: str | None = None, level: float = 0.95,
           **options) -> pd.DataFrame:
@@ -59,26 +61,22 @@ def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: st
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per response.
+    {df_responses}
     kind : {"nps", "csat", "ces", "sentiment"}, default "nps"
         Which measure to compute per period (see :func:`score_table`).
-    score : str, default "score"
-        Column with the raw score (the label for ``kind="sentiment"``).
+    {score_or_label}
     date : str, default "date"
         Column with the response date (datetime, or text read with ``date_format``).
     freq : {"D", "W", "M", "Q"}, default "M"
         Period length; weeks run Monday to Sunday. Dates with one UTC offset are binned by their local time;
         dates with mixed offsets are converted to UTC first.
-    by : str or list of str, optional
-        Grouping columns, e.g. the touchpoint.
+    {by}
     date_format : str, optional
         ``strftime`` format of text dates, e.g. ``"%d/%m/%Y %H:%M"``. Dates that do not match raise a
         :class:`cxlib.CxInputError`; empty dates form the period ``"no date"`` so they stay counted.
     name : str, optional
         Value of the ``measure`` column (e.g. to match a targets file).
-    level : float, default 0.95
-        Confidence level.
+    {level}
     **options
         Passed to the measure function (``scale=``, ``stat=``, ``higher_is_better=`` ...).
 
@@ -92,9 +90,8 @@ def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: st
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import trend
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
     ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D", by="airline")
     >>> daily["period"].min()
@@ -123,6 +120,7 @@ def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: st
     return table.sort_values(["period_start", *by], na_position="last").reset_index(drop=True)
 
 
+@share_docs
 def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=None,
                   alpha: float = 0.05, adjusted: bool = True) -> pd.DataFrame:
     """Test whether a measure changed between two periods, per group.
@@ -162,9 +160,8 @@ def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=N
 
     Examples
     --------
-    >>> import pandas as pd
+    {example_tweets}
     >>> from cxlib.scores import period_change, trend
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
     ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D")
     >>> period_change(daily, from_period="2015-02-23", to_period="2015-02-24")["test"].item()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import ParsedScores, parse_scores
 from ..io import check_scale as _scale_bounds
@@ -49,6 +50,7 @@ def classify_scores(values: pd.Series, scale, *, integer: bool = True) -> tuple[
     return parsed.values, parsed.status
 
 
+@share_docs
 def check_scores(df: pd.DataFrame, *, score: str = "score", scale=(0, 10), integer: bool = True,
                  labels=None, by=None) -> pd.DataFrame:
     """List every response without a valid score, and why.
@@ -59,8 +61,7 @@ def check_scores(df: pd.DataFrame, *, score: str = "score", scale=(0, 10), integ
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        One row per response.
+    {df_responses}
     score : str, default "score"
         Column with the raw score (numbers or text).
     scale : tuple of two numbers, default (0, 10)
