@@ -22,6 +22,7 @@ def test_cleaning_report_table_lists_every_count_in_order():
     assert table.values.tolist() == [
         ["rows in", 5], ["dropped: empty after cleaning", 1], ["dropped: repeated text", 1],
         ["redacted: email", 1], ["redacted: iban", 0], ["redacted: card", 0], ["redacted: phone", 0],
+        ["redacted: url", 1], ["redacted: handle", 1], ["redacted: tax_id", 0],
         ["language: en", 2], ["language: de", 1], ["rows out", 3]]
     with pytest.raises(CxInputError, match="cleaning report"):
         fb.cleaning_report_table(frame)

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import ROOT
 
-SUBPACKAGES = ["cxlib.io", "cxlib.report", "cxlib.journeys", "cxlib.feedback", "cxlib.scores", "cxlib.owners"]
+SUBPACKAGES = ["cxlib.io", "cxlib.display", "cxlib.report", "cxlib.journeys", "cxlib.feedback", "cxlib.scores", "cxlib.owners"]
 
 
 def _public_functions():

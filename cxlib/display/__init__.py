@@ -3,7 +3,7 @@
 Every analysis package may import it; it imports no other cxlib subpackage but ``cxlib.io``.
 """
 
-from ._redact import PHONE_REGIONS, PII_KINDS, redact, redact_series
+from ._redact import PHONE_REGIONS, PII_KINDS, redact, redact_series, redact_values
 from ._show import escape_frame, say, show
 
-__all__ = ["PHONE_REGIONS", "PII_KINDS", "escape_frame", "redact", "redact_series", "say", "show"]
+__all__ = ["PHONE_REGIONS", "PII_KINDS", "escape_frame", "redact", "redact_series", "redact_values", "say", "show"]

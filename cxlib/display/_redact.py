@@ -1,40 +1,50 @@
 """PII redaction: the one function every report uses to hide personal data in customer text.
 
-Each finding is replaced by a tag (``[EMAIL]``, ``[PHONE]``, ...) and counted per kind. The detectors run in this
-order on the text left by the previous ones, so a tag is never looked at again (tags carry no digit and no ``@``):
+Each finding is replaced by a tag (``[EMAIL]``, ``[PHONE]``, ...) and counted per kind. The detectors run in
+this order, each on the text the previous ones left (tags carry no digit and no ``@``, so no tag is looked at
+again):
 
-1. ``url``: ``http(s)://`` and ``ftp://`` links and ``www.`` addresses (sentence punctuation after them stays).
-2. ``email``: e-mail addresses, also with internationalised (Unicode) local parts and domains (``jörg@müller.de``).
-3. ``iban``: IBANs in any case, with spaces, dashes or dots, validated by ``stdnum.iban.is_valid`` (check digits
-   and each country's length and format).
+1. ``url``: ``http(s)://`` and ``ftp://`` links and ``www.`` addresses (punctuation after them stays).
+2. ``email``: e-mail addresses, also with internationalised (Unicode) local parts and domains
+   (``jörg@müller.de``, ``user@bücher.example``).
+3. ``iban``: IBANs in any case, with spaces, dashes or dots, validated by ``stdnum.iban.is_valid`` (check
+   digits, each country's length and format).
 4. ``tax_id``: a German tax id (``stdnum.de.idnr``) or tax number (``stdnum.de.stnr``) right after its name
-   (``Steuer-ID``, ``IdNr``, ``Steuernummer``); a US social security number after ``SSN`` or written
-   ``123-45-6789`` (``stdnum.us.ssn``). Without the name an 11-digit tax id cannot be told from an order number.
-5. ``card``: 13-19 digit numbers, separated by spaces, dashes or dots or glued to letters (``card4111...``), that
-   pass the Luhn check (``stdnum.luhn``) and do not start with 0 or follow a ``+``.
-6. ``phone``: candidate digit runs (separators `` -./()``) and the matches of ``phonenumbers.PhoneNumberMatcher``
-   (leniency VALID) for the regions DE, GB, US, NL, IT, FR, each accepted by one rule: international form
-   (``+`` or ``00``, a ``(0)`` after the country code is dropped) that is a possible number; national form with
-   the trunk 0 (``0171-12-3456``, ``030/1234567``), 7-14 digits, possible in DE, GB, NL, IT or FR; 10 digits (11
-   with a leading 1) that are a valid North American number, or written ``(555) 123-4567`` / ``555-123-4567``; an
-   Italian mobile (3xx) that is valid.
+   (``Steuer-ID``, ``IdNr``, ``Steuernummer``, ``StNr``); a US social security number after ``SSN`` or written
+   ``123-45-6789`` on its own (``stdnum.us.ssn``). Without its name an 11-digit tax id cannot be told from an
+   order number, so it is not looked for.
+5. ``card``: 13-19 digits, separated by spaces, dashes or dots or glued to letters (``card4111...``), passing
+   the Luhn check (``stdnum.luhn``), not starting with 0, not after a ``+``.
+6. ``phone``: digit runs (separators: spaces, ``-./()``) and the matches of
+   ``phonenumbers.PhoneNumberMatcher`` (leniency VALID, regions ``PHONE_REGIONS``: DE, GB, US, NL, IT, FR),
+   each accepted by one of these rules: international (``+``, a ``(0)`` after the country code dropped) and a
+   possible number, or ``00`` and a valid number; national with the trunk 0 (``0171-12-3456``,
+   ``030/1234567``), 7-14 digits and possible in DE, GB, NL, IT or FR; North American, written
+   ``(555) 123-4567`` / ``555-123-4567`` / ``1-800-555-0199`` and possible, or 10 bare digits and valid; an
+   Italian mobile (``333 123 4567``) and valid.
 7. ``handle``: ``@handles`` (not ``@5pm``).
 
-Dates (``12.03.2024``, ``2024-03-12``, ``03/12/2024``, ranges), times and amounts with a currency are set aside
-before cards and phones are looked for. A number right after an order, ticket, invoice, booking, tracking,
-reference, case or flight word (``Bestellung 0815 4711``, ``order #...``) is no phone unless written with ``+``
-or ``00``; a number glued to letters (``INC0012345``) is no phone unless the letters are ``Tel``, ``Fon``,
-``Phone``, ``Mobil``, ``Handy``, ``Fax`` or ``Call``.
+Dates (``12.03.2024``, ``2024-03-12``, ``03/12/2024``, ``12.03.24``, ``01/2014``, ranges), times and amounts
+with a currency are set aside before cards and phones are looked for. A number right after an order, ticket,
+invoice, booking, reservation, tracking, reference, claim, bag tag, case or flight word (``Bestellung 0815
+4711``, ``order #...``) or after ``#`` is no phone unless written with ``+`` or ``00``; a number glued to
+letters (``INC0012345``) is no phone unless the letters end in ``Tel``, ``Fon``, ``Phone``, ``Mobil``,
+``Handy``, ``Fax``, ``Cell``, ``Call`` or ``Ruf``; nor is a number joined to another by a dot or dash
+(``978-3-16-148410-0``).
 
 False positives accepted (better an order number masked than a phone number shown):
 
-- any number starting with a single 0 with 7-14 digits (e.g. a customer number ``0123456789``) is a ``[PHONE]``,
-  unless an order/ticket word precedes it;
-- a bare 10-digit number that is a valid North American number (about half of them) or an Italian mobile is a
-  ``[PHONE]``;
-- a 13-19 digit number (tracking, order or contract number) passes the Luhn check one time in ten and is then a
-  ``[CARD]``;
-- ``[CARD]`` is chosen before ``[PHONE]`` for a Luhn-valid 13-19 digit number that does not start with 0 or +.
+- a number starting with a single 0, with 7-14 digits (a customer number ``0123456789``), is a ``[PHONE]``
+  unless an order word or ``#`` comes right before it;
+- 10 bare digits that are a valid North American number (roughly every second such number) or a valid
+  Italian mobile (3xx) are a ``[PHONE]``, likewise unless an order word comes before;
+- a 13-19 digit number (tracking, order, contract or profile id) passes the Luhn check one time in ten and is
+  then a ``[CARD]``;
+- a Luhn-valid 13-19 digit number not starting with 0 or ``+`` is a ``[CARD]`` even when it is a phone number
+  (masked all the same), and a social security number starting with 0 is a ``[PHONE]``.
+
+Not found: phone numbers of other regions in national form, numbers spelt with letters (``O16O``),
+obfuscated e-mail addresses (``jo [at] example [dot] com``), names and postal addresses.
 """
 
 from __future__ import annotations
@@ -68,32 +78,35 @@ _MAYBE = re.compile(r"\d|@|http|www|ftp", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _SP = r"[ \t\u00a0\u2009\u202f]"  # spaces inside a number: ordinary, no-break, thin, narrow no-break
 
-# --- URLs, e-mail addresses, handles ---------------------------------------------------------------------------
-_URL = re.compile(r"(?:(?:https?|ftp)://|(?<![^\W\d_])www\.)[^\s<>\"'`]+", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.%+-]*\w@(?:[^\W_](?:[\w-]{0,62}[^\W_])?\.)+(?:xn--[a-z0-9-]{1,59}|[^\W\d_]{2,63})(?![\w-])",
-                    re.IGNORECASE)
+# --- URLs, e-mail addresses, handles ------------------------------------------------------------------------
+_URL = re.compile(r"(?:(?:https?|ftp)://|(?<![\w@.-])www\.)[^\s<>\"'`]+", re.IGNORECASE)
+# local part @ domain labels . a Unicode or punycode top-level domain
+_EMAIL = re.compile(r"[\w.%+-]*\w@(?:[^\W_](?:[\w-]{0,62}[^\W_])?\.)+(?:xn--[a-z0-9-]{1,59}|[^\W\d_]{2,63})"
+                    r"(?![\w-])", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@.+/-])@(\w{1,30})")
 _NOT_HANDLE = re.compile(r"\d+(?:[.:]\d+)?(?:am|pm|h|uhr)?", re.IGNORECASE)  # "@5pm", "@10:30"
 
-# --- IBAN and tax ids ------------------------------------------------------------------------------------------
-_IBAN = re.compile(r"(?<![0-9])[A-Z]{2}[0-9]{2}(?:[ \u00a0.-]{0,2}[A-Z0-9]){11,34}", re.IGNORECASE)
+# --- IBAN and tax ids ---------------------------------------------------------------------------------------
+_IBAN = re.compile(r"(?<![0-9])[A-Z]{2}(?:[ \u00a0.-]{0,2}[0-9]){2}(?:[ \u00a0.-]{0,2}[A-Z0-9]){11,34}",
+                   re.IGNORECASE)
 _TAX_NAME = re.compile(
     r"(?<![^\W\d_])(?:steuer[\s-]*(?:id(?:entifikations)?(?:[\s-]*nr|nummer)?|nummer|nr)|steuerliche\s+"
-    r"identifikationsnummer|st(?:eu)?\.?[\s-]*id(?:[\s.-]*nr)?|id[\s.-]*nr|tax[\s-]*(?:id|number)|tin|ssn|"
-    r"social\s+security(?:\s+(?:no|number|nr))?)\.?\s*(?:nr\.?|no\.?|number|nummer)?\s*[:#=]?\s*",
+    r"identifikationsnummer|st(?:eu)?\.?[\s-]*id(?:[\s.-]*nr)?|str?\.?-?nr|id[\s.-]*nr|"
+    r"tax[\s-]*(?:id|number)|tin|ssn|social\s+security(?:\s+(?:no|number|nr))?)"
+    r"\.?\s*(?:nr\.?|no\.?|number|nummer)?\s*[:#=]?\s*",
     re.IGNORECASE)
 _TAX_DIGITS = re.compile(r"\d(?:(?:" + _SP + r"|[./-])?\d){8,12}(?!\d)")
 _SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
 
-# --- what cards and phones must not swallow: dates, times, amounts ---------------------------------------------
+# --- what cards and phones must not swallow: dates, times, amounts ------------------------------------------
 _D, _M, _Y4 = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])", r"(?:19|20)\d{2}"
 
 
 def _date4(a: str, b: str) -> str:
-    """A date with a four-digit year (D.M.Y, D-M-Y, D/M/Y, M/D/Y, Y-M-D with the same separator twice), with an
-    optional ISO time; ``a``, ``b`` name the separator groups."""
-    return (rf"(?:{_D}(?P<{a}>[./-]){_M}(?P={a}){_Y4}|{_M}(?P<{a}m>[./-]){_D}(?P={a}m){_Y4}"
-             rf"|{_Y4}(?P<{b}>[./-]){_M}(?P={b}){_D})"
+    """A date with a four-digit year (D.M.Y, D-M-Y, D/M/Y, M/D/Y, Y-M-D with the same separator twice), with
+    an optional ISO time; ``a``, ``b`` name the separator groups."""
+    return (rf"(?:{_D}\.{_SP}?{_M}\.{_SP}?{_Y4}|{_D}(?P<{a}>[/-]){_M}(?P={a}){_Y4}"
+            rf"|{_M}(?P<{a}m>[./-]){_D}(?P={a}m){_Y4}|{_Y4}(?P<{b}>[./-]){_M}(?P={b}){_D})"
             r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 
 
@@ -101,31 +114,42 @@ _PROTECT = [
     # date ranges first, so "01.01.2024-31.12.2024" is no 16-digit number
     re.compile(rf"(?<!\d)(?<!\d[./-]){_date4('a', 'b')}\s*[-\u2013]\s*{_date4('c', 'd')}(?![./-]?\d)"),
     re.compile(rf"(?<!\d)(?<!\d[./-]){_date4('a', 'b')}(?![./-]\d)"),
-    # two-digit years only where no other digit group is near ("01.12.45.67.89" is a French phone number)
-    re.compile(rf"(?<!\d)(?<!\d{_SP})(?<!\d[./-]){_D}(?P<e>[./]){_M}(?P=e)\d{{2}}(?!{_SP}?[./-]?\d)"),
+    # two-digit years only where no other digit group is near (see _NEAR: "01.12.45.67.89" is a French phone)
+    re.compile(rf"(?<!\d)(?:{_D}\.{_SP}?{_M}\.{_SP}?|{_D}/{_M}/)\d{{2}}(?!\d)"),
     re.compile(rf"(?<![\d.])(?<!\d{_SP}){_D}\.{_M}\.(?![\d.])"),  # "am 12.03. um"
+    re.compile(rf"(?<![\d./+-]){_M}[./]{_Y4}(?![\d./])"),  # "01/2014", "03.2024"
     re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?:\s?(?:am|pm|uhr|h)\b)?(?![\d:])", re.IGNORECASE),
-    re.compile(r"(?:[€$£¥]|\b(?:EUR|USD|GBP|CHF|Euro?s?|dollars?)\b)\s?(?:\d{1,3}(?:[.,'\u00a0 ]\d{3})+|\d+)"
-               r"(?:[.,]\d{1,2})?(?!\d)", re.IGNORECASE),
+    re.compile(r"(?:[€$£¥]|\b(?:EUR|USD|GBP|CHF|Euro?s?|dollars?)\b)\s?"
+               r"(?:\d{1,3}(?:[.,'\u00a0 ]\d{3})+|\d+)(?:[.,]\d{1,2})?(?!\d)", re.IGNORECASE),
     re.compile(r"(?<![\d.,])(?:\d{1,3}(?:[.,'\u00a0 ]\d{3})+|\d+)(?:[.,](?:\d{1,2}|-{1,2}))?\s?"
                r"(?:[€$£¥]|(?:EUR|USD|GBP|CHF|Euro?s?|dollars?)\b)", re.IGNORECASE),
 ]
+_SHORT_DATE = _PROTECT[2]
+_NEAR_BEFORE = re.compile(r"[\d+][\s()./\-\u2013]{0,4}$")
+_NEAR_AFTER = re.compile(r"[\s()./\-\u2013]{0,4}\d")
 _BARRIER = "\x00"
 
-# --- cards -----------------------------------------------------------------------------------------------------
+# --- cards --------------------------------------------------------------------------------------------------
 _CARD_RUN = re.compile(r"\d(?:(?:" + _SP + r"{1,2}|" + _SP + r"?[.-]" + _SP + r"?)?\d)*")
 _GROUPS = re.compile(r"\d+")
 
-# --- phones ----------------------------------------------------------------------------------------------------
-_PHONE_SEP = (rf"(?:{_SP}{{0,2}}[/\-\u2013]{_SP}{{0,2}}|\.|{_SP}{{1,2}}|{_SP}?\({_SP}?|{_SP}?\){_SP}?)")
+# --- phones -------------------------------------------------------------------------------------------------
+# up to four of: spaces, brackets, slash, dash, or a dot not ending a sentence ("0171 1234567. 2 bags")
+_PHONE_SEP = rf"(?:(?:[ \t\u00a0\u2009\u202f()/\-\u2013]|\.(?!{_SP})){{1,4}})"
 _PHONE_RUN = re.compile(rf"(?:\(?\+{_SP}?|\()?\d(?:{_PHONE_SEP}?\d)*")
+_DECIMAL = re.compile(r"-?[1-9]\d{0,2}[.,]\d{4,}")
 _TRUNK_ZERO = re.compile(r"\(\s?0\s?\)")
-_NANP_SHAPE = re.compile(rf"^(?:\+?1{_SP}?[-.]?{_SP}?)?(?:\(\d{{3}}\){_SP}?|\d{{3}}[ .-])\d{{3}}[ .-]\d{{4}}$")
+# North American shape: a separator between the groups is required (10 bare digits must be a valid number)
+_NANP_SEP = rf"(?:{_SP}{{0,2}}[-./]{_SP}{{0,2}}|{_SP}{{1,2}})"
+_NANP_SHAPE = re.compile(rf"^(?:\+?1{_NANP_SEP}?)?(?:\({_SP}?\d{{3}}{_SP}?\){_NANP_SEP}?|\d{{3}}{_NANP_SEP})"
+                         rf"\d{{3}}{_NANP_SEP}\d{{4}}$")
 _ORDER_WORD = re.compile(
     r"\b(?:order|bestell\w*|auftrag\w*|rechnung\w*|invoice|ticket|vorgang\w*|booking|buchung\w*|tracking|"
-    r"isbn|sendung\w*|paket\w*|reference|referenz\w*|ref|case|flight|flug\w*|serial|serien\w*|artikel\w*|item|"
-    r"sku|plz|zip|postcode|postleitzahl|res|reservation|reservierung\w*|confirmation|pnr|record\s+locator)"
-    r"\s*(?:-?\s?(?:nr|no|number|nummer|id|code|#))?\.?\s*[:#\-\u2013]?\s*$", re.IGNORECASE)
+    r"isbn|sendung\w*|paket\w*|reference|referenz\w*|ref|case|flight|flug\w*|serial|serien\w*|artikel\w*|"
+    r"item|sku|plz|zip|postcode|postleitzahl|res|reservation|reservierung\w*|confirmation|pnr|record\s+locator|"
+    r"claim|bag\s*tags?|bag\w*|gep\u00e4ck\w*)\s*(?:-?\s?(?:nr|no|numbers?|nummern?|ids?|codes?|#))?\.?\s*"
+    r"[:#\-\u2013]?\s*$", re.IGNORECASE)
+_PHONE_PART = re.compile(r"hotline|telefon|phone|fon|tel\b|fax|handy|mobil|line|ruf|call", re.IGNORECASE)
 _PHONE_WORD = re.compile(r"(?:tel|fon|phone|mobil|mobile|handy|fax|cell|call|ruf)$", re.IGNORECASE)
 _NATIONAL = ("DE", "GB", "NL", "IT", "FR")
 
@@ -205,8 +229,11 @@ def _tax_ids(text: str) -> list:
         if ok:
             spans.append(d.span())
     for m in _SSN.finditer(text):
-        if _ssn.is_valid(m.group(0)) and not any(s <= m.start() < e for s, e in spans):
-            spans.append(m.span())
+        s, e = m.span()
+        alone = not _NEAR_BEFORE.search(text, max(0, s - 5), s) and not _NEAR_AFTER.match(text, e)
+        # one starting with 0 is a national phone number ("030-12-0001"), masked as [PHONE] all the same
+        if alone and text[s] != "0" and _ssn.is_valid(m.group(0)) and not any(a <= s < b for a, b in spans):
+            spans.append((s, e))
     return sorted(spans)
 
 
@@ -215,6 +242,9 @@ def _protected(text: str) -> str:
     chars = None
     for pattern in _PROTECT:
         for m in pattern.finditer(text if chars is None else "".join(chars)):
+            if pattern is _SHORT_DATE and (_NEAR_BEFORE.search(text, max(0, m.start() - 5), m.start())
+                                          or _NEAR_AFTER.match(text, m.end())):
+                continue
             if chars is None:
                 chars = list(text)
             chars[m.start():m.end()] = _BARRIER * (m.end() - m.start())
@@ -222,8 +252,8 @@ def _protected(text: str) -> str:
 
 
 def _card_windows(groups: list) -> tuple | None:
-    """The first Luhn-valid window of whole digit groups (13-19 digits, not starting with 0); card-shaped
-    groupings (4-4-4-4(-3), 4-6-5, 4-6-4, one block) are preferred over any other grouping."""
+    """The Luhn-valid window of whole digit groups (13-19 digits, not starting with 0) to mask first: the
+    whole run, else a card-shaped grouping (4-4-4-4(-3), 4-6-5, 4-6-4, one block), else the longest."""
     found = []
     for i in range(len(groups)):
         digits = ""
@@ -235,10 +265,11 @@ def _card_windows(groups: list) -> tuple | None:
                 sizes = [len(g[0]) for g in groups[i:j + 1]]
                 shaped = (len(sizes) == 1 or sizes[:-1] == [4] * (len(sizes) - 1) and 1 <= sizes[-1] <= 4
                           or sizes in ([4, 6, 5], [4, 6, 4]))
-                found.append((not shaped, -(j - i), i, j))
+                whole = i == 0 and j == len(groups) - 1
+                found.append((not whole, not shaped, -len(digits), i, j))
     if not found:
         return None
-    _, _, i, j = min(found)
+    *_, i, j = min(found)
     return i, j
 
 
@@ -266,52 +297,64 @@ def _parse(number: str, region: str | None):
         return None
 
 
+def _possible(number) -> bool:
+    """Possible as a whole number (a number only dialable locally, without its area code, is not enough)."""
+    return (number is not None and phonenumbers.is_possible_number_with_reason(number)
+            == phonenumbers.ValidationResult.IS_POSSIBLE)
+
+
 def _phone_ok(raw: str) -> bool:
     """Whether a candidate (the digits with their separators) is a phone number by the rules of the module."""
     raw = raw.strip()
-    international = raw.lstrip("(").startswith("+")
-    digits = re.sub(r"\D", "", _TRUNK_ZERO.sub("", raw) if international else raw)
-    if not international and digits.startswith("00"):
-        international, digits = True, re.sub(r"\D", "", _TRUNK_ZERO.sub("", raw))[2:]
-    if international:
+    plus = raw.lstrip("(").startswith("+")
+    digits = re.sub(r"\D", "", _TRUNK_ZERO.sub("", raw) if plus else raw)
+    if plus:
+        return 8 <= len(digits) <= 15 and _possible(_parse("+" + digits, None))
+    if digits.startswith("00"):  # international prefix; order and tracking numbers start so too: valid only
+        digits = re.sub(r"\D", "", _TRUNK_ZERO.sub("", raw))[2:]
         number = _parse("+" + digits, None)
-        return number is not None and 8 <= len(digits) <= 15 and phonenumbers.is_possible_number(number)
+        return 8 <= len(digits) <= 15 and number is not None and phonenumbers.is_valid_number(number)
     if digits.startswith("0"):
-        if not 7 <= len(digits) <= 14:
+        if not 7 <= len(digits) <= 14 or re.match(r"\(?0[.,]\d", raw):  # not a decimal such as 0.211598
             return False
-        return any((n := _parse(digits, region)) is not None and phonenumbers.is_possible_number(n)
-                   for region in _NATIONAL)
+        return any(_possible(_parse(digits, region)) for region in _NATIONAL)
+    # without the trunk 0 only two national forms: North American (plain or 3-3-4) and Italian mobiles (3xx)
+    groups = _GROUPS.findall(raw)
     if len(digits) == 10 or (len(digits) == 11 and digits[0] == "1"):
         us = _parse(digits, "US")
-        if us is not None and (phonenumbers.is_valid_number(us) or (
-                _NANP_SHAPE.match(raw) and phonenumbers.is_possible_number(us))):
+        nanp = _NANP_SHAPE.match(raw) is not None
+        if us is not None and ((phonenumbers.is_valid_number(us) and (nanp or len(groups) == 1))
+                               or (nanp and _possible(us))):
             return True
-    if digits.startswith("3") and 9 <= len(digits) <= 11:
+    if digits.startswith("3") and len(digits) == 10 and (len(groups) == 1 or len(groups[0]) == 3):
         it = _parse(digits, "IT")
         return it is not None and phonenumbers.is_valid_number(it)
     return False
 
 
 def _phone_context_ok(text: str, start: int, end: int, raw: str, order_run: bool = False) -> bool:
-    """Not part of a longer number, no order/ticket word right before a national number, no letters glued to it
-    (except Tel, Fon, ...)."""
+    """Not part of a longer number, no order/ticket word right before a national number, no letters glued to
+    it (except Tel, Fon, ...)."""
     before = text[max(0, start - 40):start]
-    if re.search(r"#\s?$", before) or re.search(r"\d[./-]?$", before) or re.match(r"[./-]?\d", text[end:end + 2]):
+    if re.search(r"#\s?$|\d[./-]?$", before) or re.match(r"[./-]?\d", text[end:end + 2]):
         return False
     if before and before[-1].isalpha():
         word = re.search(r"[^\W\d_]+$", before).group(0)
         if not _PHONE_WORD.search(word):
             return False
     compact = raw.strip().lstrip("(")
-    if compact.startswith("+") or compact.startswith("00"):
+    if compact.startswith(("+", "00")):
         return True
-    return not order_run and _ORDER_WORD.search(before) is None
+    order = _ORDER_WORD.search(before)
+    if order is not None and _PHONE_PART.search(order.group(0)):
+        order = None  # "Reservierungshotline", "Bestelltelefon": a phone line, not an order number
+    return not order_run and order is None
 
 
 def _phone_windows(text: str, s: int, run: str) -> list:
     """Phone numbers in one candidate run: the longest acceptable window of whole digit groups, left to right.
-    A window may start or end inside the run only where the separator has a space (``Ticket 12 0171 1234567``),
-    never inside a number joined by dots or dashes (``978-3-16-148410-0``)."""
+    A window may start or end inside the run only where the separator has a space (``Ticket 12 0171
+    1234567``), never inside a number joined by dots or dashes (``978-3-16-148410-0``)."""
     groups = [(s + g.start(), s + g.end(), len(g.group(0))) for g in _GROUPS.finditer(run)]
     soft = [any(ch.isspace() for ch in text[groups[k][1]:groups[k + 1][0]]) for k in range(len(groups) - 1)]
     order_run = _ORDER_WORD.search(text[max(0, s - 40):s]) is not None  # "Ticket 4711 0815 4711"
@@ -343,18 +386,24 @@ def _phone_windows(text: str, s: int, run: str) -> list:
 
 
 def _phones(text: str, guarded: str) -> list:
-    found = []
+    found, leftover = [], 0
     for m in _PHONE_RUN.finditer(guarded):
         s = m.start()
         if s and guarded[s - 1].isdigit():
             continue
-        found.extend(_phone_windows(text, s, m.group(0)))
-    for region in PHONE_REGIONS:
-        for match in PhoneNumberMatcher(guarded, region, leniency=Leniency.VALID):
-            s, e = match.start, match.end
-            raw = match.raw_string
-            if _BARRIER not in raw and _phone_ok(raw) and _phone_context_ok(text, s, e, raw):
-                found.append((s, e))
+        spans = _phone_windows(text, s, m.group(0))
+        found.extend(spans)
+        if not _DECIMAL.fullmatch(m.group(0).lstrip("(+")):  # a coordinate or measurement is no phone
+            leftover += len(_DIGIT.findall(m.group(0))) - sum(len(_DIGIT.findall(text[a:b])) for a, b in spans)
+    # the matcher is the second net, for digits the runs above did not take (odd separators, other splits);
+    # what it finds passes the same rules
+    if leftover >= 7:
+        for region in PHONE_REGIONS:
+            for match in PhoneNumberMatcher(guarded, region, leniency=Leniency.VALID):
+                s, e = match.start, match.end
+                raw = match.raw_string
+                if _BARRIER not in raw and _phone_ok(raw) and _phone_context_ok(text, s, e, raw):
+                    found.append((s, e))
     return _merge(found)
 
 
@@ -437,9 +486,9 @@ def redact(text) -> tuple:
 
     Examples
     --------
-    >>> text, counts = redact("Ruf mich an: 0171-12-3456 oder jörg@müller.de, IBAN de89 3704 0044 0532 0130 00")
+    >>> text, counts = redact("Ruf an: 0171-12-3456 oder jörg@müller.de, IBAN de89 3704 0044 0532 0130 00")
     >>> text
-    'Ruf mich an: [PHONE] oder [EMAIL], IBAN [IBAN]'
+    'Ruf an: [PHONE] oder [EMAIL], IBAN [IBAN]'
     >>> {k: v for k, v in counts.items() if v}
     {'email': 1, 'iban': 1, 'phone': 1}
     >>> redact("Bestellung 4711-0815 am 12.03.2024 um 14:30, 49,99 €")[0]
@@ -462,8 +511,25 @@ def redact(text) -> tuple:
     return text, dict.fromkeys(PII_KINDS, 0)
 
 
-def _redact_values(values) -> tuple[list, list]:
-    """Redact a sequence: ``(redacted values, per-value count dicts)``; each distinct text is redacted once."""
+def redact_values(values) -> tuple[list, list]:
+    """Redact a sequence of values, with the counts of each value (for per-row tallies).
+
+    Parameters
+    ----------
+    values : iterable
+        Texts (other values as in :func:`redact`).
+
+    Returns
+    -------
+    tuple of (list, list)
+        The redacted values, and for each a dict ``kind -> count``; a distinct text is redacted once.
+
+    Examples
+    --------
+    >>> out, counts = redact_values(["mail me: a@b.de", "thanks"])
+    >>> out, counts[0]["email"]
+    (['mail me: [EMAIL]', 'thanks'], 1)
+    """
     seen: dict = {}
     zero = dict.fromkeys(PII_KINDS, 0)
     out, counts = [], []
@@ -506,15 +572,15 @@ def redact_series(values: pd.Series) -> tuple:
     >>> import pandas as pd
     >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
     >>> text, counts = redact_series(tweets["text"])
-    >>> counts["handle"] > 10_000, counts["url"] > 500, tweets["text"].str.contains("@united").sum() > 0
+    >>> counts["handle"] > 10_000, counts["url"] > 500, counts["phone"] > 20
     (True, True, True)
-    >>> text.str.contains("@united").sum()
-    0
+    >>> int(tweets["text"].str.contains("800-433-7300").sum()), int(text.str.contains("800-433-7300").sum())
+    (6, 0)
     """
     if not isinstance(values, pd.Series):
-        raise CxInputError(f"redact_series expects a pandas Series, got {type(values).__name__}; pass one column "
-                           "(e.g. table['text']).")
-    out, per_value = _redact_values(values.tolist())
+        raise CxInputError(f"redact_series expects a pandas Series, got {type(values).__name__}; pass one "
+                           "column (e.g. table['text']).")
+    out, per_value = redact_values(values.tolist())
     totals = dict.fromkeys(PII_KINDS, 0)
     for c in per_value:
         for kind, k in c.items():

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from .._errors import CxInputError
+from ..display import PII_KINDS, redact, redact_values
 
 __all__ = [
     "PII_KINDS",
@@ -20,72 +21,41 @@ __all__ = [
     "redact_text",
 ]
 
-#: The kinds of personal data :func:`redact_pii` replaces, in the order they are looked for.
-PII_KINDS = ("email", "iban", "card", "phone")
-
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-# IBAN-like: two letters, two check digits, then 11-30 letters/digits, optionally in groups of four.
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
-# Card-like: 13-19 digits, optionally grouped with spaces or dashes (no checksum: any such number is masked).
-_CARD = re.compile(r"(?<![\w+])\d(?:[ -]?\d){12,18}(?![\w])")
-# Phone-like: optional +/00 country prefix, then 7-15 digits with spaces, dots, dashes, slashes or brackets.
-_PHONE = re.compile(r"(?<![\w@])(?:\+|00)?\(?\d[\d ()./-]{5,}\d(?![\w])")
-_DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
-_TOKEN = {"email": "[EMAIL]", "iban": "[IBAN]", "card": "[CARD]", "phone": "[PHONE]"}
-
-_HANDLE = re.compile(r"(?<![\w@])@\w+")
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# clean_text drops handles and links, and the tags redaction left in their place
+_HANDLE = re.compile(r"(?<![\w@])@\w+|\[HANDLE\]")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\[URL\]", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^>\n]{1,200}>")
 _SPACES = re.compile(r"\s+")
 
 
-def _phone_ok(match: str) -> bool:
-    digits = sum(ch.isdigit() for ch in match)
-    if not 7 <= digits <= 15:
-        return False
-    return not _DATE_LIKE.match(match.strip())
-
-
 def redact_text(text: str) -> tuple[str, dict]:
-    """Replace e-mail addresses, IBAN-like, card-like and phone-like numbers in one text.
+    """Replace personal data in one text by tags: :func:`cxlib.display.redact`, the one redactor of cxlib.
 
     Parameters
     ----------
     text : str
-        Any text.
+        Any text (other values as in :func:`cxlib.display.redact`).
 
     Returns
     -------
     tuple
-        ``(redacted_text, counts)``: the text with ``[EMAIL]``, ``[IBAN]``, ``[CARD]``, ``[PHONE]`` in place of
-        the matches, and a dict kind -> number of replacements.
+        ``(redacted_text, counts)``: the text with ``[EMAIL]``, ``[IBAN]``, ``[CARD]``, ``[PHONE]``,
+        ``[URL]``, ``[HANDLE]``, ``[TAX_ID]`` in place of the findings, and a dict kind -> number of
+        replacements (every kind of ``PII_KINDS``).
 
     Examples
     --------
-    >>> redact_text("mail me: jo@example.org or call +49 171 1234567")
-    ('mail me: [EMAIL] or call [PHONE]', {'email': 1, 'iban': 0, 'card': 0, 'phone': 1})
+    >>> text, counts = redact_text("mail me: jo@example.org or call +49 171 1234567")
+    >>> text
+    'mail me: [EMAIL] or call [PHONE]'
+    >>> counts
+    {'email': 1, 'iban': 0, 'card': 0, 'phone': 1, 'url': 0, 'handle': 0, 'tax_id': 0}
     """
-    counts = dict.fromkeys(PII_KINDS, 0)
-    if not isinstance(text, str) or not text:
-        return text, counts
-
-    def sub(kind, pattern, value, check=None):
-        def repl(m):
-            if check is not None and not check(m.group(0)):
-                return m.group(0)
-            counts[kind] += 1
-            return _TOKEN[kind]
-        return pattern.sub(repl, value)
-
-    text = sub("email", _EMAIL, text)
-    text = sub("iban", _IBAN, text, lambda s: 15 <= len(s.replace(" ", "")) <= 34)
-    text = sub("card", _CARD, text)
-    text = sub("phone", _PHONE, text, _phone_ok)
-    return text, counts
+    return redact(text)
 
 
 def redact_pii(feedback: pd.DataFrame, *, text: str = "text") -> pd.DataFrame:
-    """Redact personal data (e-mail, IBAN-, card- and phone-like numbers) in a text column.
+    """Redact personal data (see :func:`redact_text`) in a text column.
 
     Parameters
     ----------
@@ -97,30 +67,30 @@ def redact_pii(feedback: pd.DataFrame, *, text: str = "text") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        A copy with ``text`` redacted and a column ``pii_redacted`` (int, replacements in that row). The totals
-        per kind are in ``attrs["pii_counts"]`` (dict kind -> count).
+        A copy with ``text`` redacted and a column ``pii_redacted`` (int, replacements in that row). The
+        totals per kind are in ``attrs["pii_counts"]`` (dict kind -> count, every kind of ``PII_KINDS``).
 
     Examples
     --------
+    >>> from cxlib.feedback import read_feedback
     >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id")
     >>> red = redact_pii(fb)
     >>> sorted(red.attrs["pii_counts"])
-    ['card', 'email', 'iban', 'phone']
+    ['card', 'email', 'handle', 'iban', 'phone', 'tax_id', 'url']
+    >>> red.attrs["pii_counts"]["phone"] > 0, bool(red["text"].str.contains("800-433-7300").any())
+    (True, False)
     """
     if text not in feedback.columns:
         raise CxInputError(f"the text column {text!r} is missing; columns: {', '.join(map(str, feedback.columns))}.",
                            column=text)
     out = feedback.copy()
+    redacted, per_row = redact_values(out[text].tolist())
     totals = dict.fromkeys(PII_KINDS, 0)
-    redacted, per_row = [], []
-    for value in out[text].tolist():
-        new, counts = redact_text(value)
-        redacted.append(new)
-        per_row.append(sum(counts.values()))
+    for counts in per_row:
         for k, v in counts.items():
             totals[k] += v
     out[text] = pd.Series(redacted, index=out.index, dtype=object)
-    out["pii_redacted"] = pd.Series(per_row, index=out.index, dtype=int)
+    out["pii_redacted"] = pd.Series([sum(c.values()) for c in per_row], index=out.index, dtype=int)
     out.attrs["pii_counts"] = totals
     return out
 
@@ -149,9 +119,9 @@ def clean_text(text: str, *, handles: bool = True, urls: bool = True, entities: 
     text : str
         The raw text.
     handles : bool, default True
-        Remove ``@handles``.
+        Remove ``@handles`` (and the ``[HANDLE]`` tags of redaction).
     urls : bool, default True
-        Remove ``http(s)://`` and ``www.`` links.
+        Remove ``http(s)://`` and ``www.`` links (and the ``[URL]`` tags of redaction).
     entities : bool, default True
         Decode HTML entities (``&amp;`` -> ``&``) and strip HTML tags.
     emojis : {"words", "drop", "keep"}, default "words"
@@ -249,6 +219,7 @@ def deduplicate(feedback: pd.DataFrame, *, text: str = "text", normalise: bool =
 
     Examples
     --------
+    >>> from cxlib.feedback import read_feedback
     >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id")
     >>> len(deduplicate(fb)) < len(fb)
     True
@@ -276,8 +247,8 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
     emojis : {"words", "drop", "keep"}, default "words"
         How emojis appear in ``text_clean`` (see :func:`clean_text`).
     redact : bool, default True
-        Redact e-mail addresses, IBAN-, card- and phone-like numbers in ``text`` and ``text_clean``. Keep it on
-        for anything that goes into a report.
+        Redact personal data (:func:`redact_text`: e-mail addresses, phone, IBAN, card and tax numbers, URLs,
+        @handles) in ``text`` and ``text_clean``. Keep it on for anything that goes into a report.
     dedupe : bool, default True
         Drop rows whose cleaned text repeats an earlier one (see :func:`deduplicate`).
     language : {"auto", True, False}, default "auto"
@@ -297,6 +268,7 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
 
     Examples
     --------
+    >>> from cxlib.feedback import read_feedback
     >>> fb = clean_feedback(read_feedback("data/germeval2017_dev.csv.gz", labels=["relevance", "sentiment"]))
     >>> fb.attrs["cleaning_report"]["languages"]["de"] > 2000
     True
@@ -356,6 +328,7 @@ def cleaning_report_table(feedback: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from cxlib.feedback import read_feedback
     >>> fb = clean_feedback(read_feedback("data/germeval2017_dev.csv.gz"), language=False)
     >>> table = cleaning_report_table(fb)
     >>> table["item"].iloc[[0, -1]].tolist()

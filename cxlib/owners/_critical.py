@@ -306,10 +306,11 @@ def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, su
 
 
 def _readable_examples(verbatims: pd.Series, k: int) -> pd.Series:
-    """The ``k`` verbatims whose length without @handles and URLs is closest to 120 characters."""
+    """The ``k`` verbatims whose length without @handles and URLs (or their tags) is closest to 120 chars."""
     if verbatims.empty or k <= 0:
         return verbatims.iloc[0:0]
-    core = verbatims.str.replace(r"@\w+|https?://\S+", "", regex=True).str.strip().str.len()
+    core = verbatims.str.replace(r"@\w+|https?://\S+|\[(?:HANDLE|URL)\]", "", regex=True)
+    core = core.str.strip().str.len()
     distance = (core - 120).abs()
     return verbatims.loc[distance.sort_values(kind="stable").index].head(k)
 

@@ -307,8 +307,8 @@ class Dashboard:
     owner : str
         The owner ("" for the overview).
     linked : pandas.DataFrame
-        Feedback of the view's touchpoints after linking (its customer-derived columns redacted when asked), with
-        ``negative``.
+        Feedback of the view's touchpoints after linking (its customer-derived columns redacted when asked),
+        with ``negative``.
     coverage : pandas.DataFrame
         :func:`cxlib.owners.link_coverage` over all feedback.
     scores, trend, changes : pandas.DataFrame
@@ -391,11 +391,11 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     repeat_window_days : float, default 30
         Follow-up window of the repeat-contact rate.
     redact : bool, default True
-        Redact PII (:func:`cxlib.display.redact`) in every customer-derived value: verbatims, topics, touchpoint
-        labels from the data, case, event and feedback ids and other text columns of ``linked``, and what the
-        pain points, critical touchpoints, topic shifts and per-case table show; the replacements per kind go
-        into ``notes``. Always on for owner reports (``owner`` given). HTML entities in text and topic
-        (``&amp;``) are decoded first; reports escape all text when they show it.
+        Redact PII (:func:`cxlib.display.redact`) in every customer-derived value: verbatims, topics,
+        touchpoint labels from the data, case, event and feedback ids and other text columns of ``linked``,
+        and what the pain points, critical touchpoints, topic shifts and per-case table show; the replacements
+        per kind go into ``notes``. Always on for owner reports (``owner`` given). HTML entities in text and
+        topic (``&amp;``) are decoded first; reports escape all text when they show it.
     top : int, default 3
         Pain points per touchpoint.
     case_key, activity_key, timestamp_key, resource_key : str
@@ -495,10 +495,10 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
             linked[col] = linked[col].map(lambda v: html.unescape(v) if isinstance(v, str) else v)
     raw_case_ids = None
     if redact:
-        # every customer-derived value: verbatims, topics, touchpoint labels, ids and any other text column of the
-        # feedback (not the model's touchpoint, the link method, score, sentiment or date used for the figures)
+        # every customer-derived value: verbatims, topics, touchpoint labels, ids and any other text column of
+        # the feedback (not the model's touchpoint, the link method, score, sentiment or date of the figures)
         if case_id and case_id in linked.columns:
-            raw_case_ids = linked[case_id].copy()  # the per-case table and the owner filter join on the raw ids
+            raw_case_ids = linked[case_id].copy()  # the per-case table and the owner filter join on raw ids
         keep = {"touchpoint", "link", "negative", "topic_matches", "topic_tie", score, sentiment, date}
         shown = [text, topic, label, case_id, event_id, "id",
                  *(c for c in linked.columns if c not in keep and pd.api.types.is_string_dtype(linked[c]))]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..display import PII_KINDS
 from ._critical import _readable_examples
 from ._link import _need
 
 __all__ = ["pain_terms"]
+
+_NOT_TERMS = r"@\w+|https?://\S+|\[(?:" + "|".join(kind.upper() for kind in PII_KINDS) + r")\]"
 
 
 def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text", top: int = 3,
@@ -65,7 +68,8 @@ def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text",
     neg = negative.reindex(fb.index).fillna(False).astype(bool)
     if not neg.any():
         return pd.DataFrame(columns=columns)
-    docs = fb[text].astype(str).str.replace(r"@\w+|https?://\S+", " ", regex=True)
+    # handles, links and the tags redaction leaves ([PHONE], [HANDLE], ...) are no pain point
+    docs = fb[text].astype(str).str.replace(_NOT_TERMS, " ", regex=True)
     vectorizer = CountVectorizer(stop_words=language, ngram_range=(1, 2), min_df=2, binary=True,
                                  token_pattern=r"(?u)\b[^\W\d_][\w'-]+\b")
     try:
