@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._link import ACT, CASE, RES, TS, _need
 from ._model import MEASURES, TouchpointModel
@@ -20,6 +21,17 @@ __all__ = [
     "touchpoint_log",
     "touchpoint_scores",
 ]
+
+# the complaints as an event log: one case per customer, activity = theme / subtheme (pd, read_log,
+# read_touchpoint_model, log)
+_UWV_TOUCHPOINT_LOG = """
+>>> import pandas as pd
+>>> from cxlib import read_log
+>>> from cxlib.owners import read_touchpoint_model
+>>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintTheme_EN",
+...                timestamp="ContactDate", resource="ContactChannelID",
+...                classifier=["concept:name", "ComplaintSubtheme_EN"], classifier_sep=" / ")
+"""
 
 LIGHT_RULE = (
     "Lights (cxlib.scores.traffic_lights) compare a measure's 95% interval with its target and tolerance from "
@@ -39,6 +51,7 @@ RANKING_RULE = (
 )
 
 
+@share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
 def touchpoint_log(log: pd.DataFrame, model: TouchpointModel, *, activity_key: str = ACT,
                    keep_unmapped: bool = True) -> pd.DataFrame:
     """The event log with each activity replaced by its touchpoint from the model.
@@ -63,12 +76,7 @@ def touchpoint_log(log: pd.DataFrame, model: TouchpointModel, *, activity_key: s
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib import read_log
-    >>> from cxlib.owners import read_touchpoint_model
-    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintTheme_EN",
-    ...                timestamp="ContactDate", resource="ContactChannelID",
-    ...                classifier=["concept:name", "ComplaintSubtheme_EN"], classifier_sep=" / ")
+    {example_uwv_touchpoint_log}
     >>> tl = touchpoint_log(log, read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml"))
     >>> tl["concept:name"].nunique(), tl.attrs["unmapped_events"]
     (5, 0)
@@ -121,6 +129,7 @@ def _period_of(freq):
     return to_period
 
 
+@share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
 def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.DataFrame | None = None,
                       score: str = "score", sentiment: str = "sentiment", positive="positive",
                       neutral="neutral", negative="negative", period: str | None = None, date: str = "date",
@@ -169,10 +178,8 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model, link_feedback
-    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    {example_airline}
+    >>> from cxlib.owners import link_feedback
     >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
     >>> s = touchpoint_scores(linked, model, sentiment="airline_sentiment")
     >>> s[["touchpoint", "light"]].values.tolist()[0]
@@ -241,6 +248,7 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     return out[columns]
 
 
+@share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
 def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, success_ends=None,
                                 window_days: float = 7.0, case_key: str = CASE, activity_key: str = ACT,
                                 timestamp_key: str = TS, resource_key: str | None = RES) -> pd.DataFrame:
@@ -276,12 +284,7 @@ def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, su
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib import read_log
-    >>> from cxlib.owners import read_touchpoint_model
-    >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintTheme_EN",
-    ...                timestamp="ContactDate", resource="ContactChannelID",
-    ...                classifier=["concept:name", "ComplaintSubtheme_EN"], classifier_sep=" / ")
+    {example_uwv_touchpoint_log}
     >>> model = read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml")
     >>> int(journey_touchpoint_measures(log, model)["events"].sum())
     289
@@ -315,6 +318,7 @@ def _readable_examples(verbatims: pd.Series, k: int) -> pd.Series:
     return verbatims.loc[distance.sort_values(kind="stable").index].head(k)
 
 
+@share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
 def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text", negative=None, top: int = 3,
                 examples: int = 2, redact=None) -> pd.DataFrame:
     """The top negative topics per touchpoint, with example verbatims.
@@ -347,10 +351,8 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model, link_feedback
-    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    {example_airline}
+    >>> from cxlib.owners import link_feedback
     >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason")
     >>> p = pain_points(linked, topic="negativereason", negative=linked["airline_sentiment"].eq("negative"), top=1)
     >>> p.loc[p["touchpoint"] == "Flight", "topic"].item()
@@ -377,6 +379,7 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
     return pd.DataFrame(rows, columns=["touchpoint", "rank", "topic", "count", "share", "examples"])
 
 
+@share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
 def topic_changes(linked: pd.DataFrame, *, topic: str = "topic", date: str = "date", period: str = "M",
                   negative=None, current: str | None = None, previous: str | None = None, top: int = 5,
                   level: float = 0.95) -> pd.DataFrame:
@@ -413,10 +416,8 @@ def topic_changes(linked: pd.DataFrame, *, topic: str = "topic", date: str = "da
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model, link_feedback
-    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    {example_airline}
+    >>> from cxlib.owners import link_feedback
     >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason")
     >>> t = topic_changes(linked, topic="negativereason", date="tweet_created", period="D")
     >>> t[["previous", "current"]].iloc[0].tolist()
@@ -553,6 +554,7 @@ def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None
     return pd.DataFrame(rows, columns=columns)
 
 
+@share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
 def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None = None,
                          journey: pd.DataFrame | None = None, linked: pd.DataFrame | None = None,
                          pains: pd.DataFrame | None = None, negative=None) -> pd.DataFrame:
@@ -586,10 +588,8 @@ def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None 
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model, link_feedback, touchpoint_scores
-    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    {example_airline}
+    >>> from cxlib.owners import link_feedback, touchpoint_scores
     >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
     >>> s = touchpoint_scores(linked, model, sentiment="airline_sentiment")
     >>> neg = linked["airline_sentiment"].eq("negative")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..display import redact, redact_series
 from ..io import parse_scores, parse_timestamps
@@ -345,6 +346,7 @@ class Dashboard:
     notes: list = field(default_factory=list)
 
 
+@share_docs
 def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.DataFrame | None = None,
                     owner: str | None = None, link=("case", "label", "topic"), text: str = "text",
                     case_id: str | None = None, date: str | None = None, date_format: str | None = None,
@@ -408,10 +410,7 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model
-    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    {example_airline}
     >>> d = build_dashboard(tweets, model, link=["label", "topic"], label="negativereason",
     ...                     sentiment="airline_sentiment", date="tweet_created", period="D",
     ...                     topic="negativereason", owner="Customer care")

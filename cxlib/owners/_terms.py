@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from ..display import PII_KINDS
 from ._critical import _readable_examples
 from ._link import _need
@@ -14,6 +15,7 @@ __all__ = ["pain_terms"]
 _NOT_TERMS = r"@\w+|https?://\S+|\[(?:" + "|".join(kind.upper() for kind in PII_KINDS) + r")\]"
 
 
+@share_docs
 def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text", top: int = 3,
                examples: int = 2, min_count: int = 5, redact=None, language: str = "english") -> pd.DataFrame:
     """The words (and two-word phrases) most over-represented in a touchpoint's negative feedback.
@@ -50,10 +52,8 @@ def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text",
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from cxlib.owners import read_touchpoint_model, link_feedback
-    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
-    >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
+    {example_airline}
+    >>> from cxlib.owners import link_feedback
     >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
     >>> terms = pain_terms(linked, negative=linked["airline_sentiment"].eq("negative"), top=2)
     >>> sorted(terms["touchpoint"].unique())[:1]
