@@ -8,6 +8,7 @@ a checksum of its own bytes, and an entry that does not match is discarded and r
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._columns import ACTIVITY, CASE, RESOURCE, TIMESTAMP
-from ._files import cache_dir, file_sha256, open_bytes, sniff_content
+from ._files import cache_dir, file_sha256, sniff_content
 from ._ids import normalise_ids
 from ._report import LoadReport
 from ._table import format_of, read_table
@@ -302,10 +303,16 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
 
 
 def _holds_xml(path: Path) -> bool:
+    """Whether the file's first bytes (gunzipped when gzip) are XML; only the head is read."""
     try:
-        return sniff_content(open_bytes(path)[:4096]) == "xml"
-    except CxInputError:
-        return False
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        if head[:2] == b"\x1f\x8b":
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(4096)
+    except (OSError, EOFError):
+        return False  # the table reader gives the clear error
+    return bool(head) and sniff_content(head) == "xml"
 
 
 def load_report(log: pd.DataFrame) -> LoadReport:
