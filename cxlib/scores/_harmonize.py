@@ -168,7 +168,7 @@ def harmonize(table: pd.DataFrame) -> pd.DataFrame:
     for a measure where lower is better, score_100 = (max - value) / (max - min) x 100, so 100 is always
     best. The map is linear, so the standard error is scaled and the interval bounds map (and swap for
     lower-is-better). A linear map does not make two scales measure the same thing: judge each measure
-    against its own target as well (see the README).
+    against its own target as well (see docs/scores.md).
 
     Parameters
     ----------
