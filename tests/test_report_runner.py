@@ -223,3 +223,11 @@ def test_errors_that_quote_customer_data_are_redacted_on_the_failure_page_and_th
         assert "unknown label" in page
         for pii in ("0171-12-3456", "jörg@müller.de", "DE89 3704", "0532 0130"):
             assert pii not in page
+
+
+@pytest.mark.parametrize("name", ["../escape", "sub/dir", ".hidden", " "])
+def test_a_report_name_must_be_a_plain_file_name(tmp_path, name):
+    nb = _notebook(tmp_path / "n.ipynb", "print(1)")
+    with pytest.raises(CxInputError, match="must be a file name"):
+        run_notebook(nb, outdir=tmp_path / "out", name=name, progress=False)
+    assert not (tmp_path / "escape.html").exists()

@@ -438,8 +438,9 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
     title = str(params.pop("report_title", "") or "")
     if name is None:
         name = notebook.stem + (f"__{Path(params_file).stem}" if params_file else "")
-    if not re.fullmatch(r"[\w.-]+", name) or name.startswith("."):
-        raise CxInputError(f"the report name {name!r} may only hold letters, digits, '.', '_' and '-'.")
+    if not name.strip() or name.startswith(".") or re.search(r"[/\\\x00-\x1f]", name):
+        raise CxInputError(f"the report name {name!r} must be a file name: no '/', '\\' or control characters, "
+                           "and not starting with '.'.")
     outdir = _check_outdir(Path(outdir))
     executed = outdir / f"{name}.ipynb"
     html_path = outdir / f"{name}.html"
