@@ -8,7 +8,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 from ._errors import CxInputError
-from .io import LoadReport, load_report, read_log
+from .io import LoadReport, read_log
 
 try:
     __version__ = version("cxlib")
@@ -17,7 +17,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 _SUBPACKAGES = {"journeys", "feedback", "scores", "owners", "report", "io", "bench"}
 
-__all__ = ["CxInputError", "LoadReport", "__version__", "feedback", "io", "journeys", "load_report", "owners",
+__all__ = ["CxInputError", "LoadReport", "__version__", "feedback", "io", "journeys", "owners",
            "read_feedback", "read_log", "report", "scores"]
 
 

@@ -61,6 +61,12 @@ SHARED: dict[str, str] = _blocks(
         A ``strftime`` format of the dates (e.g. ``"%d/%m/%Y %H:%M"``); otherwise each value's format is
         recognised (ISO 8601, numeric day/month forms, month names) and counted in the load report.
         """,
+    with_report="""
+        with_report : bool, default False
+            Return ``(table, report)``: the table and its :class:`cxlib.io.LoadReport` (rows read, kept and
+            dropped with reasons and lines, the column mapping, counts and notes; it shows as a table in a
+            notebook).
+        """,
     dayfirst="""
         dayfirst : bool, optional
             Day-first (``True``) or month-first (``False``) for numeric dates. By default the column decides

@@ -29,7 +29,7 @@ import pytest
 
 import cxlib
 from cxlib import CxInputError
-from cxlib.feedback import feedback_load_report, read_feedback
+from cxlib.feedback import read_feedback
 from cxlib.scores import check_scores, read_responses
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -363,13 +363,10 @@ def _compare_table(table: pd.DataFrame, truth: dict) -> None:
 def _read(case: Case):
     path = FILES / case.file
     if case.reader == "log":
-        table = cxlib.read_log(path, cache=False, **case.kwargs)
-        return table, cxlib.load_report(table)
+        return cxlib.read_log(path, cache=False, with_report=True, **case.kwargs)
     if case.reader == "feedback":
-        table = read_feedback(path, **case.kwargs)
-        return table, feedback_load_report(table)
-    table = read_responses(path, **case.kwargs)
-    return table, cxlib.load_report(table)
+        return read_feedback(path, with_report=True, **case.kwargs)
+    return read_responses(path, with_report=True, **case.kwargs)
 
 
 def _param(case: Case):
@@ -464,13 +461,12 @@ def _entries(folder: Path) -> list[Path]:
 def test_damaged_cache_entry_is_discarded(case: CacheCase, tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path))
     source = FILES / "cache_source.csv"
-    first = cxlib.read_log(source)
-    assert not cxlib.load_report(first).cache_hit
+    first, first_report = cxlib.read_log(source, with_report=True)
+    assert not first_report.cache_hit
     [entry] = _entries(tmp_path)
     shutil.copyfile(FILES / case.file, entry)
 
-    again = cxlib.read_log(source)
-    report = cxlib.load_report(again)
+    again, report = cxlib.read_log(source, with_report=True)
     assert not report.cache_hit
     discarded = [n for n in report.notes if "cache entry for this file was discarded" in n]
     assert discarded and case.note in discarded[0], report.notes
@@ -478,8 +474,8 @@ def test_damaged_cache_entry_is_discarded(case: CacheCase, tmp_path, monkeypatch
     pd.testing.assert_frame_equal(again, first)
     assert report.rows_read == report.rows_kept == 16 and report.dropped == {}
 
-    third = cxlib.read_log(source)  # the entry was rebuilt
-    assert cxlib.load_report(third).cache_hit
+    third, third_report = cxlib.read_log(source, with_report=True)  # the entry was rebuilt
+    assert third_report.cache_hit
     # values only: the dtypes of a cache hit differ (test_cache_hit_equals_fresh_load)
     pd.testing.assert_frame_equal(third, first, check_dtype=False)
     out, err = capfd.readouterr()
@@ -497,8 +493,7 @@ def test_cache_entry_pair_of_another_log_is_discarded(tmp_path, monkeypatch):
     shutil.copyfile(other, entry)
     shutil.copyfile(other.with_suffix(".json"), entry.with_suffix(".json"))
 
-    again = cxlib.read_log(source)
-    report = cxlib.load_report(again)
+    again, report = cxlib.read_log(source, with_report=True)
     assert not report.cache_hit
     assert any("made from another file or other options" in n for n in report.notes), report.notes
     pd.testing.assert_frame_equal(again, first)
@@ -509,6 +504,6 @@ def test_cache_hit_equals_fresh_load(tmp_path, monkeypatch):
     monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path))
     source = FILES / "log_offsets_mixed.csv"
     fresh = cxlib.read_log(source, source_timezone="Europe/Rome")
-    hit = cxlib.read_log(source, source_timezone="Europe/Rome")
-    assert cxlib.load_report(hit).cache_hit
+    hit, hit_report = cxlib.read_log(source, source_timezone="Europe/Rome", with_report=True)
+    assert hit_report.cache_hit
     pd.testing.assert_frame_equal(hit, fresh)

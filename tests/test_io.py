@@ -11,7 +11,7 @@ import pm4py
 import pytest
 
 import cxlib
-from cxlib import CxInputError, load_report, read_log
+from cxlib import CxInputError, read_log
 from cxlib.io import cache_dir, decode_text, read_table
 
 from .conftest import DATA, shared
@@ -38,8 +38,7 @@ def _pm4py_read(path):
     ("roadtraffic_sample/roadtraffic100traces.csv", {}, 100, 390, 10),
 ])
 def test_every_shared_log_loads(relative, kwargs, cases, events, activities):
-    log = read_log(shared(relative), cache=False, **kwargs)
-    report = load_report(log)
+    log, report = read_log(shared(relative), cache=False, with_report=True, **kwargs)
     assert (report.cases, report.rows_kept, report.activities) == (cases, events, activities)
     assert report.rows_read == events and report.rows_dropped == 0
     assert str(log["time:timestamp"].dt.tz) == "UTC"
@@ -48,9 +47,8 @@ def test_every_shared_log_loads(relative, kwargs, cases, events, activities):
 
 def test_bpic2016_complaints_csv_semicolon_latin1():
     path = shared("bpic2016_complaints/BPI2016_Complaints.csv")
-    log = read_log(path, case="CustomerID", activity="ComplaintTheme_EN", timestamp="ContactDate",
-                   cache=False)
-    report = load_report(log)
+    log, report = read_log(path, case="CustomerID", activity="ComplaintTheme_EN", timestamp="ContactDate",
+                           cache=False, with_report=True)
     assert report.rows_read == 289 and report.cases == 226
     assert (report.delimiter, report.encoding) == (";", "cp1252")
 
@@ -75,10 +73,10 @@ def test_same_events_and_timestamps_as_pm4py():
 
 
 def test_receipt_xes_and_csv_agree():
-    xes = read_log(shared("receipt_wabo/receipt.xes.gz"), cache=False)
-    csv = read_log(shared("receipt_wabo/receipt.csv.gz"), cache=False)
-    for log in (xes, csv):
-        assert load_report(log).rows_kept == 8577
+    xes, xes_report = read_log(shared("receipt_wabo/receipt.xes.gz"), cache=False, with_report=True)
+    csv, csv_report = read_log(shared("receipt_wabo/receipt.csv.gz"), cache=False, with_report=True)
+    for log, report in ((xes, xes_report), (csv, csv_report)):
+        assert report.rows_kept == len(log) == 8577
     assert xes["case:concept:name"].nunique() == csv["case:concept:name"].nunique()
     assert set(xes["concept:name"]) == set(csv["concept:name"])
     dfg_x, start_x, end_x = pm4py.discover_dfg(xes)
@@ -100,8 +98,8 @@ def test_pm4py_functions_work_unchanged(relative, kwargs):
 
 
 def test_demo_log_ships_and_loads():
-    log = read_log(DATA / "helpdesk.xes.gz", cache=False)
-    assert load_report(log).cases == 4580
+    log, report = read_log(DATA / "helpdesk.xes.gz", cache=False, with_report=True)
+    assert report.cases == log["case:concept:name"].nunique() == 4580
 
 
 # ---------------------------------------------------------------------------------------------------- the cache
@@ -109,13 +107,13 @@ def test_demo_log_ships_and_loads():
 def test_cache_is_used_on_a_rerun_and_bypassed_on_request(tmp_path, monkeypatch):
     monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / "c"))
     path = shared("helpdesk/helpdesk.xes.gz")
-    first = read_log(path)
-    assert not load_report(first).cache_hit
+    first, first_report = read_log(path, with_report=True)
+    assert not first_report.cache_hit
     assert len(list((tmp_path / "c" / "logs").glob("*.parquet"))) == 1
-    second = read_log(path)
-    assert load_report(second).cache_hit
+    second, second_report = read_log(path, with_report=True)
+    assert second_report.cache_hit
     pd.testing.assert_frame_equal(first, second)
-    assert not load_report(read_log(path, cache=False)).cache_hit
+    assert not read_log(path, cache=False, with_report=True)[1].cache_hit
     # other options are another cache entry
     read_log(path, classifier=["concept:name", "org:resource"])
     assert len(list((tmp_path / "c" / "logs").glob("*.parquet"))) == 2
@@ -127,8 +125,8 @@ def test_cache_key_follows_the_content_not_the_name(tmp_path, monkeypatch):
     path.write_text("case,activity,timestamp\n1,a,2024-01-01\n1,b,2024-01-02\n")
     assert len(read_log(path)) == 2
     path.write_text("case,activity,timestamp\n1,a,2024-01-01\n1,b,2024-01-02\n2,a,2024-01-03\n")
-    again = read_log(path)
-    assert len(again) == 3 and not load_report(again).cache_hit
+    again, report = read_log(path, with_report=True)
+    assert len(again) == 3 and not report.cache_hit
 
 
 def test_damaged_cache_entry_is_rebuilt(tmp_path, monkeypatch):
@@ -137,8 +135,8 @@ def test_damaged_cache_entry_is_rebuilt(tmp_path, monkeypatch):
     read_log(path)
     (entry,) = (tmp_path / "c" / "logs").glob("*.parquet")
     entry.write_bytes(b"not parquet")
-    log = read_log(path)
-    assert len(log) == 390 and not load_report(log).cache_hit
+    log, report = read_log(path, with_report=True)
+    assert len(log) == 390 and not report.cache_hit
 
 
 def test_cache_dir_default_is_a_user_folder(monkeypatch):
@@ -152,13 +150,13 @@ def test_csv_mapping_timezone_and_parquet(tmp_path):
     path = tmp_path / "tickets.csv"
     path.write_text("ticket;step;when;agent;channel\n"
                     "T1;open;01/03/2024 09:00;ann;web\nT1;close;01/03/2024 10:30;bob;web\n", encoding="utf-8")
-    log = read_log(path, case="ticket", activity="step", timestamp="when", resource="agent",
-                   timestamp_format="%d/%m/%Y %H:%M", source_timezone="Europe/Berlin",
-                   case_attributes=["channel"], cache=False)
+    log, report = read_log(path, case="ticket", activity="step", timestamp="when", resource="agent",
+                           timestamp_format="%d/%m/%Y %H:%M", source_timezone="Europe/Berlin",
+                           case_attributes=["channel"], cache=False, with_report=True)
     assert list(log["concept:name"]) == ["open", "close"]
     assert log["time:timestamp"].iloc[0] == pd.Timestamp("2024-03-01 08:00", tz="UTC")
     assert "case:channel" in log.columns and log["org:resource"].tolist() == ["ann", "bob"]
-    assert any("Europe/Berlin" in n for n in load_report(log).notes)
+    assert any("Europe/Berlin" in n for n in report.notes)
 
     pq = tmp_path / "tickets.parquet"
     log.to_parquet(pq)
@@ -187,8 +185,7 @@ def test_some_bad_rows_are_dropped_and_counted(tmp_path):
                     "1,c,not a date\n"               # unparseable timestamp
                     "1,d,2024-01-01 13:00\n"
                     "1,d,2024-01-01 13:00\n")        # duplicate, kept but counted
-    log = read_log(path, cache=False)
-    report = load_report(log)
+    log, report = read_log(path, cache=False, with_report=True)
     assert report.rows_read == 6 and report.rows_kept == 3
     assert report.dropped == {"missing case id": 1, "missing activity": 1, "unparseable timestamp": 1}
     assert report.duplicate_events == 1

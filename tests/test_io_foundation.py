@@ -61,10 +61,15 @@ def test_the_check_catches_an_offender():
     assert len(_offences(tree)) == 4
 
 
-@pytest.mark.parametrize("name", ["read_log", "read_feedback", "read_responses", "read_table", "LoadReport",
-                                  "CASE", "ACTIVITY", "TIMESTAMP", "RESOURCE", "require_columns"])
+@pytest.mark.parametrize("name", ["read_log", "read_feedback", "read_responses", "LoadReport",
+                                  "CASE", "ACTIVITY", "TIMESTAMP", "RESOURCE"])
 def test_foundation_exports(name):
     assert name in cxlib.io.__all__ and hasattr(cxlib.io, name)
+
+
+@pytest.mark.parametrize("name", ["read_table", "require_columns", "open_bytes", "read_yaml", "cache_dir"])
+def test_the_toolbox_is_importable_but_not_public(name):
+    assert name not in cxlib.io.__all__ and hasattr(cxlib.io, name)
 
 
 def test_public_readers_stay_where_users_import_them():

@@ -8,7 +8,7 @@ import tempfile
 import time
 import warnings
 
-from ..io import load_report, read_log
+from ..io import read_log
 
 
 def add_arguments(parser) -> None:
@@ -43,13 +43,15 @@ def run(args) -> dict:
         old = os.environ.get("CX_CACHE_DIR")
         os.environ["CX_CACHE_DIR"] = cache
         try:
-            cxlib_s, log = _median_time(lambda: read_log(path, classifier=classifier, cache=False), repeat)
+            cxlib_s, (log, report) = _median_time(
+                lambda: read_log(path, classifier=classifier, cache=False, with_report=True), repeat)
             read_log(path, classifier=classifier, cache=True)  # fills the cache
-            cached_s, cached = _median_time(lambda: read_log(path, classifier=classifier, cache=True), repeat)
-            if not load_report(cached).cache_hit or len(cached) != len(log):
+            cached_s, (cached, cached_report) = _median_time(
+                lambda: read_log(path, classifier=classifier, cache=True, with_report=True), repeat)
+            if not cached_report.cache_hit or len(cached) != len(log):
                 raise RuntimeError("the cached load did not come from the cache")
             figures = {"events": len(log), "cases": int(log["case:concept:name"].nunique()),
-                       "reader": load_report(log).reader, "repeat": repeat, "cxlib_s": round(cxlib_s, 4)}
+                       "reader": report.reader, "repeat": repeat, "cxlib_s": round(cxlib_s, 4)}
             if path.lower().endswith((".xes", ".xes.gz")):
                 pm4py_s, ref = _median_time(
                     lambda: pm4py.read_xes(path, variant=constants.DEFAULT_XES_PARSER), repeat)

@@ -12,10 +12,13 @@ Layers, bottom up:
 - ``_timestamps``, ``_ids``, ``_scores``: one rule each for dates, case ids and scores.
 - ``_log`` / ``_feedback``: the readers users call (:func:`read_log`, :func:`read_feedback`,
   :func:`read_responses`), thin wrappers over the above.
+
+The public API (``__all__``) is the readers, :class:`LoadReport`, the column keys and the three rules; the
+file helpers below them are for cxlib's own packages.
 """
 
 from ._columns import ACTIVITY, CASE, RESOURCE, TIMESTAMP, require_columns
-from ._feedback import STANDARD_COLUMNS, feedback_load_report, read_feedback, read_responses
+from ._feedback import STANDARD_COLUMNS, read_feedback, read_responses
 from ._files import (
     YAML_MAX_ALIASES,
     YAML_MAX_BYTES,
@@ -30,7 +33,7 @@ from ._files import (
     sniff_content,
 )
 from ._ids import ParsedIds, normalise_ids
-from ._log import load_report, read_log
+from ._log import read_log
 from ._report import LoadReport
 from ._scores import ParsedScores, check_scale, parse_scores
 from ._table import read_table
@@ -42,30 +45,18 @@ __all__ = [
     "RESOURCE",
     "STANDARD_COLUMNS",
     "TIMESTAMP",
-    "YAML_MAX_ALIASES",
-    "YAML_MAX_BYTES",
-    "YAML_MAX_DEPTH",
-    "YAML_MAX_NODES",
     "LoadReport",
     "ParsedIds",
     "ParsedScores",
     "ParsedTimestamps",
-    "cache_dir",
-    "check_scale",
-    "decode_text",
-    "feedback_load_report",
-    "file_sha256",
-    "load_report",
-    "load_yaml_text",
     "normalise_ids",
-    "open_bytes",
     "parse_scores",
     "parse_timestamps",
     "read_feedback",
     "read_log",
     "read_responses",
-    "read_table",
-    "read_yaml",
-    "require_columns",
-    "sniff_content",
 ]
+
+# The toolbox of cxlib's own packages: importable from here, but not public API (not in ``__all__``).
+_TOOLBOX = (YAML_MAX_ALIASES, YAML_MAX_BYTES, YAML_MAX_DEPTH, YAML_MAX_NODES, cache_dir, check_scale, decode_text,
+            file_sha256, load_yaml_text, open_bytes, read_table, read_yaml, require_columns, sniff_content)

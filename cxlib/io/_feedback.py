@@ -22,40 +22,13 @@ from ._scores import parse_scores
 from ._table import format_of, read_table
 from ._timestamps import parse_timestamps
 
-__all__ = ["STANDARD_COLUMNS", "feedback_load_report", "read_feedback", "read_responses"]
+__all__ = ["STANDARD_COLUMNS", "read_feedback", "read_responses"]
 
 #: Standard column names of a feedback table, in this order (only those mapped are present).
 STANDARD_COLUMNS = ["id", "text", "date", "score", "touchpoint", "channel", "case_id", "language"]
 
 # Names tried for the text column when ``text=`` is not given.
 _TEXT_ALIASES = ["text", "comment", "comments", "verbatim", "feedback", "message", "review", "body", "answer"]
-
-
-def feedback_load_report(feedback: pd.DataFrame) -> LoadReport:
-    """The load report of a table returned by :func:`read_feedback`.
-
-    Parameters
-    ----------
-    feedback : pandas.DataFrame
-        A table from :func:`read_feedback`.
-
-    Returns
-    -------
-    LoadReport
-        Rows read, kept, dropped with reasons and lines, the column mapping, counts and notes; shows as a table
-        in a notebook (``.to_frame()`` gives the ``item``/``value`` table).
-
-    Examples
-    --------
-    >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id")
-    >>> report = feedback_load_report(fb)
-    >>> report.rows_read, report.dropped
-    (14640, {'duplicate row': 155})
-    """
-    data = feedback.attrs.get("load_report")
-    if data is None:
-        raise CxInputError("this table has no load report; it was not loaded with cxlib.read_feedback.")
-    return data if isinstance(data, LoadReport) else LoadReport.from_dict(data)
 
 
 def _read_germeval_xml(raw: bytes, path: Path) -> pd.DataFrame:
@@ -115,14 +88,14 @@ def read_feedback(path, *, text: str | None = None, id: str | None = None, date:
                   date_format: str | None = None, dayfirst: bool | None = None, source_timezone: str | None = None,
                   score_scale=None, score_integer: bool = True, id_variants: str = "keep",
                   sep: str | None = None, encoding: str | None = None, quoting: str = "minimal", sheet=0,
-                  format: str | None = None, drop_duplicates: bool = True) -> pd.DataFrame:
+                  format: str | None = None, drop_duplicates: bool = True,
+                  with_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, LoadReport]:
     """Read open feedback (survey comments, tweets, chats) into a table with standard column names.
 
     CSV (delimiter and encoding detected, gzip allowed), Excel, Parquet and the GermEval 2017 XML are read.
     Records a CSV cannot hold (unbalanced quotes, ragged rows), rows without text, rows whose date cannot be
     read and exact duplicate rows are dropped and counted; scores that are not valid are kept as missing and
-    counted (their raw text stays in ``score_raw``). The load report travels in ``attrs["load_report"]`` (see
-    :func:`feedback_load_report`).
+    counted (their raw text stays in ``score_raw``); ``with_report=True`` returns the load report with the table.
 
     Parameters
     ----------
@@ -150,10 +123,11 @@ def read_feedback(path, *, text: str | None = None, id: str | None = None, date:
         Overrides the guess from the file name (the content still decides).
     drop_duplicates : bool, default True
         Drop rows identical to an earlier row in every kept column (export duplicates), counted in the report.
+    {with_report}
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame, or (pandas.DataFrame, LoadReport) with ``with_report``
         One row per piece of feedback, in file order, with:
 
         - ``id`` (str): the feedback id (source column or row number in the file).
@@ -178,6 +152,9 @@ def read_feedback(path, *, text: str | None = None, id: str | None = None, date:
     ['id', 'text', 'date', 'touchpoint', 'airline_sentiment', 'negativereason']
     >>> len(fb)  # 108 rows of the Kaggle file are exact duplicates
     14532
+    >>> fb, report = read_feedback("data/airline_tweets.csv.gz", id="tweet_id", with_report=True)
+    >>> report.rows_read, report.dropped
+    (14640, {'duplicate row': 155})
     """
     started = time.perf_counter()
     path = Path(path)
@@ -302,18 +279,18 @@ def read_feedback(path, *, text: str | None = None, id: str | None = None, date:
         report.start, report.end = out["date"].min(), out["date"].max()
     report.seconds = time.perf_counter() - started
     report.check()
-    out.attrs["load_report"] = report.to_dict()
-    return out
+    return (out, report) if with_report else out
 
 
 @share_docs
 def read_responses(path, *, columns=None, sep: str | None = None, encoding: str | None = None,
-                   quoting: str = "minimal", sheet=0) -> pd.DataFrame:
+                   quoting: str = "minimal", sheet=0,
+                   with_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, LoadReport]:
     """Read an export of survey responses with every cell as text, so that nothing is coerced.
 
     Only empty cells are missing: ``"n/a"`` or ``"7,5"`` in a score column stay text and are then reported by
     :func:`cxlib.scores.check_scores` instead of silently becoming "no score". Records a CSV cannot hold are
-    dropped and counted with their lines (see the load report in ``attrs["load_report"]``).
+    dropped and counted with their lines in the load report (``with_report=True``).
 
     Parameters
     ----------
@@ -323,10 +300,11 @@ def read_responses(path, *, columns=None, sep: str | None = None, encoding: str 
         Columns that must exist (score, touchpoint, date...); a missing one raises a
         :class:`cxlib.CxInputError` naming the file, the column and the columns found.
     {read_options}
+    {with_report}
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame, or (pandas.DataFrame, LoadReport) with ``with_report``
         All columns of the file (CSV cells as text, missing = empty cell), in file order.
 
     Examples
@@ -348,5 +326,4 @@ def read_responses(path, *, columns=None, sep: str | None = None, encoding: str 
     report.rows_kept = len(table)
     report.seconds = time.perf_counter() - started
     report.check()
-    table.attrs["load_report"] = report.to_dict()
-    return table
+    return (table, report) if with_report else table

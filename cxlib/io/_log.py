@@ -27,7 +27,7 @@ from ._table import format_of, read_table
 from ._timestamps import parse_timestamps
 from ._xes import read_xes
 
-__all__ = ["load_report", "read_log"]
+__all__ = ["read_log"]
 
 #: Bumped whenever the cached table's layout changes, so old cache entries are never reused.
 _CACHE_FORMAT = 3
@@ -178,13 +178,13 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
              case_attributes: list | None = None, timestamp_format: str | None = None,
              source_timezone: str | None = None, dayfirst: bool | None = None, id_variants: str = "keep",
              sep: str | None = None, encoding: str | None = None, quoting: str = "minimal", sheet=0,
-             format: str | None = None, cache: bool = True, progress: bool = False) -> pd.DataFrame:
+             format: str | None = None, cache: bool = True, progress: bool = False,
+             with_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, LoadReport]:
     """Read an event log (XES, CSV, Excel or Parquet) into a pandas DataFrame with pm4py's column names.
 
     The result works with every pm4py function unchanged. Events are sorted by case and time (ties keep the
-    file's order). The load report (rows read, kept, dropped with reasons and lines, duplicates, cases,
-    activities, timestamp formats, time span) travels in ``log.attrs["load_report"]``; :func:`load_report`
-    shows it as a table.
+    file's order). With ``with_report=True`` the load report comes with it: rows read, kept, dropped with
+    reasons and lines, duplicates, cases, activities, timestamp formats, time span.
 
     Parameters
     ----------
@@ -215,10 +215,11 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
         user cache folder); ``False`` parses the file again and writes nothing.
     progress : bool, default False
         Show a progress bar over the load steps.
+    {with_report}
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame, or (pandas.DataFrame, LoadReport) with ``with_report``
         One row per event with at least these columns:
 
         - ``case:concept:name`` (string): the case (journey) id.
@@ -235,9 +236,9 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
 
     Examples
     --------
-    >>> log = read_log("data/helpdesk.xes.gz")
-    >>> load_report(log).cases
-    4580
+    >>> log, report = read_log("data/helpdesk.xes.gz", with_report=True)
+    >>> report.cases, report.rows_dropped
+    (4580, 0)
     >>> log[["case:concept:name", "concept:name", "time:timestamp"]].shape
     (21348, 3)
     """
@@ -266,7 +267,7 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
         if cached is not None:
             bar.update(3)
             bar.close()
-            return cached
+            return cached if with_report else cached[0]
 
     report = LoadReport(path=str(path), format=claimed)
     lines = None
@@ -298,8 +299,7 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
         entry.save(log, report)
     bar.update(1)
     bar.close()
-    log.attrs["load_report"] = report.to_dict()
-    return log
+    return (log, report) if with_report else log
 
 
 def _holds_xml(path: Path) -> bool:
@@ -313,33 +313,6 @@ def _holds_xml(path: Path) -> bool:
     except (OSError, EOFError):
         return False  # the table reader gives the clear error
     return bool(head) and sniff_content(head) == "xml"
-
-
-def load_report(log: pd.DataFrame) -> LoadReport:
-    """The load report of a table returned by :func:`read_log` (rows read, kept, dropped with reasons, ...).
-
-    The report travels with the DataFrame as a plain dict in ``log.attrs["load_report"]`` (so the frame can
-    still be written to Parquet); this wraps it in a :class:`LoadReport` that shows as a table in a notebook.
-
-    Parameters
-    ----------
-    log : pandas.DataFrame
-        A log from :func:`read_log` (or a table from :func:`cxlib.feedback.read_feedback`).
-
-    Returns
-    -------
-    LoadReport
-        The report.
-
-    Examples
-    --------
-    >>> load_report(read_log("data/helpdesk.xes.gz")).rows_kept
-    21348
-    """
-    data = log.attrs.get("load_report")
-    if data is None:
-        raise CxInputError("this table has no load report; it was not loaded with a cxlib reader.")
-    return data if isinstance(data, LoadReport) else LoadReport.from_dict(data)
 
 
 class _CacheEntry:
@@ -357,7 +330,7 @@ class _CacheEntry:
         self.table.unlink(missing_ok=True)
         self.sidecar.unlink(missing_ok=True)
 
-    def load(self, path: Path, started: float, notes: list) -> pd.DataFrame | None:
+    def load(self, path: Path, started: float, notes: list) -> tuple[pd.DataFrame, LoadReport] | None:
         if not self.table.exists() and not self.sidecar.exists():
             return None
         import pyarrow.parquet as pq
@@ -389,8 +362,7 @@ class _CacheEntry:
         report.path = str(path)
         report.cache_hit = True
         report.seconds = time.perf_counter() - started
-        log.attrs["load_report"] = report.to_dict()
-        return log
+        return log, report
 
     def save(self, log: pd.DataFrame, report: LoadReport) -> None:
         import pyarrow as pa
