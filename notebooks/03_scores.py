@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -30,7 +31,7 @@ options = {}  # csat/ces: {"scale": [1, 5], "stat": "top2box", "higher_is_better
 touchpoint = "airline"  # column with the touchpoint (or segment)
 date = "tweet_created"
 date_format = "%Y-%m-%d %H:%M:%S %z"
-freq = "D"  # D, W, M or Q
+period = "D"  # D, W, M or Q
 targets = "notebooks/targets/airline_demo.yml"
 text = None  # open-text column: topics from cxlib.feedback when `topic` is None
 topic = "negativereason"  # an existing topic column, or None
@@ -133,12 +134,12 @@ display(say("The point estimate alone would give a different colour for {k} of {
 # The same rule per period. Each cell shows the score and n; grey cells have too few responses to judge.
 
 # %%
-periodic = sc.trend(responses, kind=kind, score=score, date=date, date_format=date_format, freq=freq,
+periodic = sc.trend(responses, kind=kind, score=score, date=date, date_format=date_format, period=period,
                     by=touchpoint, name=measure, **options)
 grid = sc.traffic_lights(periodic, targets=targets, touchpoint=touchpoint)
 no_date = int(grid.loc[grid["period"] == "no date", ["n", "n_missing", "n_invalid"]].to_numpy().sum())
-display(say("{p} periods ({freq}); {nd:,} rows have no date and appear in no period.",
-            p=grid.loc[grid["period"] != "no date", "period"].nunique(), freq=freq, nd=no_date))
+display(say("{p} periods ({length}); {nd:,} rows have no date and appear in no period.",
+            p=grid.loc[grid["period"] != "no date", "period"].nunique(), length=period, nd=no_date))
 sc.plot_traffic_lights(grid[grid["period"] != "no date"], y=touchpoint)
 plt.show()
 

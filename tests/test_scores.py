@@ -317,9 +317,9 @@ def test_trend_periods_and_dates():
     monthly = trend(df, date="date", date_format="%d/%m/%Y %H:%M")
     assert monthly["period"].tolist() == ["2018-01", "2018-02", "2018-04", "no date"]
     assert monthly["n"].tolist() == [1, 2, 1, 1]
-    quarterly = trend(df, date="date", date_format="%d/%m/%Y %H:%M", freq="Q")
+    quarterly = trend(df, date="date", date_format="%d/%m/%Y %H:%M", period="Q")
     assert quarterly["period"].tolist() == ["2018Q1", "2018Q2", "no date"]
-    weekly = trend(df, date="date", date_format="%d/%m/%Y %H:%M", freq="W")
+    weekly = trend(df, date="date", date_format="%d/%m/%Y %H:%M", period="W")
     assert weekly["period"].tolist()[:2] == ["2018-01-29", "2018-02-12"]  # weeks start on Monday
     with pytest.raises(CxInputError, match="1 dates do not match"):
         trend(df.assign(date=df["date"].replace({"02/04/2018 09:00": "2018-04-02"})), date="date",
@@ -330,10 +330,10 @@ def test_trend_local_day_and_mixed_offsets():
     df = pd.DataFrame({"s": ["positive", "negative", "neutral"],
                        "when": ["2015-02-16 23:30:00 -0800", "2015-02-17 00:10:00 -0800", "2015-02-17 09:00:00 -0800"]})
     fmt = "%Y-%m-%d %H:%M:%S %z"
-    daily = trend(df, kind="sentiment", score="s", date="when", date_format=fmt, freq="D")
+    daily = trend(df, kind="sentiment", score="s", date="when", date_format=fmt, period="D")
     assert daily["period"].tolist() == ["2015-02-16", "2015-02-17"]  # the customer's local day, not UTC
     mixed = df.assign(when=["2015-02-16 23:30:00 -0800", "2015-02-17 00:10:00 -0500", "2015-02-17 09:00:00 -0800"])
-    daily = trend(mixed, kind="sentiment", score="s", date="when", date_format=fmt, freq="D")
+    daily = trend(mixed, kind="sentiment", score="s", date="when", date_format=fmt, period="D")
     assert daily["n"].sum() == 3 and daily["period"].tolist() == ["2015-02-17"]  # all on the same UTC day
 
 

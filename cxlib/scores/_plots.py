@@ -99,7 +99,7 @@ def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=No
     {example_tweets}
     >>> from cxlib.scores import plot_trend, trend
     >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
-    ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D", by="airline")
+    ...               date_format="%Y-%m-%d %H:%M:%S %z", period="D", by="airline")
     >>> ax = plot_trend(daily, hue="airline", target=-40)
     """
     for col in ("period_start", "value", "ci_low", "ci_high"):

@@ -54,7 +54,7 @@ def _dates(df, date, date_format):
 
 
 @share_docs
-def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: str = "date", freq: str = "M",
+def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: str = "date", period: str = "M",
           by=None, date_format: str | None = None, name: str | None = None, level: float = 0.95,
           **options) -> pd.DataFrame:
     """A measure per period (day, week, month, quarter) and group, with intervals.
@@ -67,7 +67,7 @@ def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: st
     {score_or_label}
     date : str, default "date"
         Column with the response date (datetime, or text read with ``date_format``).
-    freq : {"D", "W", "M", "Q"}, default "M"
+    period : {"D", "W", "M", "Q"}, default "M"
         Period length; weeks run Monday to Sunday. Dates with one UTC offset are binned by their local time;
         dates with mixed offsets are converted to UTC first.
     {by}
@@ -93,26 +93,26 @@ def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: st
     {example_tweets}
     >>> from cxlib.scores import trend
     >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
-    ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D", by="airline")
+    ...               date_format="%Y-%m-%d %H:%M:%S %z", period="D", by="airline")
     >>> daily["period"].min()
     '2015-02-16'
     """
     if kind not in KINDS:
         raise CxInputError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    if freq not in _FREQ:
-        raise CxInputError(f"freq must be one of D, W, M, Q, got {freq!r}")
+    if period not in _FREQ:
+        raise CxInputError(f"period must be one of D, W, M, Q, got {period!r}")
     _require_column(df, date, "the response date")
     by = _as_by(by)
     when = _dates(df, date, date_format)
-    periods = when.dt.to_period(_FREQ[freq])
+    periods = when.dt.to_period(_FREQ[period])
     work = df.copy()
     work["period_start"] = periods.dt.start_time
     table = score_table(work, kind=kind, score=score, by=["period_start", *by], name=name, level=level,
                         **options)
     start = table["period_start"]
-    if freq in ("D", "day", "W", "week"):
+    if period in ("D", "day", "W", "week"):
         label = start.dt.strftime("%Y-%m-%d")
-    elif freq in ("M", "month"):
+    elif period in ("M", "month"):
         label = start.dt.strftime("%Y-%m")
     else:
         label = start.dt.year.astype("Int64").astype(str) + "Q" + start.dt.quarter.astype("Int64").astype(str)
@@ -121,8 +121,8 @@ def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: st
 
 
 @share_docs
-def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=None,
-                  alpha: float = 0.05, adjusted: bool = True) -> pd.DataFrame:
+def period_change(table: pd.DataFrame, *, by=None, current=None, previous=None,
+                  level: float = 0.95, adjusted: bool = True) -> pd.DataFrame:
     """Test whether a measure changed between two periods, per group.
 
     - NPS and sentiment index: z-test on the difference, z = (v2 - v1) / sqrt(se1^2 + se2^2), where
@@ -143,10 +143,10 @@ def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=N
         ``top2`` for top-2-box).
     by : str or list of str, optional
         Group columns of the trend (e.g. the touchpoint).
-    from_period, to_period : str, optional
-        Compare only these two period labels (e.g. ``"2018-01"``, ``"2018-02"``).
-    alpha : float, default 0.05
-        Significance level for the ``significant`` column.
+    current, previous : str, optional
+        Compare only these two period labels (e.g. ``current="2018-02"``, ``previous="2018-01"``).
+    level : float, default 0.95
+        Confidence level; a change is ``significant`` when its p-value is below ``1 - level``.
     adjusted : bool, default True
         Net scores only: use the adjusted-Wald variances (see above) rather than the plain ones.
 
@@ -156,15 +156,15 @@ def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=N
         One row per group and pair of periods with columns: the ``by`` columns, ``measure``,
         ``from_period``, ``to_period``, ``n_from``, ``n_to``, ``value_from``, ``value_to``, ``change``
         (to - from), ``se_change``, ``z``, ``p_value``, ``test`` (name of the test) and ``significant``
-        (p_value < alpha).
+        (p_value < 1 - level).
 
     Examples
     --------
     {example_tweets}
     >>> from cxlib.scores import period_change, trend
     >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
-    ...               date_format="%Y-%m-%d %H:%M:%S %z", freq="D")
-    >>> period_change(daily, from_period="2015-02-23", to_period="2015-02-24")["test"].item()
+    ...               date_format="%Y-%m-%d %H:%M:%S %z", period="D")
+    >>> period_change(daily, current="2015-02-24", previous="2015-02-23")["test"].item()
     'z-test on the difference of net scores'
     """
     by = _as_by(by)
@@ -177,9 +177,9 @@ def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=N
         key = key if isinstance(key, tuple) else (key,)
         for m, sub in part.groupby("measure", sort=False):
             sub = sub.reset_index(drop=True)
-            if from_period is not None or to_period is not None:
-                a = sub[sub["period"] == str(from_period)]
-                b = sub[sub["period"] == str(to_period)]
+            if previous is not None or current is not None:
+                a = sub[sub["period"] == str(previous)]
+                b = sub[sub["period"] == str(current)]
                 pairs = [(a.iloc[0], b.iloc[0])] if len(a) and len(b) else []
             else:
                 pairs = [(sub.iloc[i - 1], sub.iloc[i]) for i in range(1, len(sub))]
@@ -188,7 +188,7 @@ def period_change(table: pd.DataFrame, *, by=None, from_period=None, to_period=N
     cols = [*by, "measure", "from_period", "to_period", "n_from", "n_to", "value_from", "value_to", "change",
             "se_change", "z", "p_value", "test"]
     out = pd.DataFrame(rows, columns=cols)
-    out["significant"] = out["p_value"] < alpha
+    out["significant"] = out["p_value"] < 1 - level
     return out
 
 
