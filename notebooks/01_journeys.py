@@ -43,17 +43,16 @@ top_transitions = 8  # waiting-time chart
 import warnings
 
 import matplotlib.pyplot as plt
-import pandas as pd
 from IPython.display import SVG, display
 
 import cxlib.journeys as cj
-from cxlib import load_report, read_log
+from cxlib import read_log
 from cxlib.display import say, show
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", category=FutureWarning)
 plt.rcParams["figure.dpi"] = 90
-log = read_log(log_path, classifier=classifier, **read_options)
+log, log_report = read_log(log_path, classifier=classifier, with_report=True, **read_options)
 say("<b>{title}</b>: {events} events in {cases} cases, {acts} touchpoints.", title=title,
     events=f"{len(log):,}", cases=f"{log['case:concept:name'].nunique():,}",
     acts=f"{log['concept:name'].nunique():,}")
@@ -62,41 +61,26 @@ say("<b>{title}</b>: {events} events in {cases} cases, {acts} touchpoints.", tit
 # **Load report.** What the file held, what was kept and why anything was dropped.
 
 # %%
-show(load_report(log).to_frame(), caption="Load report", max_rows=40)
+show(log_report.to_frame(), caption="Load report", max_rows=40)
 
 # %% [markdown]
 # **Process map.** Boxes are touchpoints (with their number of events); an arrow from A to B means B directly
 # followed A in a case, labelled with how often and the median waiting time. Thicker arrows are more frequent,
 # redder arrows slower. The map is pruned to the most frequent touchpoints and paths; the sentence under it says
-# how much of the log it still shows.
+# how much of the log it still shows, and the table lists the busiest paths of the map with their waiting times
+# in hours (median, mean and 90th percentile).
 
 # %%
-edges = cj.process_map(log, top_activities=top_activities, top_paths=top_paths)
-cov = edges.attrs["coverage"]
-coverage = (f"{cov['activities_kept']} of {cov['activities_total']} touchpoints, {cov['events_share']:.1%} of the "
-            f"events, {cov['transitions_share']:.1%} of the transitions; {cov['cases_share']:.1%} of the cases "
-            "are drawn in full")
-display(SVG(cj.draw_process_map(edges).pipe(format="svg")))
-say("The map shows {c}.", c=coverage)
-
-# %% [markdown]
-# The busiest paths of the map, with their waiting times in hours (median, mean and 90th percentile).
-
-# %%
-show(edges[edges["kind"] == "transition"].head(15).drop(columns=["kind"]).reset_index(drop=True),
-     caption="Most frequent paths")
+pm = cj.process_map(log, top_activities=top_activities, top_paths=top_paths)
+display(SVG(cj.draw_process_map(pm).pipe(format="svg")))
+pm.show()
 
 # %% [markdown]
 # **Variants.** Each variant is one distinct journey; the table gives how many cases follow it, their share,
 # the cumulative coverage and the median throughput time.
 
 # %%
-var = cj.variants(log, top=top_variants)
-say("{n} distinct journeys; the top {k} cover {c:.1%} of the cases.", n=f"{var.attrs['variants_total']:,}",
-    k=len(var), c=var["cumulative_share"].iloc[-1])
-
-# %%
-show(var.drop(columns=["activities"]), caption="Top variants")
+cj.variants(log, top=top_variants).show()
 
 # %% [markdown]
 # **Where journeys start and end.**
@@ -110,15 +94,10 @@ show(cj.start_end_touchpoints(log), caption="Start and end touchpoints")
 
 # %%
 drops = cj.dropoffs(log, success_ends=success_ends)
-say("{note} {n} of {t} cases ({s:.1%}) end elsewhere.", note=drops.attrs["success_note"],
-    n=f"{drops.attrs['dropoff_cases']:,}", t=f"{drops.attrs['cases_total']:,}",
-    s=drops.attrs["dropoff_cases"] / drops.attrs["cases_total"])
+drops.show()
 
 # %%
 cj.plot_dropoff_funnel(drops, top=12);
-
-# %%
-show(drops, caption="Drop-offs per touchpoint")
 
 # %% [markdown]
 # **Branches.** At each branch point (more than one next step taken by at least 10 % of the departures), where
@@ -133,9 +112,7 @@ show(br[br["branch_point"]].drop(columns=["branch_point"]), caption="Branch poin
 # visited, and skips against the reference path (the most frequent variant).
 
 # %%
-lp = cj.loops(log)
-say("Reference path for skips: {r}.", r=" → ".join(lp.attrs["reference"]))
-show(lp, caption="Jumps and loops per touchpoint")
+cj.loops(log).show()
 
 # %%
 cl = cj.case_loops(log)
@@ -164,35 +141,22 @@ show(rep[rep["repeat_contacts"] > 0], caption=f"Repeated contacts within {window
 
 # %% [markdown]
 # **Hand-offs and ping-pong.** A hand-off is a change of resource between consecutive events of a case;
-# ping-pong sends the case back to whoever had it two steps before.
+# ping-pong sends the case back to whoever had it two steps before. With a group column, the same between groups.
 
 # %%
 if resource_key in log.columns:
-    ho = cj.handoffs(log, resource_key=resource_key)
-    display(say("{r:.1%} of the transitions with a known {k} are hand-offs; {c} of {t} cases have at least one, "
-                "{p} have ping-pong. Transitions with an unknown {k}: {u}.", r=ho.attrs["handoff_rate"],
-                k=resource_key, c=f"{ho.attrs['cases_with_handoff']:,}", t=f"{ho.attrs['cases_total']:,}",
-                p=f"{ho.attrs['cases_with_pingpong']:,}", u=f"{ho.attrs['transitions_unknown']:,}"))
-    display(show(ho.head(15), caption="Most frequent hand-offs"))
+    display(cj.handoffs(log, resource_key=resource_key).show())
 else:
     display(say("The log has no {k} column, so hand-offs are left out.", k=resource_key))
 if group_key:
-    hg = cj.handoffs(log, resource_key=group_key)
-    display(say("Between groups ({k}): {r:.1%} of the known transitions change group; {p} cases have group "
-                "ping-pong.", k=group_key, r=hg.attrs["handoff_rate"], p=f"{hg.attrs['cases_with_pingpong']:,}"))
-    display(show(hg.head(10), caption=f"Most frequent hand-offs between groups ({group_key})"))
+    display(cj.handoffs(log, resource_key=group_key).show())
 
 # %% [markdown]
 # **Escalations.** A case escalates when it moves into a level whose value matches the pattern.
 
 # %%
 if escalation_column:
-    esc = cj.escalations(log, column=escalation_column, pattern=escalation_pattern)
-    display(say("{r:.1%} of the cases escalate ({col} matching <code>{pat}</code>: {vals}).",
-                r=esc.attrs["escalation_rate"], col=escalation_column, pat=escalation_pattern,
-                vals=", ".join(esc.attrs["matched_values"][:8])))
-    first = esc[esc["escalated"]].groupby("first_escalation_touchpoint").size().sort_values(ascending=False)
-    display(show(first.rename("cases").reset_index(), caption="Where cases first escalate"))
+    display(cj.escalations(log, column=escalation_column, pattern=escalation_pattern).show())
 else:
     display(say("No escalation column given (parameter <code>escalation_column</code>), so escalations are left out."))
 
@@ -205,13 +169,9 @@ if segment_by:
     seg = cj.segments(log, by=segment_by, success_ends=success_ends, resource_key=resource_key,
                       escalation_column=escalation_column, escalation_pattern=escalation_pattern,
                       window_days=window_days)
-    display(say("{note}", note=seg.attrs["segment_note"]))
-    display(show(seg, caption=f"Segments by {segment_by}"))
+    display(seg.show())
     cj.plot_segments(seg)
     plt.show()
-    tests = pd.DataFrame(seg.attrs["tests"])
-    tests["p_value"] = tests["p_value"].map(lambda p: "" if pd.isna(p) else f"{p:.2g}")
-    display(show(tests, caption="Are the differences significant?"))
 else:
     display(say("No segment column given (parameter <code>segment_by</code>)."))
 
@@ -224,11 +184,8 @@ else:
 if design_path:
     design = cj.read_design(design_path)
     stages = cj.design_stages(log, design)
-    if stages.attrs["unknown_activities"]:
-        display(say("The design names touchpoints that never occur in this log: {u}.",
-                    u=", ".join(stages.attrs["unknown_activities"])))
     display(SVG(cj.draw_design(stages, title=design.name).pipe(format="svg")))
-    display(show(stages, caption="Deviations per stage"))
+    display(stages.show())
 else:
     display(say("No design file given (parameter <code>design_path</code>)."))
 
@@ -239,8 +196,6 @@ if design_path:
                 "fitness (pm4py) {f:.3f}.", c=conf["conforms"].mean(), o=conf["on_time"].mean(),
                 f=conf["fitness"].mean()))
     display(show(conf[~conf["conforms"]].head(15), caption="Examples of cases that depart from the design"))
-    if stages.attrs["outside"]:
-        display(show(pd.DataFrame(stages.attrs["outside"]), caption="Touchpoints outside the design"))
 
 # %% [markdown]
 # **Touchpoint table.** One row per touchpoint. The priority rank combines reach and trouble:
@@ -248,13 +203,8 @@ if design_path:
 # hand-off rate and escalation rate (those available); `priority_score = case_share × severity`.
 
 # %%
-tps = cj.touchpoints(log, success_ends=success_ends, resource_key=resource_key,
-                     escalation_column=escalation_column, escalation_pattern=escalation_pattern,
-                     window_days=window_days)
-say("Measures in the priority: {m}.", m=", ".join(tps.attrs["priority_measures"]))
-
-# %%
-show(tps, caption="Touchpoints by priority")
+cj.touchpoints(log, success_ends=success_ends, resource_key=resource_key, escalation_column=escalation_column,
+               escalation_pattern=escalation_pattern, window_days=window_days).show()
 
 # %% [markdown]
 # **Explore** (JupyterLab only): pick a segment, a touchpoint or a variant and the map and the variants follow.

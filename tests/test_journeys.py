@@ -60,7 +60,14 @@ def _edge(edges, source, target):
 
 
 def test_process_map_frequency_and_waits(journeys_log):
-    edges = cj.process_map(journeys_log)
+    pm = cj.process_map(journeys_log)
+    assert isinstance(pm, cj.ProcessMap)
+    edges = pm.edges
+    assert dict(zip(pm.nodes["touchpoint"], pm.nodes["events"])) == {"a": 5, "b": 5, "c": 5, "d": 4}
+    assert dict(zip(pm.nodes["touchpoint"], pm.nodes["cases"])) == {"a": 5, "b": 4, "c": 4, "d": 4}
+    assert pm.coverage == {"events_share": 1.0, "transitions_share": 1.0, "cases_share": 1.0,
+                           "activities_kept": 4, "activities_total": 4, "edges_kept": 7, "edges_total": 7}
+    assert pm.dropped_rows == {}
     trans = edges[edges["kind"] == "transition"]
     assert dict(zip(zip(trans["source"], trans["target"]), trans["transitions"])) == {
         ("a", "b"): 3, ("b", "c"): 4, ("c", "d"): 3, ("b", "b"): 1, ("a", "c"): 1, ("c", "b"): 1, ("a", "d"): 1}
@@ -80,25 +87,36 @@ def test_process_map_frequency_and_waits(journeys_log):
 
 def test_process_map_pruning_states_coverage(journeys_log):
     # events: a 5, b 5, c 5, d 4 -> top 3 keeps a, b, c (ties by name)
-    edges = cj.process_map(journeys_log, top_activities=3)
-    cov = edges.attrs["coverage"]
+    pm = cj.process_map(journeys_log, top_activities=3)
+    cov = pm.coverage
     assert cov["events_share"] == pytest.approx(15 / 19)
     assert cov["transitions_share"] == pytest.approx(10 / 14)
     assert cov["cases_share"] == pytest.approx(1 / 5)  # only C never touches d
-    assert set(edges["source"]) - {"▶ start"} <= {"a", "b", "c"}
+    assert (cov["activities_kept"], cov["activities_total"], cov["edges_kept"], cov["edges_total"]) == (3, 4, 5, 7)
+    assert pm.nodes["touchpoint"].tolist() == ["a", "b", "c"]
+    assert set(pm.edges["source"]) - {"▶ start"} <= {"a", "b", "c"}
     # then the most frequent paths up to 70% of the kept transitions: b->c (4) and a->b (3) of 10
-    edges = cj.process_map(journeys_log, top_activities=3, top_paths=0.7)
-    trans = edges[edges["kind"] == "transition"]
+    pm = cj.process_map(journeys_log, top_activities=3, top_paths=0.7)
+    trans = pm.edges[pm.edges["kind"] == "transition"]
     assert set(zip(trans["source"], trans["target"])) == {("b", "c"), ("a", "b")}
-    assert edges.attrs["coverage"]["transitions_share"] == pytest.approx(7 / 14)
+    assert pm.coverage["transitions_share"] == pytest.approx(7 / 14)
+    assert pm.coverage["edges_kept"] == 2
+    page = pm.show()._repr_html_()
+    assert "The map shows 3 of 4 touchpoints, 78.9% of the events, 50.0% of the transitions" in page
+    assert "Most frequent paths" in page
 
 
 def test_draw_process_map_is_svg_and_escapes_names(journeys_log):
     log = journeys_log.assign(**{"concept:name": journeys_log["concept:name"].replace({"a": "<b>&x"})})
-    svg = cj.draw_process_map(cj.process_map(log)).pipe(format="svg").decode()
+    pm = cj.process_map(log)
+    svg = cj.draw_process_map(pm).pipe(format="svg").decode()
     assert svg.lstrip().startswith("<?xml")
     assert "<b>&x" not in svg
     assert "&lt;b&gt;&amp;x" in svg
+    assert "&lt;b&gt;&amp;x\n5" in cj.draw_process_map(pm).source  # the box shows the touchpoint's events
+    assert "&lt;b&gt;&amp;x\n5" not in cj.draw_process_map(pm.edges).source  # the edges alone: no counts
+    with pytest.raises(CxInputError, match="ProcessMap"):
+        cj.draw_process_map(cj.variants(log))
 
 
 def test_start_end_touchpoints(journeys_log):
@@ -108,30 +126,42 @@ def test_start_end_touchpoints(journeys_log):
 
 
 def test_variants_counts_share_coverage_throughput(journeys_log):
-    v = cj.variants(journeys_log)
+    result = cj.variants(journeys_log)
+    assert (result.cases_total, result.variants_total, result.dropped_rows) == (5, 4, {})
+    v = result.table
     assert v["variant"].tolist() == ["a → b → c → d", "a → b → b → c → d", "a → c → b → c", "a → d"]
     assert v["cases"].tolist() == [2, 1, 1, 1]
     assert v["share"].tolist() == pytest.approx([0.4, 0.2, 0.2, 0.2])
     assert v["cumulative_share"].tolist() == pytest.approx([0.4, 0.6, 0.8, 1.0])
     assert v["median_throughput_h"].iloc[0] == pytest.approx(3.5)  # A 4h, D 3h
     assert v["activities"].iloc[3] == ("a", "d")
-    assert cj.variants(journeys_log, top=2)["cases"].tolist() == [2, 1]
-    assert len(cj.variants(journeys_log, coverage=0.5)) == 2  # 0.4 is not enough, 0.6 crosses the line
+    top = cj.variants(journeys_log, top=2)
+    assert top.table["cases"].tolist() == [2, 1]
+    assert (top.cases_total, top.variants_total) == (5, 4)  # the totals describe the whole log
+    assert len(cj.variants(journeys_log, coverage=0.5).table) == 2  # 0.4 is not enough, 0.6 crosses the line
+    page = top.show()._repr_html_()
+    assert "4 distinct journeys; the top 2 cover 60.0% of the cases." in page and "Top variants" in page
+    assert "activities" not in page
     cv = cj.case_variants(journeys_log).set_index("case")
     assert cv.loc["A", "variant_rank"] == 1 and cv.loc["D", "variant_rank"] == 1 and cv.loc["E", "variant_rank"] == 4
 
 
 def test_dropoffs_given_and_inferred(journeys_log):
-    d = cj.dropoffs(journeys_log, success_ends="d").set_index("touchpoint")
+    given = cj.dropoffs(journeys_log, success_ends="d")
+    assert given.success_ends == ["d"] and given.success_note == "Successful ends given: d."
+    assert (given.dropoff_cases, given.cases_total) == (1, 5)  # C ends at c
+    assert "Successful ends given: d. 1 of 5 cases (20.0%) end elsewhere." in given.show()._repr_html_()
+    d = given.table.set_index("touchpoint")
     assert d.loc["c", "cases_reached"] == 4 and d.loc["c", "cases_ended"] == 1
     assert d.loc["c", "dropoff_rate"] == pytest.approx(0.25)
     assert d.loc["c", "dropoff_share"] == pytest.approx(0.2)
     assert d.loc["d", "dropoff_rate"] == 0 and bool(d.loc["d", "successful_end"])
     # inference: d ends 80% of the cases, c 20%
     inferred = cj.dropoffs(journeys_log, infer_min_share=0.5)
-    assert inferred.attrs["success_ends"] == ["d"]
-    assert "inferred" in inferred.attrs["success_note"] and "d (80.0%)" in inferred.attrs["success_note"]
-    assert cj.dropoffs(journeys_log).attrs["success_ends"] == ["d", "c"]
+    assert inferred.success_ends == ["d"]
+    assert "inferred" in inferred.success_note and "d (80.0%)" in inferred.success_note
+    both = cj.dropoffs(journeys_log)
+    assert both.success_ends == ["d", "c"] and (both.dropoff_cases, both.cases_total) == (0, 5)
     with pytest.raises(CxInputError, match="not in the log"):
         cj.dropoffs(journeys_log, success_ends=["Closed"])
 
@@ -146,8 +176,10 @@ def test_branches_probabilities(journeys_log):
 
 
 def test_loops_rework_selfloops_backjumps_skips(journeys_log):
-    lp = cj.loops(journeys_log).set_index("touchpoint")
-    assert lp.attrs["reference"] == ["a", "b", "c", "d"]
+    result = cj.loops(journeys_log)
+    assert result.reference == ["a", "b", "c", "d"]
+    assert "Reference path for skips: a → b → c → d." in result.show()._repr_html_()
+    lp = result.table.set_index("touchpoint")
     assert lp.loc["b", "rework_cases"] == 1 and lp.loc["c", "rework_cases"] == 1 and lp.loc["a", "rework_cases"] == 0
     assert lp.loc["b", "self_loops"] == 1 and lp.loc["b", "back_jumps"] == 0
     assert lp.loc["c", "back_jumps"] == 1 and lp.loc["c", "self_loops"] == 0  # C: c -> b -> c
@@ -180,23 +212,30 @@ def test_repeat_contacts_window(journeys_log):
 
 def test_handoffs_and_pingpong(journeys_log):
     h = cj.handoffs(journeys_log)
-    pairs = {(r.from_resource, r.to_resource): (r.handoffs, r.pingpongs) for r in h.itertuples()}
+    pairs = {(r.from_resource, r.to_resource): (r.handoffs, r.pingpongs) for r in h.table.itertuples()}
     assert pairs == {("r1", "r2"): (4, 1), ("r2", "r1"): (1, 1), ("r2", "r3"): (1, 0)}
-    assert h.attrs["transitions"] == 14 and h.attrs["transitions_unknown"] == 1
-    assert h.attrs["handoff_rate"] == pytest.approx(6 / 13)
-    assert h.attrs["cases_with_pingpong"] == 1
+    assert h.transitions == 14 and h.transitions_unknown == 1
+    assert h.handoff_rate == pytest.approx(6 / 13)
+    assert h.cases_with_pingpong == 1
+    assert (h.resource_key, h.cases_with_handoff, h.cases_total) == ("org:resource", 3, 5)  # A, B and D
+    assert "46.2% of the transitions with a known org:resource are hand-offs; 3 of 5 cases" in h.show()._repr_html_()
     ch = cj.case_handoffs(journeys_log).set_index("case")
     assert ch["handoffs"].to_dict() == {"A": 1, "B": 3, "C": 0, "D": 2, "E": 0}
     assert ch.loc["B", "pingpongs"] == 2 and ch.loc["D", "resources"] == 3
 
 
 def test_escalations_by_pattern(journeys_log):
-    e = cj.escalations(journeys_log, column="org:group", pattern="2nd|3rd").set_index("case")
+    result = cj.escalations(journeys_log, column="org:group", pattern="2nd|3rd")
+    e = result.table.set_index("case")
     assert e["escalations"].to_dict() == {"A": 1, "B": 0, "C": 2, "D": 0, "E": 0}
     assert e.loc["A", "first_escalation_touchpoint"] == "c" and e.loc["A", "hours_to_escalation"] == 3
     assert e.loc["C", "hours_to_escalation"] == 0
-    assert e.attrs["escalation_rate"] == pytest.approx(0.4)
-    assert set(e.attrs["matched_values"]) == {"L2 2nd", "2nd", "3rd"}
+    assert result.escalation_rate == pytest.approx(0.4)
+    assert set(result.matched_values) == {"L2 2nd", "2nd", "3rd"}
+    assert (result.column, result.pattern) == ("org:group", "2nd|3rd")
+    first = result.first_touchpoints()
+    assert dict(zip(first["first_escalation_touchpoint"], first["cases"])) == {"a": 1, "c": 1}
+    assert "40.0% of the cases escalate (org:group matching <code>2nd|3rd</code>" in result.show()._repr_html_()
     with pytest.raises(CxInputError, match="regular expression"):
         cj.escalations(journeys_log, column="org:group", pattern="(")
     with pytest.raises(CxInputError, match="org:team"):
@@ -204,14 +243,17 @@ def test_escalations_by_pattern(journeys_log):
 
 
 def test_segments_metrics_and_tests(journeys_log):
-    s = cj.segments(journeys_log, by="case:channel", success_ends="d", escalation_column="org:group",
-                    min_cases=2)
-    s = s.set_index("segment")
+    result = cj.segments(journeys_log, by="case:channel", success_ends="d", escalation_column="org:group",
+                         min_cases=2)
+    assert result.by == "case:channel" and result.success_note == "Successful ends given: d."
+    s = result.table.set_index("segment")
     assert s["cases"].to_dict() == {"web": 3, "phone": 2}
     assert s.loc["web", "median_throughput_h"] == 4 and s.loc["phone", "median_throughput_h"] == 7
     assert s.loc["phone", "dropoff_share"] == 0.5 and s.loc["web", "dropoff_share"] == 0
     assert s.loc["web", "escalation_share"] == pytest.approx(1 / 3)
-    tests = pd.DataFrame(s.attrs["tests"]).set_index("metric")
+    pd.testing.assert_frame_equal(result.tests, cj.segment_tests(journeys_log, by="case:channel", success_ends="d",
+                                                                 escalation_column="org:group", min_cases=2))
+    tests = result.tests.set_index("metric")
     expected = stats.mannwhitneyu([4, 9, 3], [4, 10], alternative="two-sided")
     assert tests.loc["throughput_h", "test"] == "Mann-Whitney U"
     assert tests.loc["throughput_h", "p_value"] == pytest.approx(expected.pvalue)
@@ -224,47 +266,67 @@ def test_segments_metrics_and_tests(journeys_log):
 
 def test_small_segments_are_grouped(journeys_log):
     s = cj.segments(journeys_log, by="case:channel", min_cases=3)
-    assert dict(zip(s["segment"], s["cases"])) == {"web": 3, "(other)": 2}
-    assert "fewer than 3 cases" in s.attrs["segment_note"]
+    assert dict(zip(s.table["segment"], s.table["cases"])) == {"web": 3, "(other)": 2}
+    assert "fewer than 3 cases" in s.note
+    page = s.show()._repr_html_()
+    assert "fewer than 3 cases" in page and "Segments by case:channel" in page and "Are the differences" in page
     s = cj.segments(journeys_log, by="case:channel", top=1, min_cases=1)
-    assert dict(zip(s["segment"], s["cases"])) == {"web": 3, "(other)": 2}
+    assert dict(zip(s.table["segment"], s.table["cases"])) == {"web": 3, "(other)": 2}
 
 
 def test_touchpoint_table_and_priority(journeys_log):
-    tp = cj.touchpoints(journeys_log, success_ends="d", escalation_column="org:group").set_index("touchpoint")
+    result = cj.touchpoints(journeys_log, success_ends="d", escalation_column="org:group")
+    assert result.success_ends == ["d"] and result.success_note == "Successful ends given: d."
+    tp = result.table.set_index("touchpoint")
     assert tp.loc["b", "median_wait_before_h"] == 1  # into b: 1, 2, 1 (a->b), 1 (b->b), 1 (c->b)
     assert tp.loc["a", "median_wait_after_h"] == 1  # out of a: 1, 2, 1, 1, 10
     assert tp.loc["c", "dropoff_rate"] == pytest.approx(0.25)
     assert tp.loc["a", "handoff_rate"] != tp.loc["a", "handoff_rate"]  # nothing arrives at a: NaN
     assert tp.loc["c", "handoff_rate"] == pytest.approx(2 / 4)  # arrivals at c with known resources: 4, changed 2
     measures = ["dropoff_rate", "median_wait_before_h", "rework_rate", "handoff_rate", "escalation_rate"]
+    assert result.priority_measures == measures
+    assert cj.touchpoints(journeys_log, resource_key=None).priority_measures == measures[:3]
     severity = tp[measures].rank(pct=True).mean(axis=1)
     assert tp["priority_score"].to_numpy() == pytest.approx((tp["case_share"] * severity).to_numpy())
     assert tp["priority_rank"].tolist() == list(range(1, 5))
     assert tp["priority_score"].is_monotonic_decreasing
 
 
-def test_result_tables_can_be_combined_by_pandas(journeys_log):
-    # attrs hold plain values only: pandas compares attrs when it concatenates frames
+def test_result_tables_are_plain_frames(journeys_log):
+    # the notes travel in the result's fields, not in DataFrame.attrs (which concat and merge drop)
     s = cj.segments(journeys_log, by="case:channel")
     st = cj.design_stages(journeys_log, DESIGN)
-    edges = cj.process_map(journeys_log)
-    for table in (s, st, edges):
+    pm = cj.process_map(journeys_log)
+    for table in (s.table, s.tests, st.table, st.outside, st.backward, pm.edges, pm.nodes):
+        assert table.attrs == {}
         assert len(pd.concat([table, table])) == 2 * len(table)
 
 
 def test_analyze_journeys_matches_the_single_functions(journeys_log):
     res = cj.analyze_journeys(journeys_log, segment_by="case:channel", escalation_column="org:group")
-    assert res["segments"]["segment"].tolist() == ["(other)"]  # web 3 and phone 2 cases: both under min_cases
-    pd.testing.assert_frame_equal(res["variants"], cj.variants(journeys_log))
-    pd.testing.assert_frame_equal(res["touchpoints"], cj.touchpoints(journeys_log, escalation_column="org:group"))
+    assert res["segments"].table["segment"].tolist() == ["(other)"]  # web 3 and phone 2: both under min_cases
+    variants = cj.variants(journeys_log)
+    pd.testing.assert_frame_equal(res["variants"].table, variants.table)
+    assert (res["variants"].cases_total, res["variants"].variants_total) == (variants.cases_total, 4)
+    touchpoints = cj.touchpoints(journeys_log, escalation_column="org:group")
+    pd.testing.assert_frame_equal(res["touchpoints"].table, touchpoints.table)
+    assert res["touchpoints"].priority_measures == touchpoints.priority_measures
+    assert res["dropoffs"].success_note == cj.dropoffs(journeys_log).success_note
+    assert res["loops"].reference == ["a", "b", "c", "d"]
     assert {"handoffs", "escalations", "segments"} <= set(res)
+    kinds = {name: type(value).__name__ for name, value in res.items()}
+    assert kinds == {"process_map": "ProcessMap", "start_end": "DataFrame", "variants": "Variants",
+                     "dropoffs": "DropOffs", "branches": "DataFrame", "loops": "Loops", "case_loops": "DataFrame",
+                     "throughput": "DataFrame", "repeat_contacts": "DataFrame", "handoffs": "Handoffs",
+                     "escalations": "Escalations", "segments": "Segments", "touchpoints": "Touchpoints"}
 
 
 def test_same_result_whatever_the_row_order(journeys_log):
     a = cj.process_map(journeys_log)
     b = cj.process_map(journeys_log.iloc[::-1].reset_index(drop=True))
-    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a.edges, b.edges)
+    pd.testing.assert_frame_equal(a.nodes, b.nodes)
+    assert a.coverage == b.coverage
 
 
 def test_bad_input_names_column_and_counts_dropped(journeys_log):
@@ -277,16 +339,20 @@ def test_bad_input_names_column_and_counts_dropped(journeys_log):
     holes.loc[0, "concept:name"] = None
     holes.loc[1, "case:concept:name"] = None
     out = cj.variants(holes)
-    assert out.attrs["dropped_rows"] == {"missing case:concept:name": 1, "missing concept:name": 1}
-    assert out["cases"].sum() == holes["case:concept:name"].dropna().nunique()
+    assert out.dropped_rows == {"missing case:concept:name": 1, "missing concept:name": 1}
+    assert out.table["cases"].sum() == holes["case:concept:name"].dropna().nunique()
+    assert "2 rows of the log were left out (missing case:concept:name: 1, missing concept:name: 1)." in \
+        out.show()._repr_html_()
+    assert cj.process_map(holes).dropped_rows == out.dropped_rows
+    assert cj.touchpoints(holes).dropped_rows == out.dropped_rows
     with pytest.raises(CxInputError, match="top_paths"):
         cj.process_map(journeys_log, top_paths=0)
 
 
 def test_tiny_log_fixture_from_conftest(tiny_log):
-    v = cj.variants(tiny_log)
+    v = cj.variants(tiny_log).table
     assert v["cases"].tolist() == [1, 1, 1]
-    assert cj.loops(tiny_log, reference=["a", "b", "c"]).set_index("touchpoint").loc["b", "skipped_cases"] == 1
+    assert cj.loops(tiny_log, reference=["a", "b", "c"]).table.set_index("touchpoint").loc["b", "skipped_cases"] == 1
 
 
 # ---------------------------------------------------------------- equality with pm4py on real logs
@@ -319,7 +385,7 @@ def _pm4py():
 def test_dfg_start_end_equal_pm4py(real_log):
     pm4py = _pm4py()
     dfg, start, end = pm4py.discover_dfg(real_log)
-    edges = cj.process_map(real_log)
+    edges = cj.process_map(real_log).edges
     trans = edges[edges["kind"] == "transition"]
     assert dict(zip(zip(trans["source"], trans["target"]), trans["transitions"].astype(int))) == dict(dfg)
     se = cj.start_end_touchpoints(real_log)
@@ -330,7 +396,7 @@ def test_dfg_start_end_equal_pm4py(real_log):
 def test_performance_dfg_equals_pm4py(real_log):
     pm4py = _pm4py()
     perf, _, _ = pm4py.discover_performance_dfg(real_log)
-    edges = cj.process_map(real_log).query("kind == 'transition'").set_index(["source", "target"])
+    edges = cj.process_map(real_log).edges.query("kind == 'transition'").set_index(["source", "target"])
     assert set(edges.index) == set(perf)
     for edge, values in perf.items():
         assert edges.loc[edge, "mean_wait_h"] * 3600 == pytest.approx(values["mean"], rel=1e-9, abs=1e-6)
@@ -341,14 +407,14 @@ def test_performance_dfg_equals_pm4py(real_log):
 def test_variants_equal_pm4py(real_log):
     pm4py = _pm4py()
     expected = pm4py.get_variants(real_log)
-    v = cj.variants(real_log)
+    v = cj.variants(real_log).table
     assert dict(zip(v["activities"], v["cases"].astype(int))) == {k: int(n) for k, n in expected.items()}
 
 
 def test_rework_equals_pm4py(real_log):
     pm4py = _pm4py()
     expected = pm4py.get_rework_cases_per_activity(real_log)
-    lp = cj.loops(real_log)
+    lp = cj.loops(real_log).table
     assert {r.touchpoint: r.rework_cases for r in lp.itertuples() if r.rework_cases} == dict(expected)
 
 
@@ -379,17 +445,30 @@ def test_design_conformance_by_hand(journeys_log):
 
 
 def test_design_stages_by_hand(journeys_log):
-    s = cj.design_stages(journeys_log, DESIGN).set_index("stage")
+    check = cj.design_stages(journeys_log, DESIGN)
+    assert (check.design, check.cases_total, check.unknown_activities) == ("toy", 5, [])
+    assert check.outside.empty and list(check.outside.columns) == ["touchpoint", "events", "cases"]
+    s = check.table.set_index("stage")
     assert s["cases_reached"].to_dict() == {"Start": 5, "Work": 4, "Check": 4, "Done": 4}
     assert s.loc["Work", "skipped_cases"] == 1 and s.loc["Check", "skipped_cases"] == 0
     assert s.loc["Work", "out_of_order_cases"] == 1
     assert s.loc["Work", "over_target_cases"] == 1  # B waits 2h; A and D 1h; C's first b comes after c: 1h
     assert s.loc["Work", "over_target_rate"] == pytest.approx(1 / 4)
     assert pd.isna(s.loc["Check", "over_target_rate"])
-    back = s.attrs["backward"]
-    assert back == [{"from_stage": "Check", "to_stage": "Work", "moves": 1}]
-    svg = cj.draw_design(cj.design_stages(journeys_log, DESIGN)).pipe(format="svg").decode()
+    back = check.backward
+    assert back.to_dict("records") == [{"from_stage": "Check", "to_stage": "Work", "moves": 1}]
+    svg = cj.draw_design(check).pipe(format="svg").decode()
     assert "back 1" in svg and "Work" in svg
+    assert "back 1" not in cj.draw_design(check.table).pipe(format="svg").decode()  # the table alone
+    # a design touchpoint missing from the log, and log touchpoints outside the design
+    partial = {"name": "partial", "stages": [{"name": "Start", "activities": ["a", "z"]},
+                                             {"name": "Done", "activities": ["d"]}]}
+    other = cj.design_stages(journeys_log, partial)
+    assert other.unknown_activities == ["z"]
+    assert dict(zip(other.outside["touchpoint"], other.outside["events"])) == {"b": 5, "c": 5}
+    page = other.show()._repr_html_()
+    assert "never occur in this log: z." in page and "Touchpoints outside the design" in page
+    assert "not in design" in cj.draw_design(other).pipe(format="svg").decode()
 
 
 def test_design_files_are_checked(tmp_path):
@@ -415,14 +494,20 @@ def test_charts_return_axes(journeys_log):
     matplotlib.use("Agg")
     ax = cj.plot_waiting_times(journeys_log, top=3)
     assert [t.get_text().split("  ")[0] for t in ax.get_yticklabels()] == ["b → c", "a → b", "c → d"]
-    ax = cj.plot_dropoff_funnel(cj.dropoffs(journeys_log, success_ends="d"))
-    assert len(ax.patches) == 8  # 4 touchpoints x (reached, dropped)
+    drops = cj.dropoffs(journeys_log, success_ends="d")
+    for given in (drops, drops.table):
+        ax = cj.plot_dropoff_funnel(given)
+        assert len(ax.patches) == 8  # 4 touchpoints x (reached, dropped)
     s = cj.segments(journeys_log, by="case:channel", success_ends="d", min_cases=1)
     ax = cj.plot_segments(s, metrics=["dropoff_share"])
     heights = sorted(round(p.get_height(), 3) for p in ax.patches if p.get_height() > 0)
     assert heights == [0.5]
+    assert ax.get_legend().get_title().get_text() == "case:channel"
+    assert cj.plot_segments(s.table).get_legend().get_title().get_text() == "segment"
     with pytest.raises(CxInputError):
         cj.plot_dropoff_funnel(s)
+    with pytest.raises(CxInputError):
+        cj.plot_dropoff_funnel(s.table)
 
 
 def test_filter_cases_and_explorer(journeys_log):
@@ -482,10 +567,10 @@ def test_ties_in_time_keep_the_log_order():
     rows = [("x", "a", t0), ("y", "c", t0), ("x", "b", t0), ("x", "c", t0), ("y", "a", t0),
             ("y", "b", t0 + pd.Timedelta(hours=1))]
     log = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"])
-    trans = cj.process_map(log).query("kind == 'transition'")
+    trans = cj.process_map(log).edges.query("kind == 'transition'")
     edges = dict(zip(zip(trans["source"], trans["target"]), trans["transitions"]))
     assert edges == {("a", "b"): 2, ("b", "c"): 1, ("c", "a"): 1}
-    assert cj.variants(log)["variant"].tolist() == ["a → b → c", "c → a → b"]
+    assert cj.variants(log).table["variant"].tolist() == ["a → b → c", "c → a → b"]
     dfg, _, _ = _pm4py().discover_dfg(log)
     assert dict(dfg) == edges
 
@@ -526,16 +611,16 @@ def test_engine_matches_plain_python_on_random_logs(seed):
         pairs = [(a[1], b[1]) for a, b in itertools.pairwise(evs)]
         edges.update(pairs)
         edge_cases.update(set(pairs))
-    trans = cj.process_map(log).query("kind == 'transition'")
+    trans = cj.process_map(log).edges.query("kind == 'transition'")
     assert dict(zip(zip(trans["source"], trans["target"]), trans["transitions"])) == dict(edges)
     assert dict(zip(zip(trans["source"], trans["target"]), trans["cases"])) == dict(edge_cases)
     # variants
     seqs = Counter(tuple(e[1] for e in evs) for evs in traces.values())
-    v = cj.variants(log)
+    v = cj.variants(log).table
     assert dict(zip(v["activities"], v["cases"])) == dict(seqs)
     # loops per touchpoint and per case, skips against a reference path
     ref = ["a", "b", "c", "d", "e"]
-    lp = cj.loops(log, reference=ref).set_index("touchpoint")
+    lp = cj.loops(log, reference=ref).table.set_index("touchpoint")
     cl = cj.case_loops(log, reference=ref).set_index("case")
     for act in "abcde":
         rework = sum(1 for evs in traces.values() if [e[1] for e in evs].count(act) > 1)
@@ -579,16 +664,19 @@ def test_engine_matches_plain_python_on_random_logs(seed):
                 expected[(res[i - 1], res[i], "pp")] += pp
     h = cj.handoffs(log)
     got = Counter()
-    for r in h.itertuples():
+    for r in h.table.itertuples():
         got[(r.from_resource, r.to_resource, "n")] += r.handoffs
         got[(r.from_resource, r.to_resource, "pp")] += r.pingpongs
     assert +got == +expected
     # the full analysis (attributes carried in the enriched table) agrees with the single functions
     res = cj.analyze_journeys(log, escalation_column="org:group")
-    pd.testing.assert_frame_equal(res["handoffs"], h)
-    pd.testing.assert_frame_equal(res["escalations"], cj.escalations(log, column="org:group"))
+    pd.testing.assert_frame_equal(res["handoffs"].table, h.table)
+    assert res["handoffs"].handoff_rate == h.handoff_rate
+    esc_result = cj.escalations(log, column="org:group")
+    pd.testing.assert_frame_equal(res["escalations"].table, esc_result.table)
+    assert res["escalations"].matched_values == esc_result.matched_values
     # escalations: entering a 2nd/3rd level from a non-escalated event (or at the start)
-    esc = cj.escalations(log, column="org:group").set_index("case")
+    esc = esc_result.table.set_index("case")
     for case, evs in traces.items():
         levels = [("2nd" in e[3]) or ("3rd" in e[3]) for e in evs]
         entered = [m and (i == 0 or not levels[i - 1]) for i, m in enumerate(levels)]
@@ -655,7 +743,7 @@ def test_prepared_logs_release_their_data_in_duckdb(journeys_log):
     res = cj.analyze_journeys(journeys_log, escalation_column="org:group", segment_by="case:channel")
     cj.case_handoffs(journeys_log)
     cj.loops(journeys_log, reference=["a", "b", "c", "d"])
-    assert len(res["variants"]) == 4  # A and D follow the same path
+    assert len(res["variants"].table) == 4  # A and D follow the same path
     del res
     gc.collect()
     assert held() <= before

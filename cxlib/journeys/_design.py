@@ -10,7 +10,7 @@ pandas result (no Python loop over cases).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +19,12 @@ from pydantic import Field
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
+from ..display import Result, say, show
 from ..io import read_yaml
 from ..io.schema import Doc, Name, NameList, Number, Text, validate_document
 from ._engine import to_pandas
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, per_code, prepare, stamp
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, per_code, prepare
+from ._results import dropped_parts, table_of
 from ._variants import case_variant_codes
 
 
@@ -365,12 +367,65 @@ def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_k
     })
     if replay:
         out["fitness"] = _replay_fitness(ev, design)
-    return stamp(out, ev, design=design.name, unknown_activities=chk["unknown_activities"])
+    return out
+
+
+@share_docs
+@dataclass
+class DesignCheck(Result):
+    """The designed journey stage by stage against the actual journeys, with what lies outside the design.
+
+    Returned by :func:`design_stages`; :func:`draw_design` draws it. ``show()`` renders the design's touchpoints
+    that never occur in the log (if any), the deviations per stage and the touchpoints outside the design.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per stage, in design order; the columns are listed in :func:`design_stages`.
+    design : str
+        The design's name.
+    outside : pandas.DataFrame
+        Touchpoints of the log outside the design, most events first: ``touchpoint``, ``events``, ``cases``.
+    backward : pandas.DataFrame
+        Moves back to an earlier stage: ``from_stage``, ``to_stage``, ``moves``.
+    unknown_activities : list of str
+        Touchpoints the design names that never occur in the log.
+    cases_total : int
+        All cases.
+    dropped_rows : dict
+        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+
+    Examples
+    --------
+    {example_helpdesk}
+    >>> st = cj.design_stages(log, "notebooks/designs/helpdesk.yml")
+    >>> st.design, st.unknown_activities, st.outside.columns.tolist()
+    ('Help-desk ticket (designed)', [], ['touchpoint', 'events', 'cases'])
+    """
+
+    table: pd.DataFrame
+    design: str
+    outside: pd.DataFrame
+    backward: pd.DataFrame
+    unknown_activities: list
+    cases_total: int
+    dropped_rows: dict = field(default_factory=dict)
+
+    def parts(self) -> list:
+        """Design touchpoints missing from the log, deviations per stage, touchpoints outside the design."""
+        out = []
+        if self.unknown_activities:
+            out.append(say("The design names touchpoints that never occur in this log: {u}.",
+                           u=", ".join(self.unknown_activities)))
+        out.append(show(self.table, caption="Deviations per stage"))
+        if len(self.outside):
+            out.append(show(self.outside, caption="Touchpoints outside the design"))
+        return out + dropped_parts(self.dropped_rows)
 
 
 @share_docs
 def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_key: str = ACTIVITY,
-                  timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+                  timestamp_key: str = TIMESTAMP) -> DesignCheck:
     """Per stage of the design: how often actual journeys reach, skip, reorder, repeat it or wait too long.
 
     Parameters
@@ -382,8 +437,8 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
 
     Returns
     -------
-    pandas.DataFrame
-        One row per stage, in design order:
+    DesignCheck
+        ``table``: one row per stage, in design order:
 
         - ``stage``, ``activities`` (joined with ``", "``), ``optional``, ``repeat``, ``target_hours``.
         - ``cases_reached``, ``reach_rate`` (of all cases).
@@ -394,14 +449,15 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
           (of the cases with a measured wait; empty without a target).
         - ``deviation_rate``: share of all cases with any deviation at this stage.
 
-        ``attrs["outside"]``: touchpoints outside the design, as records with ``touchpoint``, ``events``,
-        ``cases``; ``attrs["backward"]``: moves back to an earlier stage, as records with ``from_stage``,
-        ``to_stage``, ``moves`` (``pd.DataFrame(stages.attrs["outside"])`` makes a table of either).
+        ``outside``: touchpoints outside the design (``touchpoint``, ``events``, ``cases``); ``backward``: moves
+        back to an earlier stage (``from_stage``, ``to_stage``, ``moves``); ``unknown_activities``: touchpoints
+        of the design that never occur in the log; ``design``, ``cases_total`` and ``dropped_rows`` (see
+        :class:`DesignCheck`).
 
     Examples
     --------
     {example_helpdesk}
-    >>> cj.design_stages(log, "notebooks/designs/helpdesk.yml")["stage"].tolist()[0]
+    >>> cj.design_stages(log, "notebooks/designs/helpdesk.yml").table["stage"].tolist()[0]
     'Triage'
     """
     design = _design_arg(design)
@@ -442,13 +498,12 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
     backward = pd.DataFrame({
         "from_stage": [names[i] for i, _ in bp.index], "to_stage": [names[j] for _, j in bp.index],
         "moves": bp.to_numpy()}) if len(bp) else pd.DataFrame(columns=["from_stage", "to_stage", "moves"])
-    return stamp(out, ev, design=design.name, outside=outside.reset_index(drop=True).to_dict("records"),
-                 backward=backward.to_dict("records"),
-                 cases_total=int(n), unknown_activities=chk["unknown_activities"])
+    return DesignCheck(out, design.name, outside.reset_index(drop=True), backward,
+                       list(chk["unknown_activities"]), int(n), dropped_rows=dict(ev.dropped))
 
 
 @share_docs
-def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float = 0.1):
+def draw_design(stages: DesignCheck | pd.DataFrame, *, title: str | None = None, alert: float = 0.1):
     """Graphviz picture of the designed journey with the actual deviations on it.
 
     Stages run left to right (dashed border: optional; ↻: may repeat). Each stage shows how many cases reached
@@ -458,8 +513,9 @@ def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float 
 
     Parameters
     ----------
-    stages : pandas.DataFrame
-        The result of :func:`design_stages`.
+    stages : DesignCheck or pandas.DataFrame
+        The result of :func:`design_stages`, or its ``table`` (then without backward moves and touchpoints
+        outside the design).
     title : str, optional
         Caption under the picture.
     alert : float, default 0.1
@@ -478,6 +534,9 @@ def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float 
     True
     """
     import graphviz
+
+    check = stages if isinstance(stages, DesignCheck) else None
+    stages = table_of(stages, DesignCheck)
 
     def text(value) -> str:
         """Names are data: HTML entities escaped (dot reads ``&...;`` in plain labels) and backslashes made
@@ -508,11 +567,12 @@ def draw_design(stages: pd.DataFrame, *, title: str | None = None, alert: float 
         if prev is not None:
             g.edge(prev, f"s{i}", color="#4d7a3a")
         prev = f"s{i}"
-    for r in stages.attrs.get("backward", []):
-        if r["from_stage"] in ids and r["to_stage"] in ids:
-            g.edge(ids[r["from_stage"]], ids[r["to_stage"]], label=f"back {r['moves']:,}", style="dashed", color="#b2182b",
+    backward = check.backward if check is not None else pd.DataFrame(columns=["from_stage", "to_stage", "moves"])
+    for source, target, moves in zip(backward["from_stage"], backward["to_stage"], backward["moves"]):
+        if source in ids and target in ids:
+            g.edge(ids[source], ids[target], label=f"back {moves:,}", style="dashed", color="#b2182b",
                    fontcolor="#b2182b", constraint="false")
-    outside = pd.DataFrame(stages.attrs.get("outside", []))
+    outside = check.outside if check is not None else pd.DataFrame(columns=["touchpoint", "events", "cases"])
     if len(outside):
         top = outside.head(6)
         note = "not in design:\n" + "\n".join(f"{text(t)} ({e:,})" for t, e in

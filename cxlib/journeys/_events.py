@@ -158,7 +158,6 @@ class Events:
         if column not in self.log.columns:
             raise CxInputError(
                 f"column {column!r} not found; the log has: {', '.join(map(str, self.log.columns))}",
-                path=self.log.attrs.get("path"),
                 column=column,
             )
         return self.log[column]
@@ -209,7 +208,6 @@ def _require(log: pd.DataFrame, columns: list[str]) -> None:
             raise CxInputError(
                 f"column {col!r} not found; the log has: {', '.join(map(str, log.columns))}. "
                 "Pass the right name with case_key=, activity_key= or timestamp_key=.",
-                path=log.attrs.get("path"),
                 column=col,
             )
 
@@ -222,7 +220,6 @@ def _timestamps_ns(log: pd.DataFrame, key: str) -> np.ndarray:
         except (ValueError, TypeError) as exc:
             raise CxInputError(
                 f"column {key!r} holds values that are not timestamps ({exc})",
-                path=log.attrs.get("path"),
                 column=key,
             ) from None
     if isinstance(col.dtype, pd.DatetimeTZDtype):
@@ -255,8 +252,7 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
     if len(rows) == 0:
         raise CxInputError(
             f"the log has no usable events ({len(log)} rows; dropped: "
-            + ", ".join(f"{k}: {v}" for k, v in dropped.items()) + ")",
-            path=log.attrs.get("path"),
+            + ", ".join(f"{k}: {v}" for k, v in dropped.items()) + ")"
         )
     all_kept = len(rows) == len(log)
     case_col = log[case_key] if all_kept else log[case_key].iloc[rows]
@@ -316,13 +312,3 @@ def per_code(df: pd.DataFrame, key: str, column: str, n: int, fill=0, dtype=None
         known = ~pd.isna(values)
         out[df[key].to_numpy(dtype=np.int64)[known]] = values[known]
     return out
-
-
-def stamp(df: pd.DataFrame, ev: Events, **notes) -> pd.DataFrame:
-    """Attach what a reader must know about a result (dropped rows, inferences) to ``df.attrs``."""
-    df.attrs["dropped_rows"] = dict(ev.dropped)
-    df.attrs.update(notes)
-    return df
-
-
-

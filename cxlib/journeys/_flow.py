@@ -10,15 +10,19 @@ a vectorised step on that per-case result (``bincount`` and cumulative sums), no
 
 from __future__ import annotations
 
+import dataclasses
+
 import ibis
 import numpy as np
 import pandas as pd
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
+from ..display import Result, say, show
 from ._engine import to_pandas
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare
 from ._map import _edges
+from ._results import dropped_parts
 from ._variants import _variant_table
 
 
@@ -61,8 +65,59 @@ def case_outcomes(ev: Events, success_ends=None, min_share: float = 0.2) -> tupl
 
 
 @share_docs
+@dataclasses.dataclass
+class DropOffs(Result):
+    """Where journeys end, per touchpoint, with the successful ends used and how they were chosen.
+
+    Returned by :func:`dropoffs`; :func:`plot_dropoff_funnel` draws it. ``show()`` renders the rule for the
+    successful ends with the number of cases ending elsewhere, and the table.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per touchpoint; the columns are listed in :func:`dropoffs`.
+    success_ends : list of str
+        The successful end touchpoints used (given or inferred).
+    success_note : str
+        How they were chosen (given, or inferred with the shares and the rule).
+    dropoff_cases : int
+        Cases whose last touchpoint is not a successful end.
+    cases_total : int
+        All cases.
+    dropped_rows : dict
+        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+
+    Examples
+    --------
+    {example_helpdesk}
+    >>> d = cj.dropoffs(log, success_ends="Closed")
+    >>> d.success_note, d.dropoff_cases < d.cases_total
+    ('Successful ends given: Closed.', True)
+    """
+
+    table: pd.DataFrame
+    success_ends: list
+    success_note: str
+    dropoff_cases: int
+    cases_total: int
+    dropped_rows: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def dropoff_share(self) -> float:
+        """Share of all cases that do not end at a successful end (NaN without cases)."""
+        return self.dropoff_cases / self.cases_total if self.cases_total else float("nan")
+
+    def parts(self) -> list:
+        """The successful ends with the cases ending elsewhere, and the drop-offs per touchpoint."""
+        return [say("{note} {n} of {t} cases ({s:.1%}) end elsewhere.", note=self.success_note,
+                    n=f"{self.dropoff_cases:,}", t=f"{self.cases_total:,}", s=self.dropoff_share),
+                show(self.table, caption="Drop-offs per touchpoint"),
+                *dropped_parts(self.dropped_rows)]
+
+
+@share_docs
 def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0.2, case_key: str = CASE,
-             activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+             activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> DropOffs:
     """Where journeys end: the share of cases that stop at each touchpoint, and the drop-off rate per touchpoint.
 
     Parameters
@@ -71,15 +126,15 @@ def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0
     success_ends : str or list of str, optional
         Touchpoints at which a journey ends successfully. When not given they are inferred: every touchpoint
         that is the last event of at least ``infer_min_share`` of the cases (or, if none is, the most frequent
-        last touchpoint). ``attrs["success_note"]`` states which were used and how.
+        last touchpoint). ``success_note`` of the result states which were used and how.
     infer_min_share : float, default 0.2
         Threshold for the inference above.
     {log_keys}
 
     Returns
     -------
-    pandas.DataFrame
-        One row per touchpoint, drop-offs first (most cases ended there first):
+    DropOffs
+        ``table``: one row per touchpoint, drop-offs first (most cases ended there first):
 
         - ``touchpoint``
         - ``successful_end``: True for the successful end touchpoints.
@@ -91,15 +146,16 @@ def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0
         - ``dropoff_rate``: of the cases that reached the touchpoint, the share that ended there without a
           successful end (0 for successful ends).
 
-        ``attrs["success_ends"]`` lists the successful ends, ``attrs["dropoff_cases"]`` counts cases not ending
-        successfully.
+        ``success_ends`` lists the successful ends, ``success_note`` says how they were chosen,
+        ``dropoff_cases`` counts cases not ending successfully, ``cases_total`` all cases, ``dropped_rows``
+        the log rows left out (see :class:`DropOffs`).
 
     Examples
     --------
     {example_helpdesk}
     >>> d = cj.dropoffs(log)
-    >>> d.attrs["success_ends"]
-    ['Closed']
+    >>> d.success_ends, d.table["touchpoint"].iloc[-1]
+    (['Closed'], 'Closed')
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     is_success, names, note = _success_codes(ev, success_ends, infer_min_share)
@@ -117,8 +173,7 @@ def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0
     out["dropoff_rate"] = np.where(is_success, 0.0, ended / np.maximum(reached, 1))
     out = out.sort_values(["successful_end", "cases_ended", "touchpoint"],
                           ascending=[True, False, True]).reset_index(drop=True)
-    return stamp(out, ev, success_ends=names, success_note=note,
-                 dropoff_cases=int(ended[~is_success].sum()), cases_total=int(ev.n_cases))
+    return DropOffs(out, names, note, int(ended[~is_success].sum()), int(ev.n_cases), dropped_rows=dict(ev.dropped))
 
 
 @share_docs
@@ -163,7 +218,7 @@ def branches(log: pd.DataFrame, *, min_probability: float = 0.0, case_key: str =
     out = out[out["probability"] >= min_probability]
     out = out.sort_values(["touchpoint", "probability", "next_touchpoint"], ascending=[True, False, True])
     out = out[["touchpoint", "next_touchpoint", "transitions", "probability", "cases", "n_next", "branch_point"]]
-    return stamp(out.reset_index(drop=True), ev)
+    return out.reset_index(drop=True)
 
 
 def _reference_codes(ev: Events, reference) -> np.ndarray:
@@ -219,8 +274,43 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @share_docs
+@dataclasses.dataclass
+class Loops(Result):
+    """Rework, self-loops, back-jumps and skips per touchpoint, with the reference path the skips refer to.
+
+    Returned by :func:`loops`. ``show()`` renders the reference path and the table.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per touchpoint; the columns are listed in :func:`loops`.
+    reference : list of str
+        The reference path for skips (given, or the most frequent variant's first visits).
+    dropped_rows : dict
+        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+
+    Examples
+    --------
+    {example_helpdesk}
+    >>> lp = cj.loops(log, reference=["Assign seriousness", "Take in charge ticket", "Resolve ticket", "Closed"])
+    >>> lp.reference[-1], int(lp.table["skipped_cases"].notna().sum())
+    ('Closed', 4)
+    """
+
+    table: pd.DataFrame
+    reference: list
+    dropped_rows: dict = dataclasses.field(default_factory=dict)
+
+    def parts(self) -> list:
+        """The reference path and the jumps and loops per touchpoint."""
+        return [say("Reference path for skips: {r}.", r=" → ".join(map(str, self.reference))),
+                show(self.table, caption="Jumps and loops per touchpoint"),
+                *dropped_parts(self.dropped_rows)]
+
+
+@share_docs
 def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_key: str = ACTIVITY,
-          timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+          timestamp_key: str = TIMESTAMP) -> Loops:
     """Jumps and loops per touchpoint: rework, self-loops, back-jumps and skips.
 
     - *Rework*: the touchpoint occurs more than once in a case (pm4py's "rework cases per activity").
@@ -238,8 +328,8 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
 
     Returns
     -------
-    pandas.DataFrame
-        One row per touchpoint, most rework first:
+    Loops
+        ``table``: one row per touchpoint, most rework first:
 
         - ``touchpoint``, ``events``, ``cases`` (cases visiting it).
         - ``rework_cases``: cases with it more than once; ``rework_rate`` = rework_cases / cases.
@@ -249,13 +339,13 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
         - ``skipped_cases``: cases that skip it (only for touchpoints on the reference path, else empty);
           ``skip_rate`` = skipped_cases / all cases.
 
-        ``attrs["reference"]`` is the reference path used.
+        ``reference`` is the reference path used, ``dropped_rows`` the log rows left out (see :class:`Loops`).
 
     Examples
     --------
     {example_helpdesk}
     >>> lp = cj.loops(log)
-    >>> int(lp["rework_cases"].max()) > 0
+    >>> int(lp.table["rework_cases"].max()) > 0
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
@@ -280,7 +370,7 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
         "skip_rate": skipped_cases / ev.n_cases,
     })
     out = out.sort_values(["rework_cases", "touchpoint"], ascending=[False, True]).reset_index(drop=True)
-    return stamp(out, ev, reference=[str(ev.activities[i]) for i in ref])
+    return Loops(out, [str(ev.activities[i]) for i in ref], dropped_rows=dict(ev.dropped))
 
 
 @share_docs
@@ -323,4 +413,4 @@ def case_loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activ
         "skipped": skipped,
     })
     out["has_rework"] = out["repeat_events"] > 0
-    return stamp(out, ev, reference=[str(ev.activities[i]) for i in ref])
+    return out

@@ -8,6 +8,7 @@ ping-pong and escalations use the resource or group column as codes with its two
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
+from ..display import Result, say, show
 from ._engine import to_pandas
 from ._events import (
     ACTIVITY,
@@ -26,9 +28,9 @@ from ._events import (
     handoff_flags,
     per_code,
     prepare,
-    stamp,
     wait_h,
 )
+from ._results import dropped_parts
 
 
 @share_docs
@@ -72,7 +74,7 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
         "transition": pd.Categorical.from_codes(np.searchsorted(edges, src * n + dst), categories=labels),
         "wait_h": df["wait_h"].to_numpy(dtype=np.float64),
     })
-    return stamp(out, ev)
+    return out
 
 
 @share_docs
@@ -108,7 +110,7 @@ def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = A
         "first_touchpoint": ev.activity_names(cases["first_act"]),
         "last_touchpoint": ev.activity_names(cases["last_act"]),
     })
-    return stamp(out, ev)
+    return out
 
 
 def _utc(ns: pd.Series) -> pd.DatetimeIndex:
@@ -187,8 +189,7 @@ def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: st
         "repeat_rate": repeat_cases / np.maximum(cases, 1),
         "median_gap_h": per_code(rep, "act", "median_gap_h", n, fill=np.nan),
     })
-    out = out.sort_values(["repeat_contacts", "touchpoint"], ascending=[False, True]).reset_index(drop=True)
-    return stamp(out, ev, window_days=window_days)
+    return out.sort_values(["repeat_contacts", "touchpoint"], ascending=[False, True]).reset_index(drop=True)
 
 
 def _repeat_by_case(ev: Events, window_days: float) -> np.ndarray:
@@ -251,8 +252,61 @@ def _resources_by_case(ev: Events, resource_key: str) -> np.ndarray:
 
 
 @share_docs
+@dataclasses.dataclass
+class Handoffs(Result):
+    """Hand-offs between resources (or groups) per pair, with the rates and case counts of the whole log.
+
+    Returned by :func:`handoffs`. ``show()`` renders the hand-off rate, the cases with hand-offs and
+    ping-pong, the transitions with an unknown resource, and the 15 most frequent hand-offs.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (from, to) pair; the columns are listed in :func:`handoffs`.
+    resource_key : str
+        The column whose changes count as hand-offs.
+    transitions : int
+        All transitions (consecutive events of a case).
+    transitions_unknown : int
+        Transitions where either side has no value (not counted as hand-offs or not).
+    handoff_rate : float
+        Hand-offs / transitions with a known value on both sides (NaN when there are none).
+    cases_with_handoff, cases_with_pingpong, cases_total : int
+        Cases with at least one hand-off, with at least one ping-pong, and all cases.
+    dropped_rows : dict
+        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+
+    Examples
+    --------
+    {example_helpdesk}
+    >>> h = cj.handoffs(log)
+    >>> h.resource_key, h.cases_with_pingpong <= h.cases_with_handoff <= h.cases_total
+    ('org:resource', True)
+    """
+
+    table: pd.DataFrame
+    resource_key: str
+    transitions: int
+    transitions_unknown: int
+    handoff_rate: float
+    cases_with_handoff: int
+    cases_with_pingpong: int
+    cases_total: int
+    dropped_rows: dict = dataclasses.field(default_factory=dict)
+
+    def parts(self) -> list:
+        """The hand-off rate and case counts, and the most frequent hand-offs."""
+        return [say("{r:.1%} of the transitions with a known {k} are hand-offs; {c} of {t} cases have at least one, "
+                    "{p} have ping-pong. Transitions with an unknown {k}: {u}.", r=self.handoff_rate,
+                    k=self.resource_key, c=f"{self.cases_with_handoff:,}", t=f"{self.cases_total:,}",
+                    p=f"{self.cases_with_pingpong:,}", u=f"{self.transitions_unknown:,}"),
+                show(self.table.head(15), caption=f"Most frequent hand-offs ({self.resource_key})"),
+                *dropped_parts(self.dropped_rows)]
+
+
+@share_docs
 def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str = CASE,
-             activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+             activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> Handoffs:
     """Hand-offs between resources (or groups) and ping-pong (A to B and back to A).
 
     Parameters
@@ -264,22 +318,23 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
 
     Returns
     -------
-    pandas.DataFrame
-        One row per (from, to) pair with at least one hand-off, most frequent first: ``from_resource``,
+    Handoffs
+        ``table``: one row per (from, to) pair with at least one hand-off, most frequent first: ``from_resource``,
         ``to_resource``, ``handoffs`` (consecutive events of a case handled by ``from`` then ``to``),
         ``cases``, ``pingpongs`` (hand-offs to ``to`` that send the case back to whoever had it two events
         earlier).
 
-        ``attrs`` has ``transitions`` (all transitions), ``transitions_unknown`` (transitions where either
-        side has no value; not counted), ``handoff_rate`` (hand-offs / known transitions),
-        ``cases_with_handoff``, ``cases_with_pingpong`` and ``cases_total``.
+        The result also has ``resource_key``, ``transitions`` (all transitions), ``transitions_unknown``
+        (transitions where either side has no value; not counted), ``handoff_rate`` (hand-offs / known
+        transitions), ``cases_with_handoff``, ``cases_with_pingpong``, ``cases_total`` and ``dropped_rows``
+        (see :class:`Handoffs`).
 
     Examples
     --------
     {example_helpdesk}
     >>> h = cj.handoffs(log)
-    >>> 0 <= h.attrs["handoff_rate"] <= 1
-    True
+    >>> 0 <= h.handoff_rate <= 1, h.table.columns.tolist()[:2]
+    (True, ['from_resource', 'to_resource'])
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     a, uniques = ev.attribute(resource_key)
@@ -299,13 +354,17 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
     }).sort_values(["handoffs", "from_resource", "to_resource"], ascending=[False, True, True])
     n_known = int(by_act["known"].sum())
     n_change = int(by_act["changed"].sum())
-    return stamp(out.reset_index(drop=True), ev, resource_key=resource_key,
-                 transitions=int(ev.n_events - ev.n_cases),
-                 transitions_unknown=int(by_act["arrivals"].sum()) - n_known,
-                 handoff_rate=float(n_change / n_known) if n_known else float("nan"),
-                 cases_with_handoff=int((per_case["handoffs"] > 0).sum()),
-                 cases_with_pingpong=int((per_case["pingpongs"] > 0).sum()),
-                 cases_total=int(ev.n_cases))
+    return Handoffs(
+        out.reset_index(drop=True),
+        resource_key=resource_key,
+        transitions=int(ev.n_events - ev.n_cases),
+        transitions_unknown=int(by_act["arrivals"].sum()) - n_known,
+        handoff_rate=float(n_change / n_known) if n_known else float("nan"),
+        cases_with_handoff=int((per_case["handoffs"] > 0).sum()),
+        cases_with_pingpong=int((per_case["pingpongs"] > 0).sum()),
+        cases_total=int(ev.n_cases),
+        dropped_rows=dict(ev.dropped),
+    )
 
 
 @share_docs
@@ -328,7 +387,7 @@ def case_handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: 
     Examples
     --------
     {example_helpdesk}
-    >>> int(cj.case_handoffs(log)["handoffs"].sum()) == int(cj.handoffs(log)["handoffs"].sum())
+    >>> int(cj.case_handoffs(log)["handoffs"].sum()) == int(cj.handoffs(log).table["handoffs"].sum())
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
@@ -339,7 +398,7 @@ def case_handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: 
         "pingpongs": per_case["pingpongs"].to_numpy(),
         "resources": _resources_by_case(ev, resource_key),
     })
-    return stamp(out, ev, resource_key=resource_key)
+    return out
 
 
 def _escalation(ev: Events, column: str, pattern: str):
@@ -390,9 +449,62 @@ def _escalation_by_case(ev: Events, column: str, pattern: str) -> tuple[pd.DataF
 
 
 @share_docs
+@dataclasses.dataclass
+class Escalations(Result):
+    """Escalations per case, with the values that count as escalated and the share of cases escalated.
+
+    Returned by :func:`escalations`. ``show()`` renders the escalation rate with the rule and the matched values,
+    and where cases first escalate (:meth:`first_touchpoints`).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per case; the columns are listed in :func:`escalations`.
+    column : str
+        The column holding the level.
+    pattern : str
+        The regular expression that marks escalated values.
+    matched_values : list of str
+        The values of ``column`` that match ``pattern``.
+    escalation_rate : float
+        Share of cases escalated.
+    dropped_rows : dict
+        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+
+    Examples
+    --------
+    {example_helpdesk}
+    >>> e = cj.escalations(log, column="workgroup", pattern="Value 2")
+    >>> e.column, len(e.table) == e.table["case"].nunique()
+    ('workgroup', True)
+    """
+
+    table: pd.DataFrame
+    column: str
+    pattern: str
+    matched_values: list
+    escalation_rate: float
+    dropped_rows: dict = dataclasses.field(default_factory=dict)
+
+    def first_touchpoints(self) -> pd.DataFrame:
+        """Where escalated cases first escalate: ``first_escalation_touchpoint``, ``cases``, most cases first."""
+        first = self.table[self.table["escalated"]].groupby("first_escalation_touchpoint").size()
+        return first.sort_values(ascending=False).rename("cases").reset_index()
+
+    def parts(self) -> list:
+        """The escalation rate with the rule and the matched values (the first 8), and where cases first
+        escalate."""
+        return [say("{r:.1%} of the cases escalate ({col} matching <code>{pat}</code>: {vals}).",
+                    r=self.escalation_rate, col=self.column, pat=self.pattern,
+                    vals=", ".join(self.matched_values[:8])),
+                show(self.first_touchpoints(), caption="Where cases first escalate"),
+                *dropped_parts(self.dropped_rows)]
+
+
+@share_docs
 def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = r"2nd|3rd",
                 case_key: str = CASE, activity_key: str = ACTIVITY,
-                timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+                timestamp_key: str = TIMESTAMP) -> Escalations:
     """Escalations: a case moves into a group (or any column value) that matches a pattern.
 
     An event is *escalated* when ``column`` matches the regular expression ``pattern``; an *escalation*
@@ -410,18 +522,18 @@ def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = 
 
     Returns
     -------
-    pandas.DataFrame
-        One row per case: ``case``, ``escalated`` (bool), ``escalations`` (times the case entered an escalated
-        level), ``first_escalation_touchpoint``, ``hours_to_escalation`` (from case start),
-        ``escalated_events``. ``attrs["matched_values"]`` lists the values that matched,
-        ``attrs["escalation_rate"]`` the share of cases escalated.
+    Escalations
+        ``table``: one row per case: ``case``, ``escalated`` (bool), ``escalations`` (times the case entered an
+        escalated level), ``first_escalation_touchpoint``, ``hours_to_escalation`` (from case start),
+        ``escalated_events``. ``matched_values`` lists the values that matched, ``escalation_rate`` is the
+        share of cases escalated; ``column``, ``pattern`` and ``dropped_rows`` as in :class:`Escalations`.
 
     Examples
     --------
     {example_helpdesk}
     >>> e = cj.escalations(log, column="workgroup", pattern="Value 2")
-    >>> 0 <= e.attrs["escalation_rate"] <= 1
-    True
+    >>> 0 <= e.escalation_rate <= 1, e.matched_values
+    (True, ['Value 2'])
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     per_case, values = _escalation_by_case(ev, column, pattern)
@@ -438,5 +550,5 @@ def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = 
         "hours_to_escalation": per_case["hours_to_escalation"].to_numpy(),
         "escalated_events": per_case["escalated_events"].to_numpy(),
     })
-    return stamp(out, ev, column=column, pattern=pattern, matched_values=[str(v) for v in values],
-                 escalation_rate=float((n_esc > 0).mean()))
+    return Escalations(out, column, pattern, [str(v) for v in values], float((n_esc > 0).mean()),
+                       dropped_rows=dict(ev.dropped))

@@ -8,6 +8,7 @@ share of cases drawn whole after pruning is one more DuckDB query.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import ibis
@@ -16,8 +17,10 @@ import pandas as pd
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
+from ..display import Result, say, show
 from ._engine import connect, to_arrow
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, wait_h
+from ._results import dropped_parts, table_of
 
 START = "▶ start"
 END = "■ end"
@@ -108,15 +111,66 @@ def _nodes(ev: Events) -> pd.DataFrame:
 
 
 @share_docs
+@dataclasses.dataclass
+class ProcessMap(Result):
+    """A process map: the directly-follows edges kept, the touchpoints drawn, and how much of the log they show.
+
+    Returned by :func:`process_map`; :func:`draw_process_map` draws it. ``show()`` renders the coverage
+    sentence and the most frequent paths (transitions only, at most 15, without ``kind``).
+
+    Attributes
+    ----------
+    edges : pandas.DataFrame
+        One row per edge kept; the columns are listed in :func:`process_map`.
+    nodes : pandas.DataFrame
+        The touchpoints kept, one row each, most events first: ``touchpoint``, ``events``, ``cases``.
+    coverage : dict
+        What the pruned map still shows: ``events_share``, ``transitions_share``, ``cases_share`` (cases whose
+        whole journey is drawn), ``activities_kept``, ``activities_total``, ``edges_kept``, ``edges_total``.
+    dropped_rows : dict
+        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+
+    Examples
+    --------
+    {example_helpdesk}
+    >>> pm = cj.process_map(log, top_activities=8)
+    >>> pm.coverage["activities_kept"], pm.nodes.columns.tolist()
+    (8, ['touchpoint', 'events', 'cases'])
+    >>> "of the transitions" in pm.coverage_text
+    True
+    """
+
+    edges: pd.DataFrame
+    nodes: pd.DataFrame
+    coverage: dict
+    dropped_rows: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def coverage_text(self) -> str:
+        """What the map shows, in words (a good title for :func:`draw_process_map`)."""
+        c = self.coverage
+        return (f"{c['activities_kept']} of {c['activities_total']} touchpoints, {c['events_share']:.1%} of the "
+                f"events, {c['transitions_share']:.1%} of the transitions; {c['cases_share']:.1%} of the cases "
+                "are drawn in full")
+
+    def parts(self) -> list:
+        """The coverage sentence and the most frequent paths (with their waits in hours)."""
+        paths = self.edges[self.edges["kind"] == "transition"].head(15).drop(columns=["kind"])
+        return [say("The map shows {c}.", c=self.coverage_text),
+                show(paths.reset_index(drop=True), caption="Most frequent paths"),
+                *dropped_parts(self.dropped_rows)]
+
+
+@share_docs
 def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_paths: float = 1.0,
                 case_key: str = CASE, activity_key: str = ACTIVITY,
-                timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+                timestamp_key: str = TIMESTAMP) -> ProcessMap:
     """Directly-follows graph with frequency and waiting time on each edge, optionally pruned.
 
     Waiting time is the time from one event to the next event of the same case (the "hidden touchpoint" a
     customer lives through between two visible ones). Pruning keeps the ``top_activities`` most frequent
     touchpoints, then the most frequent paths between them until ``top_paths`` of their transitions are
-    covered; the coverage that remains is in ``attrs["coverage"]``.
+    covered; the coverage that remains is in ``coverage`` of the result.
 
     Parameters
     ----------
@@ -130,8 +184,8 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
 
     Returns
     -------
-    pandas.DataFrame
-        One row per edge, most frequent first within each kind:
+    ProcessMap
+        ``edges``: one row per edge, most frequent first within each kind:
 
         - ``source``, ``target``: touchpoints; start edges come from ``"▶ start"``, end edges go to ``"■ end"``.
         - ``kind``: ``"start"``, ``"transition"`` or ``"end"``.
@@ -141,17 +195,19 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
         - ``median_wait_h``, ``mean_wait_h``, ``p90_wait_h``, ``min_wait_h``, ``max_wait_h``: waiting time
           between the two events in hours (empty for start/end edges).
 
-        ``attrs["coverage"]`` holds ``events_share``, ``transitions_share``, ``cases_share`` (cases whose
-        whole journey is drawn), ``activities_kept``, ``activities_total``, ``edges_kept``, ``edges_total``;
-        ``attrs["nodes"]`` the kept touchpoints as records with ``touchpoint``, ``events``, ``cases``
-        (attrs hold plain values only, so pandas can still combine the table).
+        ``nodes``: the kept touchpoints, most events first (``touchpoint``, ``events``, ``cases``);
+        ``coverage``: a dict with ``events_share``, ``transitions_share``, ``cases_share`` (cases whose whole
+        journey is drawn), ``activities_kept``, ``activities_total``, ``edges_kept``, ``edges_total``;
+        ``dropped_rows``: log rows left out, by reason (see :class:`ProcessMap`).
 
     Examples
     --------
     {example_helpdesk}
-    >>> edges = cj.process_map(log, top_activities=8, top_paths=0.9)
-    >>> edges.attrs["coverage"]["events_share"] > 0.9
+    >>> pm = cj.process_map(log, top_activities=8, top_paths=0.9)
+    >>> pm.coverage["events_share"] > 0.9
     True
+    >>> pm.edges.columns.tolist()[:4]
+    ['source', 'target', 'kind', 'transitions']
     """
     if top_activities is not None and top_activities < 1:
         raise CxInputError(f"top_activities must be at least 1, got {top_activities}")
@@ -160,10 +216,9 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     edges = _edges(ev)
     nodes = _nodes(ev)
-    if top_activities is None or top_activities >= ev.n_activities:
-        kept_nodes = nodes
-    else:
-        kept_nodes = nodes.sort_values(["events", "touchpoint"], ascending=[False, True]).head(top_activities)
+    kept_nodes = nodes.sort_values(["events", "touchpoint"], ascending=[False, True])
+    if top_activities is not None:
+        kept_nodes = kept_nodes.head(top_activities)
     kept_names = set(kept_nodes["touchpoint"])
     ok_node = lambda s: s.isin(kept_names) | s.isin([START, END])
     cand = edges[ok_node(edges["source"]) & ok_node(edges["target"])]
@@ -195,7 +250,7 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
                          (t.act.cast("int64") * n_act + t.next_act).isin(kept_edges or [-1]))
         bad_cases = int(connect().to_pyarrow(t.filter(~ok).case.nunique()).as_py())
         cases_share = 1 - bad_cases / ev.n_cases
-    out.attrs["coverage"] = {
+    coverage = {
         "events_share": float(nodes["events"].to_numpy()[kept_act].sum() / ev.n_events),
         "transitions_share": float(trans["transitions"].sum() / all_trans) if all_trans else 1.0,
         "cases_share": float(cases_share),
@@ -204,8 +259,7 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
         "edges_kept": len(trans),
         "edges_total": n_edges_total,
     }
-    out.attrs["nodes"] = kept_nodes.reset_index(drop=True).to_dict("records")
-    return stamp(out, ev)
+    return ProcessMap(out, kept_nodes.reset_index(drop=True), coverage, dropped_rows=dict(ev.dropped))
 
 
 @share_docs
@@ -239,7 +293,7 @@ def start_end_touchpoints(log: pd.DataFrame, *, case_key: str = CASE, activity_k
                         "ends": ends, "end_share": ends / ev.n_cases})
     out = out[(out["starts"] > 0) | (out["ends"] > 0)]
     out = out.assign(_o=out["starts"] + out["ends"]).sort_values(["_o", "touchpoint"], ascending=[False, True])
-    return stamp(out.drop(columns="_o").reset_index(drop=True), ev)
+    return out.drop(columns="_o").reset_index(drop=True)
 
 
 def _color(rank: float) -> str:
@@ -251,19 +305,20 @@ def _color(rank: float) -> str:
 
 
 @share_docs
-def draw_process_map(edges: pd.DataFrame, *, rankdir: str = "LR", title: str | None = None):
+def draw_process_map(edges: ProcessMap | pd.DataFrame, *, rankdir: str = "LR", title: str | None = None):
     """Graphviz picture of a process map: frequency and median wait on every edge.
 
     Edge width grows with frequency; edge colour goes from grey to dark red with the median waiting time.
 
     Parameters
     ----------
-    edges : pandas.DataFrame
-        The result of :func:`process_map` (pruned or not).
+    edges : ProcessMap or pandas.DataFrame
+        The result of :func:`process_map` (pruned or not), or its ``edges`` table (the boxes then show no
+        event counts).
     rankdir : {"LR", "TB"}, default "LR"
         Layout direction.
     title : str, optional
-        Caption drawn under the map (coverage is a good one).
+        Caption drawn under the map (``ProcessMap.coverage_text`` is a good one).
 
     Returns
     -------
@@ -279,6 +334,8 @@ def draw_process_map(edges: pd.DataFrame, *, rankdir: str = "LR", title: str | N
     """
     import graphviz
 
+    nodes = edges.nodes if isinstance(edges, ProcessMap) else None
+    edges = table_of(edges, ProcessMap, "edges")
     missing = [c for c in ["source", "target", "kind", "transitions", "median_wait_h"] if c not in edges.columns]
     if missing:
         raise CxInputError(f"draw_process_map expects the table from process_map(); missing columns {missing}",
@@ -290,7 +347,6 @@ def draw_process_map(edges: pd.DataFrame, *, rankdir: str = "LR", title: str | N
                          edge_attr={"fontname": "Helvetica", "fontsize": "9"})
     if title:
         g.attr(label=title, labelloc="b")
-    nodes = edges.attrs.get("nodes")
     ids: dict[str, str] = {}
 
     def node_id(name: str) -> str:
@@ -299,7 +355,7 @@ def draw_process_map(edges: pd.DataFrame, *, rankdir: str = "LR", title: str | N
         return ids[name]
 
     names = set(edges["source"]).union(edges["target"])
-    counts = {} if nodes is None else {n["touchpoint"]: n["events"] for n in nodes}
+    counts = {} if nodes is None else dict(zip(nodes["touchpoint"], nodes["events"]))
     for name in sorted(names, key=str):
         if name in (START, END):
             g.node(node_id(name), label=html.escape(name.split(" ", 1)[1]), shape="circle",

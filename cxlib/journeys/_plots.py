@@ -8,7 +8,10 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._events import ACTIVITY, CASE, TIMESTAMP
+from ._flow import DropOffs
 from ._hidden import waiting_times
+from ._results import table_of
+from ._segments import Segments
 
 
 def _axes(ax, size=(8, 4)):
@@ -65,13 +68,13 @@ def plot_waiting_times(log: pd.DataFrame, *, top: int = 8, ax=None, case_key: st
 
 
 @share_docs
-def plot_dropoff_funnel(dropoffs: pd.DataFrame, *, top: int = 10, ax=None):
+def plot_dropoff_funnel(dropoffs: DropOffs | pd.DataFrame, *, top: int = 10, ax=None):
     """Drop-off funnel: cases that reach each touchpoint, and how many of them end there unsuccessfully.
 
     Parameters
     ----------
-    dropoffs : pandas.DataFrame
-        The result of :func:`dropoffs`.
+    dropoffs : DropOffs or pandas.DataFrame
+        The result of :func:`dropoffs`, or its ``table``.
     top : int, default 10
         Touchpoints shown, by cases reached.
     {ax}
@@ -88,6 +91,7 @@ def plot_dropoff_funnel(dropoffs: pd.DataFrame, *, top: int = 10, ax=None):
     >>> ax.get_xlabel()
     'cases'
     """
+    dropoffs = table_of(dropoffs, DropOffs)
     need = {"touchpoint", "cases_reached", "cases_ended", "successful_end", "dropoff_rate"}
     if not need <= set(dropoffs.columns):
         raise CxInputError(f"plot_dropoff_funnel expects the table from dropoffs(); missing "
@@ -109,13 +113,13 @@ def plot_dropoff_funnel(dropoffs: pd.DataFrame, *, top: int = 10, ax=None):
 
 
 @share_docs
-def plot_segments(segments: pd.DataFrame, *, metrics=None, ax=None):
+def plot_segments(segments: Segments | pd.DataFrame, *, metrics=None, ax=None):
     """Segments side by side: the share metrics of :func:`segments` as grouped bars, with sample sizes.
 
     Parameters
     ----------
-    segments : pandas.DataFrame
-        The result of :func:`segments`.
+    segments : Segments or pandas.DataFrame
+        The result of :func:`segments`, or its ``table`` (the legend is then titled "segment").
     metrics : list of str, optional
         Share columns to show; default every ``*_share`` column except ``case_share``.
     {ax}
@@ -134,6 +138,8 @@ def plot_segments(segments: pd.DataFrame, *, metrics=None, ax=None):
     """
     import seaborn as sns
 
+    by = segments.by if isinstance(segments, Segments) else "segment"
+    segments = table_of(segments, Segments)
     if metrics is None:
         metrics = [c for c in segments.columns if c.endswith("_share") and c != "case_share"]
     missing = [m for m in metrics if m not in segments.columns]
@@ -146,6 +152,6 @@ def plot_segments(segments: pd.DataFrame, *, metrics=None, ax=None):
     sns.barplot(data=long, x="metric", y="share", hue="label", ax=ax)
     ax.set_ylabel("share of the segment's cases")
     ax.set_xlabel("")
-    ax.legend(title=segments.attrs.get("by", "segment"), fontsize=8, title_fontsize=8)
+    ax.legend(title=by, fontsize=8, title_fontsize=8)
     ax.set_title("Segments compared")
     return ax

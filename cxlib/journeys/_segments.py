@@ -9,15 +9,19 @@ that per-case table) and the grouping of small segments run there too.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
-from ._events import ACTIVITY, CASE, RESOURCE, TIMESTAMP, Events, prepare, stamp
+from ..display import Result, say, show
+from ._events import ACTIVITY, CASE, RESOURCE, TIMESTAMP, Events, prepare
 from ._flow import case_outcomes
 from ._hidden import _escalation_by_case, _handoff_by_case, _repeat_by_case
+from ._results import dropped_parts
 
 OTHER = "(other)"
 MISSING = "(missing)"
@@ -80,13 +84,62 @@ def _segment_labels(ev: Events, by: str, top: int, min_cases: int) -> tuple[np.n
 
 
 @share_docs
+@dataclasses.dataclass
+class Segments(Result):
+    """Key journey metrics per segment side by side, the significance tests, and how segments were made.
+
+    Returned by :func:`segments`; :func:`plot_segments` draws it. ``show()`` renders the note on the segments,
+    the table and the tests (p-values with two significant digits).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per segment; the columns are listed in :func:`segments`.
+    tests : pandas.DataFrame
+        One row per metric: the significance test of the differences (columns in :func:`segment_tests`).
+    by : str
+        The column that defines the segments.
+    note : str
+        How segments were defined (the column, read at each case's first event; segments grouped as
+        ``"(other)"``).
+    success_note : str
+        How the successful ends of ``dropoff_share`` were chosen (see :func:`dropoffs`).
+    dropped_rows : dict
+        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+
+    Examples
+    --------
+    {example_helpdesk}
+    >>> s = cj.segments(log, by="service_level")
+    >>> s.by, s.tests.columns.tolist()[:3]
+    ('service_level', ['metric', 'description', 'test'])
+    """
+
+    table: pd.DataFrame
+    tests: pd.DataFrame
+    by: str
+    note: str
+    success_note: str
+    dropped_rows: dict = dataclasses.field(default_factory=dict)
+
+    def parts(self) -> list:
+        """The note on the segments, the metrics per segment and the significance tests."""
+        tests = self.tests.assign(p_value=self.tests["p_value"].map(lambda p: "" if pd.isna(p) else f"{p:.2g}"))
+        return [say("{note}", note=self.note),
+                show(self.table, caption=f"Segments by {self.by}"),
+                show(tests, caption="Are the differences significant?"),
+                *dropped_parts(self.dropped_rows)]
+
+
+@share_docs
 def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: float = 0.2,
              resource_key: str | None = RESOURCE, escalation_column: str | None = None,
              escalation_pattern: str = r"2nd|3rd", window_days: float = 7.0, top: int = 8,
-             min_cases: int = 5, case_key: str = CASE, activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+             min_cases: int = 5, case_key: str = CASE, activity_key: str = ACTIVITY,
+             timestamp_key: str = TIMESTAMP) -> Segments:
     """Key journey metrics per segment (any case attribute), side by side, with sample sizes.
 
-    Significance tests for the differences are in :func:`segment_tests` (also in ``attrs["tests"]``).
+    Significance tests for the differences are in ``tests`` of the result (as :func:`segment_tests` gives them).
 
     Parameters
     ----------
@@ -109,8 +162,8 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
 
     Returns
     -------
-    pandas.DataFrame
-        One row per segment, largest first:
+    Segments
+        ``table``: one row per segment, largest first:
 
         - ``segment``, ``cases``, ``case_share``.
         - ``events_per_case`` (mean), ``median_throughput_h``, ``p90_throughput_h``.
@@ -119,15 +172,14 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
         - ``throughput_p_vs_rest``: Mann-Whitney U p-value of the segment's throughput against all other
           cases (two-sided; empty when either side has fewer than 2 cases).
 
-        ``attrs["tests"]`` holds :func:`segment_tests`' rows as records (``pd.DataFrame(s.attrs["tests"])``);
-        ``attrs["segment_note"]`` and ``attrs["success_note"]`` say how segments and successful ends were
-        defined.
+        ``tests``: :func:`segment_tests`' table; ``by`` the segment column; ``note`` and ``success_note`` say
+        how segments and successful ends were defined; ``dropped_rows`` (see :class:`Segments`).
 
     Examples
     --------
     {example_helpdesk}
     >>> s = cj.segments(log, by="service_level")
-    >>> int(s["cases"].sum()) == log["case:concept:name"].nunique()
+    >>> int(s.table["cases"].sum()) == log["case:concept:name"].nunique()
     True
     """
     if top < 1:
@@ -163,8 +215,8 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
     out = out.iloc[np.argsort(-sizes, kind="stable")].reset_index(drop=True)
     out = out[["segment", "cases", "case_share", "events_per_case", "median_throughput_h", "p90_throughput_h",
                *share_cols, "throughput_p_vs_rest"]]
-    tests = _tests(metrics, codes, share_cols)
-    return stamp(out, ev, by=by, tests=tests.to_dict("records"), segment_note=seg_note, success_note=success_note)
+    return Segments(out, _tests(metrics, codes, share_cols), by, seg_note, success_note,
+                    dropped_rows=dict(ev.dropped))
 
 
 def _tests(metrics: pd.DataFrame, codes: np.ndarray, share_cols: list[str]) -> pd.DataFrame:
@@ -245,4 +297,4 @@ def segment_tests(log: pd.DataFrame, *, by: str, **options) -> pd.DataFrame:
     >>> "throughput_h" in set(t["metric"])
     True
     """
-    return pd.DataFrame(segments(log, by=by, **options).attrs["tests"])
+    return segments(log, by=by, **options).tests

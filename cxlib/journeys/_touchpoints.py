@@ -8,11 +8,14 @@ escalation columns in the enriched event table.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
 from .._docstrings import share_docs
-from ._events import ACTIVITY, CASE, RESOURCE, TIMESTAMP, per_code, prepare, stamp
+from ..display import Result, say, show
+from ._events import ACTIVITY, CASE, RESOURCE, TIMESTAMP, per_code, prepare
 from ._flow import _success_codes, branches, case_loops, dropoffs, loops
 from ._hidden import (
     _escalation_by_act,
@@ -24,6 +27,7 @@ from ._hidden import (
     throughput,
 )
 from ._map import process_map, start_end_touchpoints
+from ._results import dropped_parts
 from ._segments import segments
 from ._variants import variants
 
@@ -31,10 +35,51 @@ PRIORITY_MEASURES = ["dropoff_rate", "median_wait_before_h", "rework_rate", "han
 
 
 @share_docs
+@dataclasses.dataclass
+class Touchpoints(Result):
+    """The touchpoint table with its priority rank, and what entered the rank.
+
+    Returned by :func:`touchpoints`. ``show()`` renders the measures in the priority and the table.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per touchpoint, by ``priority_rank``; the columns are listed in :func:`touchpoints`.
+    success_ends : list of str
+        The successful end touchpoints used for ``dropoff_rate`` (given or inferred).
+    success_note : str
+        How they were chosen (see :func:`dropoffs`).
+    priority_measures : list of str
+        The problem measures that entered ``severity`` (those with at least one value).
+    dropped_rows : dict
+        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+
+    Examples
+    --------
+    {example_helpdesk}
+    >>> tp = cj.touchpoints(log)
+    >>> tp.priority_measures
+    ['dropoff_rate', 'median_wait_before_h', 'rework_rate', 'handoff_rate']
+    """
+
+    table: pd.DataFrame
+    success_ends: list
+    success_note: str
+    priority_measures: list
+    dropped_rows: dict = dataclasses.field(default_factory=dict)
+
+    def parts(self) -> list:
+        """The measures in the priority and the touchpoints by priority."""
+        return [say("Measures in the priority: {m}.", m=", ".join(self.priority_measures)),
+                show(self.table, caption="Touchpoints by priority"),
+                *dropped_parts(self.dropped_rows)]
+
+
+@share_docs
 def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0.2,
                 resource_key: str | None = RESOURCE, escalation_column: str | None = None,
                 escalation_pattern: str = r"2nd|3rd", window_days: float = 7.0, case_key: str = CASE,
-                activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+                activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> Touchpoints:
     """One row per touchpoint with its key measures and a priority rank.
 
     **Priority.** ``severity`` is the mean, over the problem measures available (``dropoff_rate``,
@@ -57,8 +102,8 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
 
     Returns
     -------
-    pandas.DataFrame
-        One row per touchpoint, by ``priority_rank``:
+    Touchpoints
+        ``table``: one row per touchpoint, by ``priority_rank``:
 
         - ``priority_rank``, ``touchpoint``, ``events``, ``cases``, ``case_share`` (of all cases).
         - ``dropoff_rate``: of the cases that reached it, the share ending there unsuccessfully.
@@ -69,11 +114,14 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
         - ``escalation_rate``: share of its events at which the case escalated.
         - ``severity``, ``priority_score``: see above.
 
+        ``success_ends`` and ``success_note`` (the successful ends used for ``dropoff_rate``),
+        ``priority_measures`` (the measures in ``severity``) and ``dropped_rows``: see :class:`Touchpoints`.
+
     Examples
     --------
     {example_helpdesk}
     >>> tp = cj.touchpoints(log)
-    >>> tp["priority_rank"].tolist() == list(range(1, len(tp) + 1))
+    >>> tp.table["priority_rank"].tolist() == list(range(1, len(tp.table) + 1))
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
@@ -109,15 +157,15 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
     out["priority_score"] = out["case_share"] * out["severity"]
     out = out.sort_values(["priority_score", "touchpoint"], ascending=[False, True]).reset_index(drop=True)
     out.insert(0, "priority_rank", np.arange(1, len(out) + 1))
-    return stamp(out, ev, success_ends=names, success_note=note, priority_measures=used)
+    return Touchpoints(out, names, note, used, dropped_rows=dict(ev.dropped))
 
 
 @share_docs
 def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0.2,
                      resource_key: str | None = RESOURCE, segment_by: str | None = None,
                      escalation_column: str | None = None, escalation_pattern: str = r"2nd|3rd",
-                     window_days: float = 7.0, reference=None, case_key: str = CASE,
-                     activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> dict[str, pd.DataFrame]:
+                     window_days: float = 7.0, reference=None, case_key: str = CASE, activity_key: str = ACTIVITY,
+                     timestamp_key: str = TIMESTAMP) -> dict[str, Result | pd.DataFrame]:
     """The full journey analysis in one pass: the log is sorted and encoded once, every table reuses it.
 
     Parameters
@@ -138,17 +186,20 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
 
     Returns
     -------
-    dict of str to pandas.DataFrame
-        ``process_map`` (:func:`process_map`), ``start_end`` (:func:`start_end_touchpoints`), ``variants``,
-        ``dropoffs``, ``branches``, ``loops``, ``case_loops``, ``throughput``, ``repeat_contacts``,
-        ``handoffs`` (when a resource column exists), ``escalations`` (when asked), ``segments`` (when asked),
-        ``touchpoints``; each documented at its function.
+    dict of str to Result or pandas.DataFrame
+        Each function's result under its name: ``process_map`` (:class:`ProcessMap`), ``start_end`` (the table
+        of :func:`start_end_touchpoints`), ``variants`` (:class:`Variants`), ``dropoffs`` (:class:`DropOffs`),
+        ``branches`` (table), ``loops`` (:class:`Loops`), ``case_loops``, ``throughput``, ``repeat_contacts``
+        (tables), ``handoffs`` (:class:`Handoffs`, when a resource column exists), ``escalations``
+        (:class:`Escalations`, when asked), ``segments`` (:class:`Segments`, when asked), ``touchpoints``
+        (:class:`Touchpoints`); each documented at its function.
 
     Examples
     --------
     {example_helpdesk}
-    >>> sorted(cj.analyze_journeys(log, segment_by="service_level"))[:3]
-    ['branches', 'case_loops', 'dropoffs']
+    >>> res = cj.analyze_journeys(log, segment_by="service_level")
+    >>> sorted(res)[:3], type(res["segments"]).__name__
+    (['branches', 'case_loops', 'dropoffs'], 'Segments')
     """
     has_resource = resource_key is not None and resource_key in log.columns
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key,

@@ -6,6 +6,8 @@ cases are grouped by that list, in Ibis on DuckDB; only the variant table (one r
 
 from __future__ import annotations
 
+import dataclasses
+
 import ibis
 import numpy as np
 import pandas as pd
@@ -14,8 +16,10 @@ import pyarrow.compute as pc
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
+from ..display import Result, say, show
 from ._engine import to_arrow, to_pandas
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, stamp, wait_h
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, wait_h
+from ._results import dropped_parts
 
 SEPARATOR = " → "
 
@@ -62,8 +66,50 @@ def case_variant_codes(ev: Events) -> tuple[np.ndarray, list[tuple[int, ...]]]:
 
 
 @share_docs
+@dataclasses.dataclass
+class Variants(Result):
+    """The distinct journeys (all, or the most frequent ones), with the totals of the whole log.
+
+    Returned by :func:`variants`. ``show()`` renders how many variants there are and how many cases the listed
+    ones cover, and the table (without the ``activities`` tuples).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per variant listed; the columns are listed in :func:`variants`.
+    cases_total : int
+        Cases in the log (all variants).
+    variants_total : int
+        Distinct variants in the log (before ``top`` and ``coverage``).
+    dropped_rows : dict
+        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+
+    Examples
+    --------
+    {example_helpdesk}
+    >>> v = cj.variants(log, top=3)
+    >>> len(v.table), v.variants_total > 3, v.cases_total
+    (3, True, 4580)
+    """
+
+    table: pd.DataFrame
+    cases_total: int
+    variants_total: int
+    dropped_rows: dict = dataclasses.field(default_factory=dict)
+
+    def parts(self) -> list:
+        """The sentence on variants and coverage, and the variant table."""
+        covered = float(self.table["cumulative_share"].iloc[-1]) if len(self.table) else 0.0
+        listed = "Top variants" if len(self.table) < self.variants_total else "Variants"
+        return [say("{n} distinct journeys; the top {k} cover {c:.1%} of the cases.", n=f"{self.variants_total:,}",
+                    k=len(self.table), c=covered),
+                show(self.table.drop(columns=["activities"]), caption=listed),
+                *dropped_parts(self.dropped_rows)]
+
+
+@share_docs
 def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | None = None,
-             case_key: str = CASE, activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
+             case_key: str = CASE, activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> Variants:
     """The distinct journeys, most frequent first, with share, cumulative coverage and throughput time.
 
     Parameters
@@ -78,8 +124,8 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
 
     Returns
     -------
-    pandas.DataFrame
-        One row per variant, sorted by ``cases`` (ties by the variant text):
+    Variants
+        ``table``: one row per variant, sorted by ``cases`` (ties by the variant text):
 
         - ``rank``: 1 for the most frequent variant.
         - ``variant``: the touchpoints joined with ``" → "``.
@@ -88,12 +134,13 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
         - ``cases``: cases that follow it; ``share``: of all cases; ``cumulative_share``: running sum of shares.
         - ``median_throughput_h``, ``mean_throughput_h``: time from first to last event, hours.
 
-        ``attrs["cases_total"]`` and ``attrs["variants_total"]`` describe the unfiltered log.
+        ``cases_total`` and ``variants_total`` describe the unfiltered log; ``dropped_rows`` counts the log
+        rows left out (see :class:`Variants`).
 
     Examples
     --------
     {example_helpdesk}
-    >>> bool(cj.variants(log, coverage=0.8)["cumulative_share"].iloc[-1] >= 0.8)
+    >>> bool(cj.variants(log, coverage=0.8).table["cumulative_share"].iloc[-1] >= 0.8)
     True
     """
     if coverage is not None and not 0 < coverage <= 1:
@@ -107,10 +154,7 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
     if coverage is not None:
         n_keep = int(np.searchsorted(out["cumulative_share"].to_numpy(), coverage - 1e-12) + 1)
         out = out.head(n_keep)
-    out = out.copy()
-    out.attrs["cases_total"] = int(ev.n_cases)
-    out.attrs["variants_total"] = len(_variant_table(ev))
-    return stamp(out, ev)
+    return Variants(out.copy(), int(ev.n_cases), len(_variant_table(ev)), dropped_rows=dict(ev.dropped))
 
 
 def _variant_table(ev: Events) -> pd.DataFrame:
@@ -159,13 +203,13 @@ def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
     Returns
     -------
     pandas.DataFrame
-        One row per case: ``case`` (the case id), ``variant_rank`` (the ``rank`` in :func:`variants`),
+        One row per case: ``case`` (the case id), ``variant_rank`` (the ``rank`` in :func:`variants`' table),
         ``events``, ``throughput_h``.
 
     Examples
     --------
     {example_helpdesk}
-    >>> int((cj.case_variants(log)["variant_rank"] == 1).sum()) == int(cj.variants(log, top=1)["cases"].iloc[0])
+    >>> int((cj.case_variants(log)["variant_rank"] == 1).sum()) == int(cj.variants(log, top=1).table["cases"].iloc[0])
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
@@ -177,4 +221,4 @@ def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
         "events": cases["events"].to_numpy(),
         "throughput_h": cases["throughput_h"].to_numpy(),
     })
-    return stamp(out, ev)
+    return out

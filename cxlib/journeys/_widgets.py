@@ -31,7 +31,7 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
     touchpoint : str, optional
         Keep cases with at least one event at this touchpoint.
     variant_rank : int, optional
-        Keep cases following the variant with this ``rank`` in :func:`variants` (of the whole log).
+        Keep cases following the variant with this ``rank`` in :func:`variants`' table (of the whole log).
     {log_keys}
 
     Returns
@@ -43,7 +43,7 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
     --------
     {example_helpdesk}
     >>> sub = cj.filter_cases(log, variant_rank=1)
-    >>> sub["case:concept:name"].nunique() == int(cj.variants(log, top=1)["cases"].iloc[0])
+    >>> sub["case:concept:name"].nunique() == int(cj.variants(log, top=1).table["cases"].iloc[0])
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
@@ -100,7 +100,7 @@ def journey_explorer(log: pd.DataFrame, *, segment_by: str | None = None, top_ac
 
     keys = {"case_key": case_key, "activity_key": activity_key, "timestamp_key": timestamp_key}
     ev = prepare(log, **keys)
-    all_variants = variants(ev).head(top_variants)
+    all_variants = variants(ev, top=top_variants).table
     pickers = []
     segment = None
     if segment_by:
@@ -123,14 +123,14 @@ def journey_explorer(log: pd.DataFrame, *, segment_by: str | None = None, top_ac
             if sub.empty:
                 display(say("No case matches this selection."))
                 return
-            edges = process_map(sub, top_activities=top_activities, top_paths=top_paths, **keys)
-            cov = edges.attrs["coverage"]
+            pm = process_map(sub, top_activities=top_activities, top_paths=top_paths, **keys)
+            cov = pm.coverage
             display(say("{n} cases selected. The map shows {a} of {t} touchpoints, {e:.0%} of the events and "
                         "{tr:.0%} of the transitions.", n=f"{sub[case_key].nunique():,}",
                         a=cov["activities_kept"], t=cov["activities_total"], e=cov["events_share"],
                         tr=cov["transitions_share"]))
-            display(SVG(draw_process_map(edges).pipe(format="svg")))
-            display(show(variants(sub, top=10, **keys).drop(columns="activities"), caption="Top variants"))
+            display(SVG(draw_process_map(pm).pipe(format="svg")))
+            display(show(variants(sub, top=10, **keys).table.drop(columns="activities"), caption="Top variants"))
 
     for picker in pickers:
         picker.observe(refresh, names="value")

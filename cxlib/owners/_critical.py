@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
+from ..display import Result, say, show
 from ._link import ACT, CASE, RES, TS, _need
 from ._model import MEASURES, TouchpointModel
 
 __all__ = [
     "LIGHT_RULE",
     "RANKING_RULE",
+    "JourneyMeasures",
     "critical_touchpoints",
     "journey_touchpoint_measures",
     "pain_points",
@@ -65,31 +69,29 @@ def touchpoint_log(log: pd.DataFrame, model: TouchpointModel, *, activity_key: s
     activity_key : str, default "concept:name"
         Activity column.
     keep_unmapped : bool, default True
-        Keep events whose activity has no touchpoint under their activity name; otherwise drop them (counted in
-        ``attrs["unmapped_events"]`` either way).
+        Keep events whose activity has no touchpoint under their activity name; otherwise drop them
+        (:func:`journey_touchpoint_measures` counts them in ``unmapped_events`` either way).
 
     Returns
     -------
     pandas.DataFrame
         A copy of ``log`` whose ``activity_key`` column holds touchpoint names, plus ``activity`` (the original
-        activity). ``attrs["unmapped_events"]`` counts events of activities the model does not name.
+        activity).
 
     Examples
     --------
     {example_uwv_touchpoint_log}
     >>> tl = touchpoint_log(log, read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml"))
-    >>> tl["concept:name"].nunique(), tl.attrs["unmapped_events"]
-    (5, 0)
+    >>> tl["concept:name"].nunique(), len(tl) == len(log)
+    (5, True)
     """
     _need(log, [activity_key], "event log")
     mapped = log[activity_key].map(model.activity_map())
-    unmapped = int(mapped.isna().sum())
     out = log.copy()
     out["activity"] = log[activity_key]
     out[activity_key] = mapped.fillna(log[activity_key]) if keep_unmapped else mapped
     if not keep_unmapped:
         out = out[mapped.notna()].copy()
-    out.attrs["unmapped_events"] = unmapped
     return out
 
 
@@ -180,7 +182,7 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     --------
     {example_airline}
     >>> from cxlib.owners import link_feedback
-    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason").linked
     >>> s = touchpoint_scores(linked, model, sentiment="airline_sentiment")
     >>> s[["touchpoint", "light"]].values.tolist()[0]
     ['Booking and check-in', 'amber']
@@ -249,9 +251,51 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
 
 
 @share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
+@dataclasses.dataclass
+class JourneyMeasures(Result):
+    """Journey measures per touchpoint of the model, with the successful ends used and the unmapped events.
+
+    Returned by :func:`journey_touchpoint_measures`; :func:`critical_touchpoints` takes it (or its ``table``).
+    ``show()`` renders how the successful ends were chosen, the events the model does not map (if any) and the
+    table.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per touchpoint of the model; the columns are listed in :func:`journey_touchpoint_measures`.
+    success_ends : list of str
+        The successful end touchpoints used for ``dropoff_rate`` (given or inferred).
+    success_note : str
+        How they were chosen (see :func:`cxlib.journeys.dropoffs`).
+    unmapped_events : int
+        Events of activities the model does not name (kept in the journeys under their activity name).
+
+    Examples
+    --------
+    {example_uwv_touchpoint_log}
+    >>> jm = journey_touchpoint_measures(log, read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml"))
+    >>> jm.unmapped_events, jm.table.columns.tolist()[:3]
+    (0, ['touchpoint', 'owner', 'events'])
+    """
+
+    table: pd.DataFrame
+    success_ends: list
+    success_note: str
+    unmapped_events: int
+
+    def parts(self) -> list:
+        """How the successful ends were chosen, the unmapped events (if any) and the measures."""
+        out = [say("{n}", n=self.success_note)] if self.success_note else []
+        if self.unmapped_events:
+            out.append(say("Events whose activity the touchpoint model does not name: {n} (they stay in the journeys "
+                           "under their activity name).", n=f"{self.unmapped_events:,}"))
+        return [*out, show(self.table, caption="Journey measures per touchpoint")]
+
+
+@share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
 def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, success_ends=None,
                                 window_days: float = 7.0, case_key: str = CASE, activity_key: str = ACT,
-                                timestamp_key: str = TS, resource_key: str | None = RES) -> pd.DataFrame:
+                                timestamp_key: str = TS, resource_key: str | None = RES) -> JourneyMeasures:
     """Journey measures per touchpoint (the activities of a touchpoint merged): volume, drop-off, wait, rework.
 
     Computed by :func:`cxlib.journeys.touchpoints` on the log relabelled to touchpoints
@@ -266,7 +310,7 @@ def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, su
         Maps activities to touchpoints.
     success_ends : list of str, optional
         Touchpoints where a journey ends successfully; inferred by :func:`cxlib.journeys.dropoffs` when not
-        given (the inference is in ``attrs["success_note"]``).
+        given (the inference is in ``success_note`` of the result).
     window_days : float, default 7
         Window for repeated contacts.
     case_key, activity_key, timestamp_key, resource_key : str
@@ -274,26 +318,27 @@ def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, su
 
     Returns
     -------
-    pandas.DataFrame
-        One row per touchpoint of the model: ``touchpoint``, ``owner``, ``events``, ``cases``,
+    JourneyMeasures
+        ``table``: one row per touchpoint of the model: ``touchpoint``, ``owner``, ``events``, ``cases``,
         ``dropoff_rate`` (of the cases that reached it, the share that ended there without a successful end),
         ``median_wait_before_h`` (median wait into it, hours), ``rework_rate`` (share of its cases that visit it
         more than once), ``repeat_rate`` (share with a repeat visit within ``window_days``), ``handoff_rate``
-        (share of arrivals at it where the resource changed). ``attrs`` carry ``success_note`` and
-        ``unmapped_events``.
+        (share of arrivals at it where the resource changed). ``success_ends``, ``success_note`` and
+        ``unmapped_events``: see :class:`JourneyMeasures`.
 
     Examples
     --------
     {example_uwv_touchpoint_log}
     >>> model = read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml")
-    >>> int(journey_touchpoint_measures(log, model)["events"].sum())
+    >>> int(journey_touchpoint_measures(log, model).table["events"].sum())
     289
     """
     from .. import journeys as cj
 
     tlog = touchpoint_log(log, model, activity_key=activity_key)
-    table = cj.touchpoints(tlog, success_ends=success_ends, resource_key=resource_key, window_days=window_days,
-                           case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    measured = cj.touchpoints(tlog, success_ends=success_ends, resource_key=resource_key, window_days=window_days,
+                              case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    table = measured.table
     columns = ["events", "cases", "dropoff_rate", "median_wait_before_h", "rework_rate", "repeat_rate",
                "handoff_rate"]
     t = table.set_index("touchpoint")
@@ -302,10 +347,8 @@ def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, su
     for col in columns:
         out[col] = t[col].reindex(out["touchpoint"]).to_numpy() if col in t.columns else np.nan
     out[["events", "cases"]] = out[["events", "cases"]].fillna(0).astype(int)
-    out.attrs["success_note"] = table.attrs.get("success_note", "")
-    out.attrs["success_ends"] = table.attrs.get("success_ends", [])
-    out.attrs["unmapped_events"] = tlog.attrs["unmapped_events"]
-    return out
+    unmapped = int(log[activity_key].map(model.activity_map()).isna().sum())
+    return JourneyMeasures(out, measured.success_ends, measured.success_note, unmapped)
 
 
 def _readable_examples(verbatims: pd.Series, k: int) -> pd.Series:
@@ -353,7 +396,7 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
     --------
     {example_airline}
     >>> from cxlib.owners import link_feedback
-    >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason")
+    >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason").linked
     >>> p = pain_points(linked, topic="negativereason", negative=linked["airline_sentiment"].eq("negative"), top=1)
     >>> p.loc[p["touchpoint"] == "Flight", "topic"].item()
     'Late Flight'
@@ -418,7 +461,7 @@ def topic_changes(linked: pd.DataFrame, *, topic: str = "topic", date: str = "da
     --------
     {example_airline}
     >>> from cxlib.owners import link_feedback
-    >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason")
+    >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason").linked
     >>> t = topic_changes(linked, topic="negativereason", date="tweet_created", period="D")
     >>> t[["previous", "current"]].iloc[0].tolist()
     ['2015-02-23', '2015-02-24']
@@ -498,7 +541,7 @@ def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None
     >>> from cxlib.owners import read_touchpoint_model, link_feedback, touchpoint_scores
     >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
     >>> tweets = pd.read_csv("data/airline_tweets.csv.gz").rename(columns={"tweet_created": "date"})
-    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason").linked
     >>> by_day = touchpoint_scores(linked, model, sentiment="airline_sentiment", period="D")
     >>> period_changes(by_day)[["previous", "current"]].iloc[0].tolist()
     ['2015-02-23', '2015-02-24']
@@ -518,8 +561,7 @@ def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None
     z = float(stats.norm.ppf(0.5 + level / 2))
     tested = pd.DataFrame()
     if previous is not None:
-        tested = cs.period_change(table, by=["touchpoint"], from_period=previous, to_period=current,
-                                  alpha=1 - level)
+        tested = cs.period_change(table, by=["touchpoint"], current=current, previous=previous, level=level)
     tested = tested.set_index(["touchpoint", "measure"]) if len(tested) else tested
     rows = []
     for (tp, measure), group in table.groupby(["touchpoint", "measure"], sort=False):
@@ -556,7 +598,7 @@ def period_changes(scores_by_period: pd.DataFrame, *, current: str | None = None
 
 @share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
 def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None = None,
-                         journey: pd.DataFrame | None = None, linked: pd.DataFrame | None = None,
+                         journey: JourneyMeasures | pd.DataFrame | None = None, linked: pd.DataFrame | None = None,
                          pains: pd.DataFrame | None = None, negative=None) -> pd.DataFrame:
     """One ranked table of touchpoints: journey measures, negative share, top negative topics, score vs target.
 
@@ -568,8 +610,8 @@ def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None 
         The touchpoints and owners.
     scores : pandas.DataFrame, optional
         :func:`touchpoint_scores` without periods (the first measure of each touchpoint is the headline).
-    journey : pandas.DataFrame, optional
-        :func:`journey_touchpoint_measures`.
+    journey : JourneyMeasures or pandas.DataFrame, optional
+        :func:`journey_touchpoint_measures` (the result or its ``table``).
     linked : pandas.DataFrame, optional
         Linked feedback (volume; negative share when ``negative`` is given).
     pains : pandas.DataFrame, optional
@@ -590,7 +632,7 @@ def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None 
     --------
     {example_airline}
     >>> from cxlib.owners import link_feedback, touchpoint_scores
-    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason").linked
     >>> s = touchpoint_scores(linked, model, sentiment="airline_sentiment")
     >>> neg = linked["airline_sentiment"].eq("negative")
     >>> critical_touchpoints(model, scores=s, linked=linked, negative=neg)["rank"].tolist()
@@ -612,7 +654,7 @@ def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None 
             flag = negative.reindex(has.index).astype(float)
             base["negative_share"] = flag.groupby(has["touchpoint"]).mean().reindex(base.index)
     if journey is not None:
-        j = journey.set_index("touchpoint")
+        j = (journey.table if isinstance(journey, JourneyMeasures) else journey).set_index("touchpoint")
         for col in ("cases", "dropoff_rate", "median_wait_before_h", "rework_rate", "handoff_rate"):
             base[col] = j[col].reindex(base.index)
     if scores is not None and len(scores):
