@@ -23,9 +23,9 @@
 # %% tags=["parameters"]
 interactive = True
 title = "Help-desk tickets (Italian software company, 2010-2014)"
-log_path = "data/helpdesk.xes.gz"  # relative to the repository root
+log_file = "data/helpdesk.xes.gz"  # relative to the repository root
 classifier = None  # e.g. ["concept:name", "lifecycle:transition"]
-read_options = {}  # more cxlib.read_log options, e.g. CSV columns {"case": "ticket", "activity": "step", "timestamp": "when"}
+log_options = {}  # more cxlib.read_log options, e.g. CSV columns {"case": "ticket", "activity": "step", "timestamp": "when"}
 success_ends = None  # successful end touchpoints; None infers them (the rule is stated below)
 segment_by = "service_level"  # a case attribute, e.g. case:channel
 resource_key = "org:resource"  # who handles each event (hand-offs)
@@ -33,7 +33,7 @@ group_key = None  # optional team/group column: hand-offs between groups as well
 escalation_column = None  # e.g. "org:group"; None leaves escalations out
 escalation_pattern = "2nd|3rd"
 window_days = 7  # repeated contacts: the same touchpoint again within this many days, in (0, inf)
-design_path = "notebooks/designs/helpdesk.yml"  # the designed journey; None leaves the comparison out
+design_file = "notebooks/designs/helpdesk.yml"  # the designed journey; None leaves the comparison out
 top_activities = 10  # process map: most frequent touchpoints kept, in [1, inf)
 top_paths = 0.95  # process map: share of transitions the kept paths cover, in (0, 1]
 top_variants = 10  # variants listed, in [1, inf)
@@ -52,7 +52,7 @@ from cxlib.display import say, show
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", category=FutureWarning)
 plt.rcParams["figure.dpi"] = 90
-log, log_report = read_log(log_path, classifier=classifier, with_report=True, **read_options)
+log, log_report = read_log(log_file, classifier=classifier, with_report=True, **log_options)
 say("<b>{title}</b>: {events} events in {cases} cases, {acts} touchpoints.", title=title,
     events=f"{len(log):,}", cases=f"{log['case:concept:name'].nunique():,}",
     acts=f"{log['concept:name'].nunique():,}")
@@ -181,16 +181,16 @@ else:
 # stages have a deviation rate of at least 10 %; red dashed arrows are moves back to an earlier stage.
 
 # %%
-if design_path:
-    design = cj.read_design(design_path)
+if design_file:
+    design = cj.read_design(design_file)
     stages = cj.design_stages(log, design)
     display(SVG(cj.draw_design(stages, title=design.name).pipe(format="svg")))
     display(stages.show())
 else:
-    display(say("No design file given (parameter <code>design_path</code>)."))
+    display(say("No design file given (parameter <code>design_file</code>)."))
 
 # %%
-if design_path:
+if design_file:
     conf = cj.design_conformance(log, design)
     display(say("{c:.1%} of the cases follow the design; {o:.1%} are on time at every target. Mean token-replay "
                 "fitness (pm4py) {f:.3f}.", c=conf["conforms"].mean(), o=conf["on_time"].mean(),

@@ -64,7 +64,7 @@ def test_specs_from_the_parameters_cell(tmp_path):
 def test_specs_of_a_shipped_notebook_and_its_py_pair():
     specs = notebook_parameters(JOURNEYS)
     assert specs["top_variants"].type is int and specs["classifier"].type is None
-    assert specs["log_path"].help == "relative to the repository root"
+    assert specs["log_file"].help == "relative to the repository root"
     assert notebook_parameters(NOTEBOOKS / "01_journeys.py") == specs  # the .ipynb of a pair is read
 
 
@@ -98,7 +98,7 @@ def test_unknown_name_with_suggestion():
 
 def test_unknown_name_in_a_file_names_the_file(tmp_path):
     params = tmp_path / "p.yml"
-    params.write_text("log_path: data/helpdesk.xes.gz\nwindow_day: 3\n", encoding="utf-8")
+    params.write_text("log_file: data/helpdesk.xes.gz\nwindow_day: 3\n", encoding="utf-8")
     message = _message(JOURNEYS, load_params(params), params_file=params)
     assert message.startswith(f"{params}: parameter 'window_day' is not a parameter")
     assert "did you mean 'window_days'?" in message
@@ -118,7 +118,7 @@ def test_runner_parameters_are_always_allowed():
     ({"window_days": True}, "'window_days' = true"),
     ({"interactive": "no"}, "expected true or false"),
     ({"title": None}, "'title' = null (given with -p) does not fit 01_journeys.ipynb: expected text"),
-    ({"read_options": ["a"]}, "expected a mapping (key: value), like its default {}"),
+    ({"log_options": ["a"]}, "expected a mapping (key: value), like its default {}"),
 ])
 def test_wrong_types(params, expected):
     assert expected in _message(JOURNEYS, params)

@@ -18,7 +18,7 @@ from .conftest import DATA
 
 def _notebook(path: Path, body: str) -> Path:
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("log_path = 'x'\ntop = 3\ninteractive = True")
+    params = nbformat.v4.new_code_cell("log_file = 'x'\ntop = 3\ninteractive = True")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [nbformat.v4.new_markdown_cell("# A test report"), params, nbformat.v4.new_code_cell(body)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -38,7 +38,7 @@ def hello(tmp_path):
 @pytest.mark.slow
 def test_run_writes_html_with_manifest_hidden_code_and_no_network(hello, tmp_path):
     params = tmp_path / "p.yml"
-    params.write_text(yaml.safe_dump({"log_path": str(DATA / "helpdesk.xes.gz"), "top": 7}))
+    params.write_text(yaml.safe_dump({"log_file": str(DATA / "helpdesk.xes.gz"), "top": 7}))
     result = run_notebook(hello, params_file=params, outdir=tmp_path / "out", progress=False)
     assert result.status == "ok", result.error
     page = result.html.read_text(encoding="utf-8")

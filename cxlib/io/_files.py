@@ -347,7 +347,7 @@ def read_yaml(path, *, what: str = "YAML file"):
 
     Examples
     --------
-    >>> read_yaml("notebooks/params/journeys_helpdesk.yml", what="parameter file")["log_path"]
+    >>> read_yaml("notebooks/params/journeys_helpdesk.yml", what="parameter file")["log_file"]
     'data/helpdesk.xes.gz'
     """
     path = Path(path)

@@ -190,7 +190,7 @@ def notebook_parameters(notebook) -> dict[str, ParameterSpec]:
     >>> specs = notebook_parameters("notebooks/01_journeys.ipynb")
     >>> specs["top_activities"].type.__name__, specs["top_activities"].default
     ('int', 10)
-    >>> specs["log_path"].help
+    >>> specs["log_file"].help
     'relative to the repository root'
     """
     notebook = Path(notebook)
