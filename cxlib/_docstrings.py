@@ -93,6 +93,21 @@ SHARED: dict[str, str] = _blocks(
             Column names of case id, touchpoint (activity) and timestamp; pm4py's ``case:concept:name``,
             ``concept:name`` and ``time:timestamp`` by default.
         """,
+    # the attribute every journeys result has (under "Attributes")
+    dropped_rows="""
+        dropped_rows : dict
+            Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+        """,
+    # the whole Parameters section of a function that takes only the log and its keys
+    log_parameters="""
+        Parameters
+        ----------
+        log : pandas.DataFrame
+            Event log as :func:`cxlib.read_log` returns it (pm4py's column names).
+        case_key, activity_key, timestamp_key : str
+            Column names of case id, touchpoint (activity) and timestamp; pm4py's ``case:concept:name``,
+            ``concept:name`` and ``time:timestamp`` by default.
+        """,
     log_keys_resource="""
         case_key, activity_key, timestamp_key, resource_key : str
             Column names of case id, touchpoint (activity), timestamp and resource; pm4py's
@@ -149,14 +164,19 @@ SHARED: dict[str, str] = _blocks(
         seed : int, default 0
             Shuffle seed of the folds.
         """,
-    # ---- demo data that several examples start from (doctest lines, each saying what it defines) ----
+    # ---- the Examples section of demo data that several examples start from (its heading and doctest
+    # lines, each saying what it defines) ----
     # cxlib, cj (cxlib.journeys), log (the helpdesk event log: 4,580 tickets, 21,348 events)
     example_helpdesk="""
+        Examples
+        --------
         >>> import cxlib, cxlib.journeys as cj
         >>> log = cxlib.read_log("data/helpdesk.xes.gz")
         """,
     # pd, read_touchpoint_model, model (the airline touchpoint model), tweets (the airline tweets as exported)
     example_airline="""
+        Examples
+        --------
         >>> import pandas as pd
         >>> from cxlib.owners import read_touchpoint_model
         >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
@@ -164,6 +184,8 @@ SHARED: dict[str, str] = _blocks(
         """,
     # pd, read_log, log (the complaints event log: one case per customer, activity = complaint subtheme)
     example_complaints_log="""
+        Examples
+        --------
         >>> import pandas as pd
         >>> from cxlib import read_log
         >>> log = read_log("data/bpic2016_complaints.csv", case="CustomerID", activity="ComplaintSubtheme_EN",
@@ -171,6 +193,8 @@ SHARED: dict[str, str] = _blocks(
         """,
     # pd, tweets (the airline tweets as exported: ``airline``, ``airline_sentiment``, ``tweet_created``, ...)
     example_tweets="""
+        Examples
+        --------
         >>> import pandas as pd
         >>> tweets = pd.read_csv("data/airline_tweets.csv.gz")
         """,

@@ -343,8 +343,6 @@ def design_conformance(log: pd.DataFrame, design, *, replay: bool = True, case_k
         - ``not_in_design``: number of events at touchpoints outside the design.
         - ``fitness``: token-based replay fitness (0-1) from pm4py (only with ``replay=True``).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> c = cj.design_conformance(log, "notebooks/designs/helpdesk.yml")
     >>> bool(0 < c["conforms"].mean() < 1)
@@ -392,11 +390,8 @@ class DesignCheck(Result):
         Touchpoints the design names that never occur in the log.
     cases_total : int
         All cases.
-    dropped_rows : dict
-        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+    {dropped_rows}
 
-    Examples
-    --------
     {example_helpdesk}
     >>> st = cj.design_stages(log, "notebooks/designs/helpdesk.yml")
     >>> st.design, st.unknown_activities, st.outside.columns.tolist()
@@ -454,8 +449,6 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
         of the design that never occur in the log; ``design``, ``cases_total`` and ``dropped_rows`` (see
         :class:`DesignCheck`).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> cj.design_stages(log, "notebooks/designs/helpdesk.yml").table["stage"].tolist()[0]
     'Triage'
@@ -526,8 +519,6 @@ def draw_design(stages: DesignCheck | pd.DataFrame, *, title: str | None = None,
     graphviz.Digraph
         Render with ``.pipe(format="svg")``.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> g = cj.draw_design(cj.design_stages(log, "notebooks/designs/helpdesk.yml"))
     >>> g.pipe(format="svg")[:5] == b"<?xml"

@@ -84,11 +84,8 @@ class DropOffs(Result):
         Cases whose last touchpoint is not a successful end.
     cases_total : int
         All cases.
-    dropped_rows : dict
-        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+    {dropped_rows}
 
-    Examples
-    --------
     {example_helpdesk}
     >>> d = cj.dropoffs(log, success_ends="Closed")
     >>> d.success_note, d.dropoff_cases < d.cases_total
@@ -150,8 +147,6 @@ def dropoffs(log: pd.DataFrame, *, success_ends=None, infer_min_share: float = 0
         ``dropoff_cases`` counts cases not ending successfully, ``cases_total`` all cases, ``dropped_rows``
         the log rows left out (see :class:`DropOffs`).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> d = cj.dropoffs(log)
     >>> d.success_ends, d.table["touchpoint"].iloc[-1]
@@ -199,8 +194,6 @@ def branches(log: pd.DataFrame, *, min_probability: float = 0.0, case_key: str =
         - ``n_next``: number of distinct next steps of the touchpoint; ``branch_point``: True when it has more
           than one next step with probability >= 10%.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> b = cj.branches(log)
     >>> bool((b.groupby("touchpoint")["probability"].sum().round(9) == 1).all())
@@ -286,11 +279,8 @@ class Loops(Result):
         One row per touchpoint; the columns are listed in :func:`loops`.
     reference : list of str
         The reference path for skips (given, or the most frequent variant's first visits).
-    dropped_rows : dict
-        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+    {dropped_rows}
 
-    Examples
-    --------
     {example_helpdesk}
     >>> lp = cj.loops(log, reference=["Assign seriousness", "Take in charge ticket", "Resolve ticket", "Closed"])
     >>> lp.reference[-1], int(lp.table["skipped_cases"].notna().sum())
@@ -341,8 +331,6 @@ def loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activity_k
 
         ``reference`` is the reference path used, ``dropped_rows`` the log rows left out (see :class:`Loops`).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> lp = cj.loops(log)
     >>> int(lp.table["rework_cases"].max()) > 0
@@ -392,8 +380,6 @@ def case_loops(log: pd.DataFrame, *, reference=None, case_key: str = CASE, activ
         ``reworked_touchpoints`` (distinct touchpoints visited more than once), ``self_loops``,
         ``back_jumps``, ``skipped`` (reference touchpoints skipped), ``has_rework`` (bool).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> cl = cj.case_loops(log)
     >>> len(cl) == log["case:concept:name"].nunique()

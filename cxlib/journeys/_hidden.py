@@ -38,10 +38,7 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
                   timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Every wait between two consecutive touchpoints of a case (the raw distribution per transition).
 
-    Parameters
-    ----------
-    {log}
-    {log_keys}
+    {log_parameters}
 
     Returns
     -------
@@ -49,8 +46,6 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
         One row per transition (events minus cases rows): ``case``, ``source``, ``target``,
         ``transition`` (``"source → target"``), ``wait_h`` (hours from the source event to the target event).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> w = cj.waiting_times(log)
     >>> len(w) == len(log) - log["case:concept:name"].nunique()
@@ -82,10 +77,7 @@ def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = A
                timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Throughput time per case: from the first to the last event.
 
-    Parameters
-    ----------
-    {log}
-    {log_keys}
+    {log_parameters}
 
     Returns
     -------
@@ -93,8 +85,6 @@ def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = A
         One row per case: ``case``, ``start`` and ``end`` (UTC timestamps), ``events``, ``throughput_h``,
         ``first_touchpoint``, ``last_touchpoint``.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> bool((cj.throughput(log)["throughput_h"] >= 0).all())
     True
@@ -165,8 +155,6 @@ def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: st
         ``repeat_contacts`` (events that repeat within the window), ``repeat_cases`` (cases with at least one),
         ``repeat_rate`` (repeat_cases / cases), ``median_gap_h`` (median time to the repeat, hours).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> r = cj.repeat_contacts(log, window_days=7)
     >>> int(r["repeat_contacts"].sum()) >= 0
@@ -273,11 +261,8 @@ class Handoffs(Result):
         Hand-offs / transitions with a known value on both sides (NaN when there are none).
     cases_with_handoff, cases_with_pingpong, cases_total : int
         Cases with at least one hand-off, with at least one ping-pong, and all cases.
-    dropped_rows : dict
-        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+    {dropped_rows}
 
-    Examples
-    --------
     {example_helpdesk}
     >>> h = cj.handoffs(log)
     >>> h.resource_key, h.cases_with_pingpong <= h.cases_with_handoff <= h.cases_total
@@ -329,8 +314,6 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
         transitions), ``cases_with_handoff``, ``cases_with_pingpong``, ``cases_total`` and ``dropped_rows``
         (see :class:`Handoffs`).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> h = cj.handoffs(log)
     >>> 0 <= h.handoff_rate <= 1, h.table.columns.tolist()[:2]
@@ -384,8 +367,6 @@ def case_handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: 
     pandas.DataFrame
         One row per case: ``case``, ``handoffs``, ``pingpongs``, ``resources`` (distinct non-empty values).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> int(cj.case_handoffs(log)["handoffs"].sum()) == int(cj.handoffs(log).table["handoffs"].sum())
     True
@@ -468,11 +449,8 @@ class Escalations(Result):
         The values of ``column`` that match ``pattern``.
     escalation_rate : float
         Share of cases escalated.
-    dropped_rows : dict
-        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+    {dropped_rows}
 
-    Examples
-    --------
     {example_helpdesk}
     >>> e = cj.escalations(log, column="workgroup", pattern="Value 2")
     >>> e.column, len(e.table) == e.table["case"].nunique()
@@ -528,8 +506,6 @@ def escalations(log: pd.DataFrame, *, column: str = "org:group", pattern: str = 
         ``escalated_events``. ``matched_values`` lists the values that matched, ``escalation_rate`` is the
         share of cases escalated; ``column``, ``pattern`` and ``dropped_rows`` as in :class:`Escalations`.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> e = cj.escalations(log, column="workgroup", pattern="Value 2")
     >>> 0 <= e.escalation_rate <= 1, e.matched_values

@@ -127,11 +127,8 @@ class ProcessMap(Result):
     coverage : dict
         What the pruned map still shows: ``events_share``, ``transitions_share``, ``cases_share`` (cases whose
         whole journey is drawn), ``activities_kept``, ``activities_total``, ``edges_kept``, ``edges_total``.
-    dropped_rows : dict
-        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+    {dropped_rows}
 
-    Examples
-    --------
     {example_helpdesk}
     >>> pm = cj.process_map(log, top_activities=8)
     >>> pm.coverage["activities_kept"], pm.nodes.columns.tolist()
@@ -200,8 +197,6 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
         journey is drawn), ``activities_kept``, ``activities_total``, ``edges_kept``, ``edges_total``;
         ``dropped_rows``: log rows left out, by reason (see :class:`ProcessMap`).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> pm = cj.process_map(log, top_activities=8, top_paths=0.9)
     >>> pm.coverage["events_share"] > 0.9
@@ -267,10 +262,7 @@ def start_end_touchpoints(log: pd.DataFrame, *, case_key: str = CASE, activity_k
                           timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Where journeys start and where they end.
 
-    Parameters
-    ----------
-    {log}
-    {log_keys}
+    {log_parameters}
 
     Returns
     -------
@@ -279,8 +271,6 @@ def start_end_touchpoints(log: pd.DataFrame, *, case_key: str = CASE, activity_k
         ``touchpoint``, ``starts`` (cases whose first event it is), ``start_share`` (of all cases),
         ``ends`` (cases whose last event it is), ``end_share``.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> cj.start_end_touchpoints(log).columns.tolist()
     ['touchpoint', 'starts', 'start_share', 'ends', 'end_share']
@@ -325,8 +315,6 @@ def draw_process_map(edges: ProcessMap | pd.DataFrame, *, rankdir: str = "LR", t
     graphviz.Digraph
         Render with ``.pipe(format="svg")``; show inline with ``IPython.display.SVG``.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> svg = cj.draw_process_map(cj.process_map(log, top_activities=6)).pipe(format="svg")
     >>> svg[:5] == b"<?xml"

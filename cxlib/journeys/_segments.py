@@ -104,11 +104,8 @@ class Segments(Result):
         ``"(other)"``).
     success_note : str
         How the successful ends of ``dropoff_share`` were chosen (see :func:`dropoffs`).
-    dropped_rows : dict
-        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+    {dropped_rows}
 
-    Examples
-    --------
     {example_helpdesk}
     >>> s = cj.segments(log, by="service_level")
     >>> s.by, s.tests.columns.tolist()[:3]
@@ -175,8 +172,6 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
         ``tests``: :func:`segment_tests`' table; ``by`` the segment column; ``note`` and ``success_note`` say
         how segments and successful ends were defined; ``dropped_rows`` (see :class:`Segments`).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> s = cj.segments(log, by="service_level")
     >>> int(s.table["cases"].sum()) == log["case:concept:name"].nunique()
@@ -290,8 +285,6 @@ def segment_tests(log: pd.DataFrame, *, by: str, **options) -> pd.DataFrame:
         where the test has them), ``p_value``, ``n_cases``, ``n_segments``, ``min_expected`` (smallest
         expected count of the chi-square table), ``note`` (why a test was not run, or a caveat).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> t = cj.segment_tests(log, by="service_level")
     >>> "throughput_h" in set(t["metric"])

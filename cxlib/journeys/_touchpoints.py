@@ -51,11 +51,8 @@ class Touchpoints(Result):
         How they were chosen (see :func:`dropoffs`).
     priority_measures : list of str
         The problem measures that entered ``severity`` (those with at least one value).
-    dropped_rows : dict
-        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+    {dropped_rows}
 
-    Examples
-    --------
     {example_helpdesk}
     >>> tp = cj.touchpoints(log)
     >>> tp.priority_measures
@@ -117,8 +114,6 @@ def touchpoints(log: pd.DataFrame, *, success_ends=None, infer_min_share: float 
         ``success_ends`` and ``success_note`` (the successful ends used for ``dropoff_rate``),
         ``priority_measures`` (the measures in ``severity``) and ``dropped_rows``: see :class:`Touchpoints`.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> tp = cj.touchpoints(log)
     >>> tp.table["priority_rank"].tolist() == list(range(1, len(tp.table) + 1))
@@ -194,8 +189,6 @@ def analyze_journeys(log: pd.DataFrame, *, success_ends=None, infer_min_share: f
         (:class:`Escalations`, when asked), ``segments`` (:class:`Segments`, when asked), ``touchpoints``
         (:class:`Touchpoints`); each documented at its function.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> res = cj.analyze_journeys(log, segment_by="service_level")
     >>> sorted(res)[:3], type(res["segments"]).__name__

@@ -81,11 +81,8 @@ class Variants(Result):
         Cases in the log (all variants).
     variants_total : int
         Distinct variants in the log (before ``top`` and ``coverage``).
-    dropped_rows : dict
-        Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
+    {dropped_rows}
 
-    Examples
-    --------
     {example_helpdesk}
     >>> v = cj.variants(log, top=3)
     >>> len(v.table), v.variants_total > 3, v.cases_total
@@ -137,8 +134,6 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
         ``cases_total`` and ``variants_total`` describe the unfiltered log; ``dropped_rows`` counts the log
         rows left out (see :class:`Variants`).
 
-    Examples
-    --------
     {example_helpdesk}
     >>> bool(cj.variants(log, coverage=0.8).table["cumulative_share"].iloc[-1] >= 0.8)
     True
@@ -195,10 +190,7 @@ def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
                   timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Which variant each case follows.
 
-    Parameters
-    ----------
-    {log}
-    {log_keys}
+    {log_parameters}
 
     Returns
     -------
@@ -206,8 +198,6 @@ def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
         One row per case: ``case`` (the case id), ``variant_rank`` (the ``rank`` in :func:`variants`' table),
         ``events``, ``throughput_h``.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> int((cj.case_variants(log)["variant_rank"] == 1).sum()) == int(cj.variants(log, top=1).table["cases"].iloc[0])
     True

@@ -39,8 +39,6 @@ def filter_cases(log: pd.DataFrame, *, segment_by: str | None = None, segment=No
     pandas.DataFrame
         The rows of ``log`` (all its columns) that belong to the kept cases.
 
-    Examples
-    --------
     {example_helpdesk}
     >>> sub = cj.filter_cases(log, variant_rank=1)
     >>> sub["case:concept:name"].nunique() == int(cj.variants(log, top=1).table["cases"].iloc[0])

@@ -62,10 +62,9 @@ def touchpoint_log(log: pd.DataFrame, model: TouchpointModel, *, activity_key: s
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log with pm4py column names.
+    {log}
     model : TouchpointModel
-        Maps activities to touchpoints.
+        The touchpoint model: maps activities to touchpoints.
     activity_key : str, default "concept:name"
         Activity column.
     keep_unmapped : bool, default True
@@ -178,8 +177,6 @@ def touchpoint_scores(linked: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         rows, cases with a repeat contact). Measures whose input column is missing get ``n = 0`` and a grey
         light.
 
-    Examples
-    --------
     {example_airline}
     >>> from cxlib.owners import link_feedback
     >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason").linked
@@ -304,10 +301,9 @@ def journey_touchpoint_measures(log: pd.DataFrame, model: TouchpointModel, *, su
 
     Parameters
     ----------
-    log : pandas.DataFrame
-        Event log with pm4py column names.
+    {log}
     model : TouchpointModel
-        Maps activities to touchpoints.
+        Its activities are mapped to touchpoints as in :func:`touchpoint_log`.
     success_ends : list of str, optional
         Touchpoints where a journey ends successfully; inferred by :func:`cxlib.journeys.dropoffs` when not
         given (the inference is in ``success_note`` of the result).
@@ -392,8 +388,6 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
         ``touchpoint``, ``rank``, ``topic``, ``count`` (negative rows with the topic), ``share`` (of the
         touchpoint's negative rows, 0-1), ``examples`` (verbatims joined with " | ").
 
-    Examples
-    --------
     {example_airline}
     >>> from cxlib.owners import link_feedback
     >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason").linked
@@ -457,8 +451,6 @@ def topic_changes(linked: pd.DataFrame, *, topic: str = "topic", date: str = "da
         ``change``, ``change_low``, ``change_high``, ``p_value``, ``verdict`` (``"more"``, ``"fewer"`` or
         ``"no clear change"`` at ``1 - level``).
 
-    Examples
-    --------
     {example_airline}
     >>> from cxlib.owners import link_feedback
     >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason").linked
@@ -628,8 +620,6 @@ def critical_touchpoints(model: TouchpointModel, *, scores: pd.DataFrame | None 
         ``ci_high``, ``target``, ``light``, ``criticality`` (0-1, see ``RANKING_RULE``), ``components``
         (the components that entered it).
 
-    Examples
-    --------
     {example_airline}
     >>> from cxlib.owners import link_feedback, touchpoint_scores
     >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason").linked

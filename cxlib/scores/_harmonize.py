@@ -131,8 +131,6 @@ def measure_scores(responses: pd.DataFrame, *, config, measure: str | None = "me
         ``se``, ``ci_low``, ``ci_high``, ``value_min``, ``value_max``, ``higher_is_better`` and the
         measure-specific count columns (NaN where a column does not apply).
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import measure_scores
     >>> measure_scores(tweets, config={"sentiment": {"kind": "sentiment"}}, measure=None,
@@ -266,8 +264,6 @@ def company_score(responses: pd.DataFrame, *, config, measure: str | None = "mea
         ``components`` (measure x group cells used), ``components_empty`` (cells without valid responses),
         ``weight`` and ``interval`` (how the interval was computed).
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import company_score
     >>> out = company_score(tweets, config={"sentiment": {"kind": "sentiment"}}, measure=None,

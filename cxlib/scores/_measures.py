@@ -340,8 +340,6 @@ def sentiment_index(df: pd.DataFrame, *, sentiment: str = "sentiment", by=None, 
         (-100..100), ``se``, ``ci_low``, ``ci_high``, ``pct_positive``, ``pct_neutral``, ``pct_negative``,
         ``value_min`` (-100), ``value_max`` (100) and ``higher_is_better`` (True).
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import sentiment_index
     >>> si = sentiment_index(tweets, sentiment="airline_sentiment", by="airline")
@@ -390,8 +388,6 @@ def score_table(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", by
     pandas.DataFrame
         The table of the chosen measure function (see there for its columns).
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import score_table
     >>> score_table(tweets, kind="sentiment", score="airline_sentiment")["n"].item()

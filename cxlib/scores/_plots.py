@@ -39,8 +39,6 @@ def plot_traffic_lights(lights: pd.DataFrame, *, x: str = "period", y: str = "to
     matplotlib.axes.Axes
         The grid; cells without data stay blank.
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import plot_traffic_lights, sentiment_index, traffic_lights
     >>> si = sentiment_index(tweets, sentiment="airline_sentiment", by=["airline", "airline_sentiment_gold"])
@@ -94,8 +92,6 @@ def plot_trend(table: pd.DataFrame, *, hue: str | None = "touchpoint", target=No
     matplotlib.axes.Axes
         Lines (point estimates), shaded bands (intervals), dashed target lines.
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import plot_trend, trend
     >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
@@ -151,8 +147,6 @@ def plot_composition(table: pd.DataFrame, *, y: str = "touchpoint", ax=None):
     matplotlib.axes.Axes
         Horizontal stacked bars labelled with the shares (and n on the axis).
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import plot_composition, sentiment_index
     >>> ax = plot_composition(sentiment_index(tweets, sentiment="airline_sentiment", by="airline"), y="airline")

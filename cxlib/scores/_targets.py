@@ -118,8 +118,6 @@ def traffic_lights(table: pd.DataFrame, *, targets, touchpoint: str | None = "to
         A copy of ``table`` with added columns ``target``, ``tolerance``, ``min_n``, ``light``
         (``"green"``, ``"amber"``, ``"red"``, ``"grey"`` or ``"no target"``) and ``reason`` (one sentence).
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import sentiment_index, traffic_lights
     >>> si = sentiment_index(tweets, sentiment="airline_sentiment", by="airline")

@@ -88,8 +88,6 @@ def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: st
         weeks; ``"no date"`` for rows without a date) and ``period_start`` (Timestamp, NaT for no date),
         then the ``by`` columns and the measure columns, sorted by period.
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import trend
     >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
@@ -158,8 +156,6 @@ def period_change(table: pd.DataFrame, *, by=None, current=None, previous=None,
         (to - from), ``se_change``, ``z``, ``p_value``, ``test`` (name of the test) and ``significant``
         (p_value < 1 - level).
 
-    Examples
-    --------
     {example_tweets}
     >>> from cxlib.scores import period_change, trend
     >>> daily = trend(tweets, kind="sentiment", score="airline_sentiment", date="tweet_created",
