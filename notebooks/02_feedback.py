@@ -62,9 +62,9 @@ gold_names = {name: f"{name}_gold" for name in labels if name in ("sentiment", "
 labels = {name: gold_names.get(name, name) for name in labels}
 sentiment_label, relevance_label, topic_label = (gold_names.get(n, n) for n in (sentiment_label, relevance_label,
                                                                                   topic_label))
-raw = fb.read_feedback(path, **columns, labels=labels, **read_options)
+raw, raw_report = fb.read_feedback(path, **columns, labels=labels, with_report=True, **read_options)
 display(say("<b>{title}</b>: {n:,} texts kept from <code>{path}</code>.", title=title, n=len(raw), path=path))
-display(show(fb.feedback_load_report(raw).to_frame(), caption="Load report: rows read, kept and dropped"))
+display(show(raw_report.to_frame(), caption="Load report: rows read, kept and dropped"))
 
 # %% [markdown]
 # ## Cleaning and personal data
@@ -72,8 +72,8 @@ display(show(fb.feedback_load_report(raw).to_frame(), caption="Load report: rows
 # dropped, and e-mail addresses, phone, IBAN- and card-like numbers are replaced in every text shown below.
 
 # %%
-docs = fb.clean_feedback(raw, languages=languages)
-display(show(fb.cleaning_report_table(docs), caption="Cleaning report"))
+docs, cleaning = fb.clean_feedback(raw, languages=languages, with_report=True)
+display(show(fb.cleaning_report_table(cleaning), caption="Cleaning report"))
 
 # %% [markdown]
 # ## Relevance
@@ -83,7 +83,7 @@ display(show(fb.cleaning_report_table(docs), caption="Cleaning report"))
 # %%
 train = fb.read_training_feedback(train_path, labels=labels) if train_path else None
 relevance = fb.classify_relevance(docs, label=relevance_label, text=classifier_text, train=train,
-                                  options=relevance_classifier, seed=seed, relevant_only=relevant_only)
+                                  train_source=train_path, options=relevance_classifier, seed=seed, relevant_only=relevant_only)
 display(*relevance.display_items())  # cross-validation, scores against the gold labels, rows kept
 docs = relevance.docs
 
@@ -95,7 +95,7 @@ docs = relevance.docs
 
 # %%
 sentiment = fb.classify_sentiment(docs, label=sentiment_label, text=classifier_text, train=train,
-                                  options=sentiment_classifier, score_scale=score_scale, seed=seed)
+                                  train_source=train_path, options=sentiment_classifier, score_scale=score_scale, seed=seed)
 display(*sentiment.display_items())  # the tables of the method used, then the share of each sentiment
 docs = sentiment.docs
 
@@ -163,7 +163,7 @@ if topic_label and topic_label in topics.documents.columns:
     judged = topics.documents[~topics.documents[topic_label].isin(topic_label_ignore or [])]
     agreement = fb.topic_agreement(judged[topic_label], judged["topic"], dominant=topic_dominant,
                                    multi_sep=topic_label_sep)
-    display(show(agreement, caption=f"Topics against {topic_label}"
+    display(show(agreement.agreement, caption=f"Topics against {topic_label}"
                  + (f" (without {', '.join(topic_label_ignore)})" if topic_label_ignore else "")))
 else:
     display(say("No gold topic labels in this data."))

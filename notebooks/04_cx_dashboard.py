@@ -5,6 +5,7 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -47,13 +48,13 @@ from IPython.display import display
 import cxlib
 from cxlib import owners as co
 from cxlib import scores as cs
-from cxlib.feedback import feedback_load_report
 from cxlib.display import say, show
 from cxlib.report import publish
 
 model = co.read_touchpoint_model(touchpoints)
-events = cxlib.read_log(log, **log_options) if log else None
-feedback_table = co.read_dashboard_feedback(feedback, columns=columns, date_format=date_format, **feedback_options)
+events, log_report = cxlib.read_log(log, with_report=True, **log_options) if log else (None, None)
+feedback_table, fb_report = co.read_dashboard_feedback(feedback, columns=columns, date_format=date_format,
+                                                      with_report=True, **feedback_options)
 d = co.build_dashboard(feedback_table, model, log=events, owner=owner, link=link, period=period,
                        success_ends=success_ends, redact=bool(redact or owner), top=top_pain_points,
                        **co.dashboard_columns(columns))
@@ -65,15 +66,14 @@ display(say("<b>{heading}</b>: {view}.", heading=heading,
 # The data behind this report: feedback rows read and, when there is an event log, the journeys loaded.
 
 # %%
-fb_report = feedback_load_report(feedback_table)
 display(say("Feedback: {kept:,} of {rows:,} rows kept from <code>{path}</code>.", kept=fb_report.rows_kept,
             rows=fb_report.rows_read, path=fb_report.path))
 display(show(fb_report.to_frame(), caption="Feedback load report"))
 if events is not None:
-    lr = cxlib.load_report(events)
     display(say("Journeys: {events:,} events in {cases:,} cases from <code>{path}</code> ({dropped:,} rows dropped).",
-                events=len(events), cases=lr.cases, path=lr.path, dropped=lr.rows_dropped))
-    display(show(lr.to_frame(), caption="Event-log load report"))
+                events=len(events), cases=log_report.cases, path=log_report.path,
+                dropped=log_report.rows_dropped))
+    display(show(log_report.to_frame(), caption="Event-log load report"))
 display(show(d.view.table(), caption="Touchpoints in this report, with their owner, what links to them and targets"))
 
 # %% [markdown]

@@ -23,11 +23,11 @@ def test_csv_semicolon_latin1_is_sniffed(tmp_path):
     path = tmp_path / "survey.csv"
     path.write_bytes("nr;Kommentar;Datum;Note\n1;Zug zu spät, ärgerlich;01.02.2024;2\n2;Alles gut;02.02.2024;x\n"
                      .encode("latin-1"))
-    out = fb.read_feedback(path, text="Kommentar", id="nr", date="Datum", score="Note", dayfirst=True)
+    out, report = fb.read_feedback(path, text="Kommentar", id="nr", date="Datum", score="Note", dayfirst=True,
+                                   with_report=True)
     assert out["text"].tolist() == ["Zug zu spät, ärgerlich", "Alles gut"]
     assert out["date"].dt.day.tolist() == [1, 2]
     assert out["score"].iloc[0] == 2.0 and math.isnan(out["score"].iloc[1])
-    report = fb.feedback_load_report(out)
     assert report.rows_read == 2 and report.rows_kept == 2
     assert any("not valid" in n and "'x'" in n for n in report.notes)
     assert (report.delimiter, report.encoding) == (";", "cp1252")
@@ -46,8 +46,7 @@ def test_drops_are_counted(tmp_path):
     path = tmp_path / "f.csv"
     path.write_text("id,text,date\n1,hello,2024-01-01\n2,,2024-01-02\n3,  ,2024-01-03\n4,bye,not a date\n"
                     "1,hello,2024-01-01\n5,late,\n")
-    out = fb.read_feedback(path, date="date")
-    report = fb.feedback_load_report(out)
+    out, report = fb.read_feedback(path, date="date", with_report=True)
     assert report.rows_read == 6
     assert report.dropped == {"empty text": 2, "unparseable date": 1, "duplicate row": 1}
     assert report.rows_kept == 2 == len(out)
@@ -152,14 +151,16 @@ def test_clean_feedback_counts_everything():
     frame = pd.DataFrame({"id": ["1", "2", "3", "4", "5"],
                           "text": ["Mail me at jo@x.org", "@united http://t.co/a", "Late again!", "late  again!",
                                    "Der Zug ist schon wieder zu spät und keiner sagt etwas"]})
-    out = fb.clean_feedback(frame)
-    rep = out.attrs["cleaning_report"]
+    out, rep = fb.clean_feedback(frame, with_report=True)
     assert rep["rows_in"] == 5 and rep["rows_out"] == 3 == len(out)
     assert rep["dropped"] == {"empty after cleaning": 1, "repeated text": 1}
     assert rep["pii"]["email"] == 1
     assert out["text"].iloc[0] == "Mail me at [EMAIL]" and out["pii_redacted"].tolist() == [1, 0, 0]
     assert out["language"].tolist() == ["en", "en", "de"]
     assert frame["text"].iloc[0] == "Mail me at jo@x.org"  # input untouched
+    plain = fb.clean_feedback(frame)  # without the report: the same table, and nothing attached to it
+    pd.testing.assert_frame_equal(plain, out)
+    assert plain.attrs == {}
 
 
 def test_detect_language():
@@ -303,7 +304,8 @@ def test_vader_and_predict_sentiment():
 def test_topic_agreement_hand_computed():
     # labels a,a,b,b; topics 0,0,0,1. H(Y)=ln2, H(C)=-(.75 ln .75 + .25 ln .25), I = .215761 nats
     out = fb.topic_agreement(["a", "a", "b", "b"], [0, 0, 0, 1], dominant=None)
-    row = out.iloc[0]
+    assert out.unlabelled == 0
+    row = out.agreement.iloc[0]
     h_y = math.log(2)
     h_c = -(0.75 * math.log(0.75) + 0.25 * math.log(0.25))
     mi = 0.5 * math.log(0.5 / (0.75 * 0.5)) + 0.25 * math.log(0.25 / (0.75 * 0.5)) + 0.25 * math.log(2)
@@ -317,12 +319,14 @@ def test_topic_agreement_hand_computed():
 def test_topic_agreement_without_dominant_and_multilabel():
     labels = ["Allgemein", "Allgemein;Zugfahrt", "Allgemein", "Zugfahrt", "Ticketkauf", None]
     topics = [0, 0, 1, 1, 2, 2]
-    out = fb.topic_agreement(labels, topics, dominant="auto", multi_sep=";")
+    result = fb.topic_agreement(labels, topics, dominant="auto", multi_sep=";")
+    out = result.agreement
     assert out["subset"].tolist() == ["all", "without Allgemein"]
     assert out["n"].tolist() == [5, 2]
     assert out.iloc[1]["nmi"] == pytest.approx(1.0) and out.iloc[1]["purity"] == pytest.approx(1.0)
     assert out.iloc[0]["purity"] == pytest.approx(4 / 5)
-    assert out.attrs["unlabelled"] == 1
+    assert result.unlabelled == 1
+    assert "left out of the agreement: 1." in result.show()._repr_html_()
 
 
 def test_classification_scores_hand_computed():
@@ -405,7 +409,10 @@ def test_topic_tables_on_hand_made_documents():
     united = by[by["touchpoint"] == "united"].set_index("topic")
     assert united.loc[1, "count"] == 2 and united.loc[1, "share"] == pytest.approx(2 / 3)
     over = fb.topics_over_time(docs, freq="D")
-    assert over["count"].tolist() == [2, 3] and over["share"].tolist() == [1.0, 1.0]
+    assert over.counts["count"].tolist() == [2, 3] and over.counts["share"].tolist() == [1.0, 1.0]
+    assert over.undated == 0
+    undated = fb.topics_over_time(docs.assign(date=docs["date"].where(docs["topic"] == 1)), freq="D")
+    assert undated.counts["count"].tolist() == [3] and undated.undated == 2
     sent = fb.sentiment_by_topic(docs).set_index("topic_label")
     assert sent.loc["delay", "negative"] == pytest.approx(2 / 3) and sent.loc["delay", "net"] == pytest.approx(-1 / 3)
     table = fb.topic_table(docs)

@@ -16,16 +16,27 @@ from cxlib import feedback as fb
 def test_cleaning_report_table_lists_every_count_in_order():
     frame = pd.DataFrame({"text": ["Mail me at jo@x.org", "@united http://t.co/a", "Late again!", "late  again!",
                                    "Der Zug ist schon wieder zu spät und keiner sagt etwas"]})
-    docs = fb.clean_feedback(frame)
-    table = fb.cleaning_report_table(docs)
+    docs, report = fb.clean_feedback(frame, with_report=True)
+    table = fb.cleaning_report_table(report)
     assert list(table.columns) == ["item", "count"]
     assert table.values.tolist() == [
         ["rows in", 5], ["dropped: empty after cleaning", 1], ["dropped: repeated text", 1],
         ["redacted: email", 1], ["redacted: iban", 0], ["redacted: card", 0], ["redacted: phone", 0],
         ["redacted: url", 1], ["redacted: handle", 1], ["redacted: tax_id", 0],
         ["language: en", 2], ["language: de", 1], ["rows out", 3]]
-    with pytest.raises(CxInputError, match="cleaning report"):
-        fb.cleaning_report_table(frame)
+    assert table.set_index("item").loc["rows out", "count"] == len(docs)
+    for not_a_report in (frame, docs, {"rows_in": 5}):
+        with pytest.raises(CxInputError, match="cleaning report"):
+            fb.cleaning_report_table(not_a_report)
+
+
+def test_read_training_feedback_reports_its_cleaning(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"text": ["same", "same", "mail jo@x.org"], "relevance": ["true", "true", "false"]}).to_csv(
+        path, index=False)
+    train, report = fb.read_training_feedback(path, labels=["relevance"], with_report=True)
+    assert report["rows_in"] == report["rows_out"] == len(train) == 3 and report["dropped"] == {}
+    assert report["pii"]["email"] == 1 and train["text"].tolist()[2] == "mail [EMAIL]"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -66,14 +77,13 @@ def test_read_training_feedback_keeps_every_row(tmp_path):
     train = fb.read_training_feedback(path, labels=["relevance"])
     assert len(train) == 3 and train["text_clean"].tolist() == ["same", "same", ""]
     assert "language" not in train.columns
-    assert train.attrs["load_report"]["path"] == str(path)
 
 
 def test_relevance_trained_on_the_training_file_keeps_exactly_the_relevant_rows(tmp_path):
     train, path = _train(tmp_path)
     docs = _docs()
-    run = fb.classify_relevance(docs, label="relevance", text="text", train=train, options={"C": 10.0}, folds=5,
-                                seed=0, relevant_only=True)
+    run = fb.classify_relevance(docs, label="relevance", text="text", train=train, train_source=str(path),
+                                options={"C": 10.0}, folds=5, seed=0, relevant_only=True)
     # the predictions are those of a model fitted on the training file
     expected = fb.TextClassifier(C=10.0).fit(train["text"], train["relevance"]).predict(docs["text"])
     assert list(expected) == ["true", "true", "true", "false", "false", "true", "false", "true", "false", "true"]
@@ -164,10 +174,9 @@ SENTIMENT = pd.DataFrame({"text_clean": POSITIVE + NEGATIVE + NEUTRAL,
 
 def test_sentiment_trained_on_the_training_file():
     train = SENTIMENT.copy()
-    train.attrs["load_report"] = {"path": "data/train.csv"}
     docs = pd.DataFrame({"text_clean": ["thanks crew", "my bag is lost", "which gate", "love it"],
                          "label": ["positive", "negative", "neutral", None]})
-    run = fb.classify_sentiment(docs, label="label", train=train)
+    run = fb.classify_sentiment(docs, label="label", train=train, train_source="data/train.csv")
     expected = fb.TextClassifier().fit(train["text_clean"], train["label"]).predict(docs["text_clean"])
     assert run.docs["sentiment"].tolist() == list(expected)
     assert run.source == "classifier trained on data/train.csv"

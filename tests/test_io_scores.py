@@ -122,7 +122,7 @@ def test_owners_count_scores_that_are_not_numbers():
     table = pd.DataFrame({"score": [1, 2, 3, 4, 5] * 4, "wait": list(range(20))}).astype({"score": object})
     table.loc[[0, 5], "score"] = ["7,5", "n/a"]
     out = co.score_association(table, features=["wait"])
-    assert out.loc[0, "n"] == 18
-    assert out.attrs["invalid_scores"] == 2
-    assert out.attrs["score_note"] == ("2 cases have a score in 'score' that is not a number (2 not numeric "
-                                       "(e.g. '7,5', 'n/a')); they are left out of the association.")
+    assert out.association.loc[0, "n"] == 18
+    assert out.invalid_scores == 2
+    assert out.score_note == ("2 cases have a score in 'score' that is not a number (2 not numeric "
+                              "(e.g. '7,5', 'n/a')); they are left out of the association.")

@@ -125,6 +125,7 @@ def test_model_takes_targets_from_a_targets_file(tmp_path):
     with pytest.raises(CxInputError) as err:  # no csat entry in the targets file
         co.read_touchpoint_model(path)
     assert "has no target" in str(err.value) and "has no entry for csat and 'Support'" in str(err.value)
+    assert f"the targets file {tmp_path / 'targets.yml'} has no entry" in str(err.value)  # where it was found
     path.write_text(model_yaml.replace("{measure: csat, scale: [1, 5]}", "{measure: csat, target: 80}"),
                     encoding="utf-8")
     targets = co.read_touchpoint_model(path).targets().set_index("touchpoint")
@@ -161,14 +162,22 @@ def test_link_by_label_and_topic_with_coverage(model):
         "text": ["ok", "ok", "The courier left my parcel outside", "Your agents on the hotline were rude",
                  "lovely weather", "nothing here"],
     })
-    linked = co.link_feedback(feedback, model, methods=["label", "topic"], label="stage")
+    result = co.link_feedback(feedback, model, methods=["label", "topic"], label="stage")
+    assert result.link_methods == ["label", "topic"]
+    linked = result.linked
     assert linked["touchpoint"].tolist()[:4] == ["Ordering", "Delivery", "Delivery", "Support"]
     assert linked["link"].tolist()[:4] == ["label", "label", "topic", "topic"]
     assert linked["touchpoint"].iloc[4:].isna().all()
-    cov = co.link_coverage(linked).set_index("method")
+    cov = co.link_coverage(result).set_index("method")
     assert cov.loc["label", "rows"] == 2 and cov.loc["topic", "rows"] == 2 and cov.loc["not linked", "rows"] == 2
     assert cov.loc["topic", "cumulative_share"] == pytest.approx(4 / 6)
     assert cov.loc["total", "rows"] == 6
+    pd.testing.assert_frame_equal(co.link_coverage(linked), cov.reset_index())  # the table alone: same methods
+    assert "Link coverage" in result.show()._repr_html_()
+    # a method that linked nothing is still reported, in the order tried (only the result knows it was tried)
+    none_by_topic = co.link_feedback(feedback.head(2), model, methods=["topic", "label"], label="stage")
+    assert co.link_coverage(none_by_topic)["method"].tolist()[:2] == ["topic", "label"]
+    assert co.link_coverage(none_by_topic.linked)["method"].tolist()[0] == "label"
 
 
 def test_link_by_topic_prefix_phrase_and_ties(model):
@@ -199,7 +208,7 @@ def test_case_found_without_touchpoint_is_counted_apart(model):
     log = make_log([("c1", "Order", "2024-01-01"), ("c1", "Survey sent", "2024-01-02")])
     feedback = pd.DataFrame({"case_id": ["c1", "c1"], "date": ["2024-01-01 12:00", "2024-01-03"]})
     linked = co.link_feedback(feedback, model, methods=["case"], log=log)
-    assert linked["activity"].tolist() == ["Order", "Survey sent"]
+    assert linked.linked["activity"].tolist() == ["Order", "Survey sent"]
     cov = co.link_coverage(linked).set_index("method")
     assert cov.loc["case", "rows"] == 1
     assert cov.loc["case found, no touchpoint", "rows"] == 1 and cov.loc["not linked", "rows"] == 1
@@ -211,13 +220,17 @@ def test_planted_effect_recovered_by_link_per_case_table_and_association(model):
     stray = pd.DataFrame({"case_id": ["X1", "X2"], "date": feedback["date"].iloc[:2].to_numpy(),
                           "score": [5, 6], "text": ["?", "?"]})
     feedback = pd.concat([feedback, stray], ignore_index=True)
-    linked = co.link_feedback(feedback, model, methods=["case"], log=log)
-    cov = co.link_coverage(linked).set_index("method")
+    result = co.link_feedback(feedback, model, methods=["case"], log=log)
+    cov = co.link_coverage(result).set_index("method")
     assert cov.loc["case", "rows"] == len(waits) and cov.loc["not linked", "rows"] == 2
     # the survey comes after the last event (Call), so it is linked to Support
+    linked = result.linked
     assert set(linked.loc[linked["case_found"], "touchpoint"]) == {"Support"}
 
-    table = co.per_case_table(linked, log)
+    cases = co.per_case_table(result, log)
+    assert (cases.invalid_scores, cases.score_note) == (0, "")
+    table = cases.per_case
+    pd.testing.assert_frame_equal(co.per_case_table(linked, log).per_case, table)
     assert len(table) == len(waits)
     by_case = table.set_index("case_id")
     # the longest wait in each journey is the planted one (the wait before Call is 1 hour)
@@ -226,7 +239,11 @@ def test_planted_effect_recovered_by_link_per_case_table_and_association(model):
     scores = feedback.set_index("case_id")["score"]
     assert (by_case.loc[waits.index, "score"] == scores.loc[waits.index]).all()
 
-    assoc = co.score_association(table, features=["max_wait_h", "handoffs"]).set_index("feature")
+    association = co.score_association(cases, features=["max_wait_h", "handoffs"])
+    assert (association.invalid_scores, association.score_note) == (0, "")
+    assoc = association.association.set_index("feature")
+    pd.testing.assert_frame_equal(
+        co.score_association(table, features=["max_wait_h", "handoffs"]).association.set_index("feature"), assoc)
     wait = assoc.loc["max_wait_h"]
     assert wait["n"] == len(waits)
     assert wait["spearman_rho"] < -0.8 and wait["rho_high"] < 0
@@ -237,9 +254,25 @@ def test_planted_effect_recovered_by_link_per_case_table_and_association(model):
     assert handoffs["rho_low"] < 0 < handoffs["rho_high"]
 
 
+def test_per_case_table_and_dashboard_count_scores_that_are_not_numbers(model):
+    log = make_log([("c1", "Order", "2024-01-01"), ("c1", "Deliver", "2024-01-02"), ("c2", "Call", "2024-01-01")])
+    feedback = pd.DataFrame({"case_id": ["c1", "c1", "c2", "c9"], "score": [8, "7,5", "n/a", 3],
+                             "text": ["ok", "meh", "?", "stray"]}).astype({"score": object})
+    cases = co.per_case_table(feedback, log)
+    assert cases.per_case.set_index("case_id")["score"].to_dict() == pytest.approx({"c1": 8.0, "c2": np.nan},
+                                                                                   nan_ok=True)
+    assert cases.invalid_scores == 2
+    assert cases.score_note.startswith("2 feedback rows of linked cases have a score in 'score' that is not a "
+                                       "number (") and cases.score_note.endswith("left out of the per-case scores.")
+    assert cases.score_note in repr(cases.show())  # the text of what a report shows
+    dash = co.build_dashboard(feedback, model, log=log, link=["case"], case_id="case_id", score="score")
+    assert (dash.invalid_scores, dash.score_note) == (2, cases.score_note)
+    assert cases.score_note in repr(dash.show())
+
+
 def test_association_notes_instead_of_numbers():
     table = pd.DataFrame({"score": [1, 2, 3, 4, 5] * 4, "flat": [1] * 20, "few": [1, 2] + [np.nan] * 18})
-    out = co.score_association(table, features=["flat", "few", "absent"]).set_index("feature")
+    out = co.score_association(table, features=["flat", "few", "absent"]).association.set_index("feature")
     assert out.loc["flat", "note"] == "the feature or the score does not vary"
     assert out.loc["few", "note"].startswith("only 2 cases")
     assert out.loc["absent", "note"] == "not in the per-case table"
@@ -311,7 +344,11 @@ def test_journey_measures_and_critical_ranking(model):
         ("c2", "Order", "2024-01-02 00:00", "r1"), ("c2", "Deliver", "2024-01-02 06:00", "r1"),
         ("c2", "Call", "2024-01-02 07:00", "r1"),
     ])
-    journey = co.journey_touchpoint_measures(log, model, success_ends=["Support"]).set_index("touchpoint")
+    measures = co.journey_touchpoint_measures(log, model, success_ends=["Support"])
+    assert measures.success_ends == ["Support"] and measures.success_note == "Successful ends given: Support."
+    assert measures.unmapped_events == 0
+    assert "Journey measures per touchpoint" in measures.show()._repr_html_()
+    journey = measures.table.set_index("touchpoint")
     assert journey.loc["Delivery", "events"] == 3 and journey.loc["Delivery", "cases"] == 2
     assert journey.loc["Delivery", "rework_rate"] == pytest.approx(0.5)
     assert journey.loc["Delivery", "median_wait_before_h"] == pytest.approx(10.0)  # waits 10, 10, 6
@@ -326,6 +363,18 @@ def test_journey_measures_and_critical_ranking(model):
     assert ranked.set_index("touchpoint").loc["Delivery", "negative_share"] == pytest.approx(5 / 6)
     assert ranked["rank"].tolist() == [1, 2, 3]
     assert "negative share" in ranked["components"].iloc[0]
+    # the result itself is accepted too
+    pd.testing.assert_frame_equal(co.critical_touchpoints(model, journey=measures, linked=linked, negative=negative),
+                                  ranked)
+    # an activity the model does not name is counted, kept in the journey under its own name (c1 ends at it,
+    # a drop-off when the successful ends are inferred), and gets no row
+    extra = pd.concat([log, make_log([("c1", "Refund", "2024-01-01 22:00", "r3")])], ignore_index=True)
+    inferred = co.journey_touchpoint_measures(extra, model)
+    assert inferred.unmapped_events == 1 and "inferred" in inferred.success_note
+    assert sorted(inferred.success_ends) == ["Refund", "Support"]
+    assert inferred.table["touchpoint"].tolist() == ["Ordering", "Delivery", "Support"]
+    page = inferred.show()._repr_html_()
+    assert "Events whose activity the touchpoint model does not name: 1 (" in page
 
 
 # --- pain points, redaction, routing ----------------------------------------------------------------------------
@@ -386,6 +435,9 @@ def test_build_dashboard_owner_view_has_only_their_touchpoints(model):
     assert set(dash.critical["touchpoint"]) <= {"Delivery", "Support"}
     assert set(dash.linked["touchpoint"]) == {"Support"}
     assert dash.association is not None and len(dash.per_case) == 60
+    assert dash.link_methods == ["case"] and (dash.invalid_scores, dash.score_note) == (0, "")
+    shown = dash.show()._repr_html_()
+    assert "Association of journey features" in shown and "Link coverage" in shown
     with pytest.raises(CxInputError, match="owner 'Nobody' has no touchpoint"):
         co.build_dashboard(feedback, model, log=log, owner="Nobody", link=["case"], case_id="case_id")
     with pytest.raises(CxInputError, match="no score column 'nps'"):

@@ -106,7 +106,8 @@ def run(args) -> dict:
 
             negative = clean[(clean["airline_sentiment"] == "negative") & (clean["negativereason"] != "Can't Tell")]
             result = fit_topics(negative, n_topics=args.n_topics, seed=args.seed, progress=False)
-            agreement = topic_agreement(negative["negativereason"], result.documents["topic"], dominant=None)
+            agreement = topic_agreement(negative["negativereason"], result.documents["topic"],
+                                        dominant=None).agreement
             figures["airline_topic_nmi"] = round(float(agreement["nmi"].iloc[0]), 4)
             figures["airline_topic_ari"] = round(float(agreement["ari"].iloc[0]), 4)
             figures["airline_outlier_share"] = round(float(result.info["outlier_share"]), 4)
@@ -115,7 +116,8 @@ def run(args) -> dict:
             if params.get("taxonomy"):
                 guided = fit_topics(negative, n_topics=args.n_topics, seed=args.seed, progress=False,
                                     taxonomy=params["taxonomy"], clustering="kmeans")
-                agreement = topic_agreement(negative["negativereason"], guided.documents["topic"], dominant=None)
+                agreement = topic_agreement(negative["negativereason"], guided.documents["topic"],
+                                            dominant=None).agreement
                 figures["airline_guided_topic_nmi"] = round(float(agreement["nmi"].iloc[0]), 4)
         finally:
             if old_cache is None:

@@ -1,6 +1,6 @@
 """Voice of the customer: loading, cleaning, PII redaction, classifiers, BERTopic topics, evaluation."""
 
-from ..io import STANDARD_COLUMNS, feedback_load_report, read_feedback
+from ..io import STANDARD_COLUMNS, read_feedback
 from ..io import LoadReport as FeedbackLoadReport
 from ._classify import (
     TextClassifier,
@@ -23,12 +23,13 @@ from ._clean import (
     redact_text,
 )
 from ._embed import embed_texts, load_embedding_model
-from ._evaluate import classification_scores, purity, topic_agreement
+from ._evaluate import TopicAgreement, classification_scores, purity, topic_agreement
 from ._pipeline import ClassificationResult, classify_relevance, classify_sentiment, read_training_feedback
 from ._plots import plot_sentiment_by, plot_topic_sizes, plot_topics_by, plot_topics_over_time
 from ._stopwords import stop_words
 from ._topics import (
     TopicResult,
+    TopicsOverTime,
     assign_topics,
     fit_topics,
     representative_verbatims,
@@ -45,7 +46,9 @@ __all__ = [
     "ClassificationResult",
     "FeedbackLoadReport",
     "TextClassifier",
+    "TopicAgreement",
     "TopicResult",
+    "TopicsOverTime",
     "assign_topics",
     "classification_scores",
     "classify_relevance",
@@ -57,7 +60,6 @@ __all__ = [
     "deduplicate",
     "detect_language",
     "embed_texts",
-    "feedback_load_report",
     "fit_score_sentiment",
     "fit_topics",
     "holdout_evaluate",

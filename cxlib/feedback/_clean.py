@@ -54,8 +54,13 @@ def redact_text(text: str) -> tuple[str, dict]:
     return redact(text)
 
 
-def redact_pii(feedback: pd.DataFrame, *, text: str = "text") -> pd.DataFrame:
+def redact_pii(feedback: pd.DataFrame, *, text: str = "text",
+               with_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:
     """Redact personal data (see :func:`redact_text`) in a text column.
+
+    Like the other transformations of a feedback table (:func:`deduplicate`, :func:`clean_feedback`,
+    :func:`assign_topics`) it returns the table, which callers chain; what it counted comes back beside the
+    table only when asked (``with_report=True``), as :func:`redact_text` returns ``(text, counts)``.
 
     Parameters
     ----------
@@ -63,22 +68,27 @@ def redact_pii(feedback: pd.DataFrame, *, text: str = "text") -> pd.DataFrame:
         Any table with a text column; it is not changed.
     text : str, default "text"
         The column to redact.
+    with_report : bool, default False
+        Return ``(table, counts)``: the table and the replacements per kind over all rows (dict kind -> count,
+        every kind of ``PII_KINDS``).
 
     Returns
     -------
-    pandas.DataFrame
-        A copy with ``text`` redacted and a column ``pii_redacted`` (int, replacements in that row). The
-        totals per kind are in ``attrs["pii_counts"]`` (dict kind -> count, every kind of ``PII_KINDS``).
+    pandas.DataFrame or tuple
+        A copy with ``text`` redacted and a column ``pii_redacted`` (int, replacements in that row); with
+        ``with_report``, ``(table, counts)``.
 
     Examples
     --------
     >>> from cxlib.feedback import read_feedback
     >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id")
-    >>> red = redact_pii(fb)
-    >>> sorted(red.attrs["pii_counts"])
+    >>> red, counts = redact_pii(fb, with_report=True)
+    >>> sorted(counts)
     ['card', 'email', 'handle', 'iban', 'phone', 'tax_id', 'url']
-    >>> red.attrs["pii_counts"]["phone"] > 0, bool(red["text"].str.contains("800-433-7300").any())
+    >>> counts["phone"] > 0, bool(red["text"].str.contains("800-433-7300").any())
     (True, False)
+    >>> int(red["pii_redacted"].sum()) == sum(counts.values())
+    True
     """
     if text not in feedback.columns:
         raise CxInputError(f"the text column {text!r} is missing; columns: {', '.join(map(str, feedback.columns))}.",
@@ -91,8 +101,7 @@ def redact_pii(feedback: pd.DataFrame, *, text: str = "text") -> pd.DataFrame:
             totals[k] += v
     out[text] = pd.Series(redacted, index=out.index, dtype=object)
     out["pii_redacted"] = pd.Series([sum(c.values()) for c in per_row], index=out.index, dtype=int)
-    out.attrs["pii_counts"] = totals
-    return out
+    return (out, totals) if with_report else out
 
 
 def _emoji_words(text: str, mode: str) -> str:
@@ -200,8 +209,12 @@ def detect_language(texts, *, languages=("en", "de"), min_chars: int = 3) -> pd.
     return pd.Series(codes, index=series.index, dtype=object)
 
 
-def deduplicate(feedback: pd.DataFrame, *, text: str = "text", normalise: bool = True) -> pd.DataFrame:
+def deduplicate(feedback: pd.DataFrame, *, text: str = "text", normalise: bool = True,
+                with_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:
     """Drop repeated texts (retweets, copy-paste, double submissions), keeping the first.
+
+    A transformation of the table, like :func:`redact_pii` and :func:`clean_feedback`: it returns the table,
+    and the count of what it dropped only when asked (``with_report=True``).
 
     Parameters
     ----------
@@ -211,32 +224,39 @@ def deduplicate(feedback: pd.DataFrame, *, text: str = "text", normalise: bool =
         The column compared.
     normalise : bool, default True
         Compare case-folded texts with single spaces, so ``"Late again!"`` and ``"late  again!"`` count as one.
+    with_report : bool, default False
+        Return ``(table, report)``, the report a dict ``{"duplicates_dropped": int}``.
 
     Returns
     -------
-    pandas.DataFrame
-        The rows whose text is new, same columns; ``attrs["duplicates_dropped"]`` holds the count.
+    pandas.DataFrame or tuple
+        The rows whose text is new, same columns; with ``with_report``, ``(table, report)``.
 
     Examples
     --------
     >>> from cxlib.feedback import read_feedback
     >>> fb = read_feedback("data/airline_tweets.csv.gz", id="tweet_id")
-    >>> len(deduplicate(fb)) < len(fb)
-    True
+    >>> kept, report = deduplicate(fb, with_report=True)
+    >>> len(kept) + report["duplicates_dropped"] == len(fb), len(kept) < len(fb)
+    (True, True)
     """
     keys = feedback[text].fillna("").astype(str)
     if normalise:
         keys = keys.str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
     dup = keys.duplicated(keep="first")
     out = feedback[~dup].copy()
-    out.attrs["duplicates_dropped"] = int(dup.sum())
-    return out
+    return (out, {"duplicates_dropped": int(dup.sum())}) if with_report else out
 
 
 def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = "words", redact: bool = True,
                    dedupe: bool = True, language: str | bool = "auto", languages=("en", "de"),
-                   drop_empty: bool = True) -> pd.DataFrame:
+                   drop_empty: bool = True,
+                   with_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:
     """Clean a feedback table: PII redaction, a modelling text, language, de-duplication; all counted.
+
+    The cleaned table is what callers go on with (classifiers, topics), so it is what this returns, as
+    :func:`redact_pii` and :func:`deduplicate` do; the counts come back beside it with ``with_report=True``
+    (:func:`cleaning_report_table` turns them into a table for a report).
 
     Parameters
     ----------
@@ -257,21 +277,27 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
         Candidate languages for detection.
     drop_empty : bool, default True
         Drop rows whose cleaned text is empty (e.g. only a handle and a link).
+    with_report : bool, default False
+        Return ``(table, report)``. The report is a dict: ``rows_in`` and ``rows_out`` (int), ``dropped``
+        (reason -> rows), ``pii`` (kind -> replacements, every kind of ``PII_KINDS``), ``languages`` (code ->
+        texts, ``unknown`` for none found; empty without language) and, with a language column,
+        ``language_source``.
 
     Returns
     -------
-    pandas.DataFrame
-        The input columns (``text`` with HTML entities decoded and redacted when ``redact``) plus ``text_clean`` (str: entities decoded,
-        handles, URLs and hashtag signs removed, emojis as words, redacted), ``pii_redacted`` (int, replacements
-        in the row) and ``language`` (str or None). ``attrs["cleaning_report"]`` counts rows in and out, rows
-        dropped per reason, PII replacements per kind and texts per language.
+    pandas.DataFrame or tuple
+        The input columns (``text`` with HTML entities decoded and redacted when ``redact``) plus ``text_clean``
+        (str: entities decoded, handles, URLs and hashtag signs removed, emojis as words, redacted),
+        ``pii_redacted`` (int, replacements in the row) and ``language`` (str or None); with ``with_report``,
+        ``(table, report)``.
 
     Examples
     --------
     >>> from cxlib.feedback import read_feedback
-    >>> fb = clean_feedback(read_feedback("data/germeval2017_dev.csv.gz", labels=["relevance", "sentiment"]))
-    >>> fb.attrs["cleaning_report"]["languages"]["de"] > 2000
-    True
+    >>> raw = read_feedback("data/germeval2017_dev.csv.gz", labels=["relevance", "sentiment"])
+    >>> fb, report = clean_feedback(raw, with_report=True)
+    >>> report["languages"]["de"] > 2000, report["rows_out"] == len(fb)
+    (True, True)
     """
     if text not in feedback.columns:
         raise CxInputError(f"the text column {text!r} is missing; columns: {', '.join(map(str, feedback.columns))}.",
@@ -281,8 +307,7 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
     # The shown text keeps its wording; entities such as &gt; are decoded (display helpers escape it again).
     out[text] = [html.unescape(html.unescape(t)) if isinstance(t, str) else t for t in out[text].tolist()]
     if redact:
-        out = redact_pii(out, text=text)
-        report["pii"] = dict(out.attrs["pii_counts"])
+        out, report["pii"] = redact_pii(out, text=text, with_report=True)
     else:
         out["pii_redacted"] = 0
     out["text_clean"] = [clean_text(t, emojis=emojis) for t in out[text].tolist()]
@@ -292,10 +317,9 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
             report["dropped"]["empty after cleaning"] = int(empty.sum())
             out = out[~empty]
     if dedupe:
-        before = len(out)
-        out = deduplicate(out, text="text_clean")
-        if before - len(out):
-            report["dropped"]["repeated text"] = before - len(out)
+        out, dedup = deduplicate(out, text="text_clean", with_report=True)
+        if dedup["duplicates_dropped"]:
+            report["dropped"]["repeated text"] = dedup["duplicates_dropped"]
     if language is True or (language == "auto" and "language" not in out.columns):
         out["language"] = detect_language(out["text_clean"], languages=languages)
         report["language_source"] = "lingua (detected offline)"
@@ -305,19 +329,16 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
         report["languages"] = {str(k): int(v) for k, v in out["language"].fillna("unknown").value_counts().items()}
     out = out.reset_index(drop=True)
     report["rows_out"] = len(out)
-    out.attrs = {k: v for k, v in feedback.attrs.items()}
-    out.attrs["cleaning_report"] = report
-    return out
+    return (out, report) if with_report else out
 
 
-def cleaning_report_table(feedback: pd.DataFrame) -> pd.DataFrame:
+def cleaning_report_table(report: dict) -> pd.DataFrame:
     """The cleaning report of :func:`clean_feedback` as a table: rows in, drops, redactions, languages, rows out.
 
     Parameters
     ----------
-    feedback : pandas.DataFrame
-        A table returned by :func:`clean_feedback` (its ``attrs["cleaning_report"]`` is read; the table itself
-        is not used or changed).
+    report : dict
+        The report of ``clean_feedback(..., with_report=True)`` (the second item it returns).
 
     Returns
     -------
@@ -329,17 +350,18 @@ def cleaning_report_table(feedback: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> from cxlib.feedback import read_feedback
-    >>> fb = clean_feedback(read_feedback("data/germeval2017_dev.csv.gz"), language=False)
-    >>> table = cleaning_report_table(fb)
+    >>> raw = read_feedback("data/germeval2017_dev.csv.gz")
+    >>> fb, report = clean_feedback(raw, language=False, with_report=True)
+    >>> table = cleaning_report_table(report)
     >>> table["item"].iloc[[0, -1]].tolist()
     ['rows in', 'rows out']
     >>> int(table.set_index("item").loc["rows out", "count"]) == len(fb)
     True
     """
-    report = feedback.attrs.get("cleaning_report")
-    if not isinstance(report, dict):
-        raise CxInputError("this table has no cleaning report (attrs['cleaning_report']); pass the table returned "
-                           "by clean_feedback.")
+    keys = ("rows_in", "dropped", "pii", "languages", "rows_out")
+    if not isinstance(report, dict) or not all(k in report for k in keys):
+        raise CxInputError("this is not a cleaning report; pass the report of clean_feedback(..., "
+                           "with_report=True), e.g. docs, report = clean_feedback(raw, with_report=True).")
     rows = [("rows in", report["rows_in"])]
     rows += [(f"dropped: {k}", v) for k, v in report["dropped"].items()]
     rows += [(f"redacted: {k}", v) for k, v in report["pii"].items()]

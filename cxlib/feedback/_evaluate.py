@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
+from ..display import Result, say, show
 
-__all__ = ["classification_scores", "purity", "topic_agreement"]
+__all__ = ["TopicAgreement", "classification_scores", "purity", "topic_agreement"]
+
+
+@dataclasses.dataclass
+class TopicAgreement(Result):
+    """The outcome of :func:`topic_agreement`: agreement per subset, and the texts left out for want of a label.
+
+    Attributes
+    ----------
+    agreement : pandas.DataFrame
+        One row per subset: ``subset`` (``all`` or ``without <class>``), ``n`` (texts), ``classes``,
+        ``topics``, ``nmi``, ``ari``, ``purity``.
+    unlabelled : int
+        Texts whose gold label is missing or blank; they are in no row.
+
+    Examples
+    --------
+    >>> result = topic_agreement(["a", "a", "b", None], [0, 0, 1, 1], dominant=None)
+    >>> result.agreement["n"].tolist(), result.unlabelled
+    ([3], 1)
+    >>> "without a gold label, left out of the agreement: 1." in result.show()._repr_html_()
+    True
+    """
+
+    agreement: pd.DataFrame
+    unlabelled: int = 0
+
+    def parts(self) -> list:
+        """The agreement table, then how many texts had no gold label (when any)."""
+        out = [show(self.agreement, caption="Topics against the gold labels")]
+        if self.unlabelled:
+            out.append(say("Texts without a gold label, left out of the agreement: {n:,}.", n=self.unlabelled))
+        return out
 
 
 def _as_array(values) -> np.ndarray:
@@ -39,13 +74,16 @@ def purity(labels, topics) -> float:
 
 
 def topic_agreement(labels, topics, *, dominant: str | None = "auto", multi_sep: str | None = None
-                    ) -> pd.DataFrame:
+                    ) -> TopicAgreement:
     """How well topics agree with gold labels: NMI, ARI and purity, with and without a dominant class.
+
+    An evaluation, not a transformation of the input: it returns a :class:`TopicAgreement` (a
+    :class:`cxlib.display.Result`) with the table and the count of texts left out as fields.
 
     Parameters
     ----------
     labels : sequence
-        Gold label per text (missing labels are left out and counted in ``attrs["unlabelled"]``).
+        Gold label per text (missing labels are left out and counted in ``unlabelled``).
     topics : sequence
         Topic per text (outliers, ``-1``, count as one more topic).
     dominant : str or "auto" or None, default "auto"
@@ -57,13 +95,14 @@ def topic_agreement(labels, topics, *, dominant: str | None = "auto", multi_sep:
 
     Returns
     -------
-    pandas.DataFrame
-        One row per subset: ``subset`` (``all`` or ``without <class>``), ``n`` (texts), ``classes``, ``topics``,
-        ``nmi`` (normalized mutual information, arithmetic mean), ``ari`` (adjusted Rand index), ``purity``.
+    TopicAgreement
+        ``agreement``: one row per subset, ``subset`` (``all`` or ``without <class>``), ``n`` (texts),
+        ``classes``, ``topics``, ``nmi`` (normalized mutual information, arithmetic mean), ``ari`` (adjusted
+        Rand index), ``purity``; ``unlabelled``: texts without a gold label (int). ``.show()`` renders both.
 
     Examples
     --------
-    >>> topic_agreement(["a", "a", "b", "b"], [0, 0, 1, 1], dominant=None)["nmi"].tolist()
+    >>> topic_agreement(["a", "a", "b", "b"], [0, 0, 1, 1], dominant=None).agreement["nmi"].tolist()
     [1.0]
     """
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -92,9 +131,7 @@ def topic_agreement(labels, topics, *, dominant: str | None = "auto", multi_sep:
         rows.append({"subset": name, "n": len(y), "classes": len(set(y)), "topics": len(set(t)),
                      "nmi": float(normalized_mutual_info_score(y, t)), "ari": float(adjusted_rand_score(y, t)),
                      "purity": purity(y, t)})
-    out = pd.DataFrame(rows)
-    out.attrs["unlabelled"] = int((~known).sum())
-    return out
+    return TopicAgreement(agreement=pd.DataFrame(rows), unlabelled=int((~known).sum()))
 
 
 def classification_scores(y_true, y_pred) -> pd.DataFrame:

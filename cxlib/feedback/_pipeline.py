@@ -11,7 +11,7 @@ import dataclasses
 import pandas as pd
 
 from .._errors import CxInputError
-from ..display import say, show
+from ..display import Result, say, show
 from ..io import read_feedback
 from ._classify import (
     TextClassifier,
@@ -31,8 +31,9 @@ _NO_RELEVANCE = "No relevance labels in this data: every text is treated as rele
 
 
 @dataclasses.dataclass
-class ClassificationResult:
-    """The outcome of :func:`classify_relevance` or :func:`classify_sentiment`.
+class ClassificationResult(Result):
+    """The outcome of :func:`classify_relevance` or :func:`classify_sentiment`; ``.show()`` renders
+    :meth:`display_items`.
 
     Attributes
     ----------
@@ -109,6 +110,10 @@ class ClassificationResult:
                              pos=shares["positive"]))
         return items
 
+    def parts(self) -> list:
+        """What :meth:`show` renders: :meth:`display_items`."""
+        return self.display_items()
+
 
 def _require(frame: pd.DataFrame, column: str, what: str) -> None:
     if column not in frame.columns:
@@ -116,16 +121,16 @@ def _require(frame: pd.DataFrame, column: str, what: str) -> None:
                            f"{', '.join(map(str, frame.columns))}.", column=column)
 
 
-def _train_name(train: pd.DataFrame) -> str:
-    path = (train.attrs.get("load_report") or {}).get("path")
-    return str(path) if path else "the training file"
+def _train_name(train_source) -> str:
+    return str(train_source) if train_source else "the training file"
 
 
-def read_training_feedback(path, *, labels=None) -> pd.DataFrame:
+def read_training_feedback(path, *, labels=None,
+                           with_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:
     """Read a labelled file to train classifiers on, cleaned like the documents but with no further rows dropped.
 
     :func:`read_feedback` drops what it always drops (rows without text, exact duplicate rows), counted in its
-    load report (:func:`feedback_load_report`). The texts then get the same ``text`` redaction and
+    load report (``with_report=True``). The texts then get the same ``text`` redaction and
     ``text_clean`` as in :func:`clean_feedback`, but cleaning drops no row (no de-duplication of repeated texts)
     and detects no language: the training set is the file as labelled.
 
@@ -135,24 +140,31 @@ def read_training_feedback(path, *, labels=None) -> pd.DataFrame:
         Any file :func:`read_feedback` reads, e.g. ``data/germeval2017_dev.csv.gz``.
     labels : str, list of str or dict, optional
         Label columns to keep, as in :func:`read_feedback`.
+    with_report : bool, default False
+        Return ``(table, report)`` with the cleaning report of :func:`clean_feedback` (nothing dropped; the
+        redactions per kind).
 
     Returns
     -------
-    pandas.DataFrame
-        The :func:`clean_feedback` columns plus the labels; ``attrs["load_report"]["path"]`` names the file
-        (:func:`classify_relevance` and :func:`classify_sentiment` quote it).
+    pandas.DataFrame or tuple
+        The :func:`clean_feedback` columns plus the labels (pass the file's name as ``train_source`` to
+        :func:`classify_relevance` and :func:`classify_sentiment` to have it quoted); with ``with_report``,
+        ``(table, report)``.
 
     Examples
     --------
-    >>> dev = read_training_feedback("data/germeval2017_dev.csv.gz", labels=["relevance", "sentiment"])
-    >>> len(dev), dev.attrs["cleaning_report"]["dropped"]
+    >>> dev, report = read_training_feedback("data/germeval2017_dev.csv.gz", labels=["relevance", "sentiment"],
+    ...                                      with_report=True)
+    >>> len(dev), report["dropped"]
     (2369, {})
     """
-    return clean_feedback(read_feedback(path, labels=labels), dedupe=False, drop_empty=False, language=False)
+    return clean_feedback(read_feedback(path, labels=labels), dedupe=False, drop_empty=False, language=False,
+                          with_report=with_report)
 
 
 def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", train: pd.DataFrame | None = None,
-                       options: dict | None = None, folds: int = 5, seed: int = 0, relevant_only: bool = False,
+                       train_source: str | None = None, options: dict | None = None, folds: int = 5, seed: int = 0,
+                       relevant_only: bool = False,
                        column: str = "relevance_pred") -> ClassificationResult:
     """Relevance of each document: a :class:`TextClassifier`, cross-validated, scored against the gold labels.
 
@@ -173,6 +185,8 @@ def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", t
         The column the classifier reads (in ``docs`` and ``train``).
     train : pandas.DataFrame, optional
         Labelled training documents with ``text`` and ``label`` (e.g. from :func:`read_training_feedback`).
+    train_source : str, optional
+        Where ``train`` comes from (e.g. its file), quoted in the result's ``source``.
     options : dict, optional
         :class:`TextClassifier` options, e.g. ``{"nb_weighting": True, "C": 1.0}``; default its defaults.
     folds : int, default 5
@@ -224,7 +238,7 @@ def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", t
     if train is not None:
         model = TextClassifier(**options).fit(train[text], train[label])
         out[column] = model.predict(out[text])
-        how = f"classifier trained on {_train_name(train)}"
+        how = f"classifier trained on {_train_name(train_source)}"
     else:
         out[column] = out_of_fold_predict(out[text], out[label], folds=folds, seed=seed,
                                           estimator=TextClassifier(**options))
@@ -244,7 +258,8 @@ def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", t
 
 
 def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: str = "text_clean",
-                       train: pd.DataFrame | None = None, options: dict | None = None, score_scale: str | None = None,
+                       train: pd.DataFrame | None = None, train_source: str | None = None,
+                       options: dict | None = None, score_scale: str | None = None,
                        score: str = "score", folds: int = 5, seed: int = 0,
                        invalid_scores: str = "raise") -> ClassificationResult:
     """Sentiment of each document, from the best source available, scored wherever there is something to score.
@@ -270,6 +285,8 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
         The column the classifier reads (in ``docs`` and ``train``).
     train : pandas.DataFrame, optional
         Labelled training documents (e.g. from :func:`read_training_feedback`); used only with ``label``.
+    train_source : str, optional
+        Where ``train`` comes from (e.g. its file), quoted in the result's ``source``.
     options : dict, optional
         :class:`TextClassifier` options; default its defaults.
     score_scale : str, optional
@@ -316,7 +333,7 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
         out["sentiment"] = model.predict(out[text])
         labelled = out[label].notna()
         return ClassificationResult(
-            docs=out, target="sentiment", source=f"classifier trained on {_train_name(train)}",
+            docs=out, target="sentiment", source=f"classifier trained on {_train_name(train_source)}",
             scores=classification_scores(out.loc[labelled, label], out.loc[labelled, "sentiment"]),
             captions={"scores": "Sentiment classifier (trained on the training file) against the gold labels"},
             rows_in=len(docs), rows_kept=len(out))

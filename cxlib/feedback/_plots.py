@@ -132,7 +132,7 @@ def plot_topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: 
     """
     import seaborn as sns
 
-    series = topics_over_time(documents, date=date, freq=freq)
+    series = topics_over_time(documents, date=date, freq=freq).counts
     biggest = documents["topic"].value_counts().head(top).index
     shown = series[series["topic"].isin(biggest)].assign(topic_label=lambda d: d["topic_label"].map(_short))
     ax = _axes(ax, (9, 4))

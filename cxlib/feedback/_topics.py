@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 
 from .._errors import CxInputError
+from ..display import Result, say, show
 from ._embed import embed_texts, load_embedding_model
 from ._stopwords import stop_words
 
 __all__ = [
     "TopicResult",
+    "TopicsOverTime",
     "assign_topics",
     "fit_topics",
     "representative_verbatims",
@@ -26,8 +28,8 @@ __all__ = [
 
 
 @dataclasses.dataclass
-class TopicResult:
-    """The outcome of :func:`fit_topics`.
+class TopicResult(Result):
+    """The outcome of :func:`fit_topics`; ``.show()`` renders the topics table with how they were found.
 
     Attributes
     ----------
@@ -52,6 +54,13 @@ class TopicResult:
     info: dict
     bertopic: object = None
     features: np.ndarray | None = dataclasses.field(default=None, repr=False)
+
+    def parts(self) -> list:
+        """A sentence on the documents, topics and vectors, then the topics table."""
+        return [say("{n:,} texts, {k} topics; vectors: <b>{backend}</b>; texts in no topic: {out:.1%}.",
+                    n=len(self.documents), k=self.info.get("n_topics", len(self.topics)), backend=self.backend,
+                    out=self.info.get("outlier_share", 0.0)),
+                show(self.topics, caption="Topics: size, share, top words")]
 
     def save(self, path) -> Path:
         """Save the BERTopic model as safetensors (no pickle) with c-TF-IDF, into the folder ``path``."""
@@ -290,8 +299,12 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
 
 
 def assign_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: int = 10, seed: int = 0,
-                  **options) -> pd.DataFrame:
+                  with_report: bool = False, **options) -> pd.DataFrame | tuple[pd.DataFrame, dict]:
     """Shortcut for :func:`fit_topics` that returns only the documents with their topic columns.
+
+    It transforms the feedback table (adds the topic columns), so, like :func:`clean_feedback`, it returns the
+    table and says how the topics were made only when asked (``with_report=True``); :func:`fit_topics` returns
+    everything as a :class:`TopicResult`.
 
     Parameters
     ----------
@@ -303,25 +316,29 @@ def assign_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics:
         Number of topics.
     seed : int, default 0
         Random seed.
+    with_report : bool, default False
+        Return ``(table, report)``, the report a dict with ``backend`` (str) and ``info`` (dict), as in
+        :class:`TopicResult`.
     **options
         Passed to :func:`fit_topics` (``taxonomy``, ``language``, ``embedding_model``, ...).
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or tuple
         A copy of ``feedback`` with ``topic``, ``topic_label``, ``topic_similarity`` (and ``touchpoint_guess``
-        with a taxonomy); ``attrs["topics"]`` holds ``backend`` and ``info`` as plain values.
+        with a taxonomy); with ``with_report``, ``(table, report)``.
 
     Examples
     --------
     >>> fb = clean_feedback(read_feedback("data/airline_tweets.csv.gz", id="tweet_id").head(200), language=False)
-    >>> assign_topics(fb, n_topics=4, progress=False)["topic"].nunique()
-    4
+    >>> docs, report = assign_topics(fb, n_topics=4, progress=False, with_report=True)
+    >>> docs["topic"].nunique(), report["info"]["n_topics"], sorted(report)
+    (4, 4, ['backend', 'info'])
     """
     result = fit_topics(feedback, text=text, n_topics=n_topics, seed=seed, **options)
-    docs = result.documents
-    docs.attrs["topics"] = {"backend": result.backend, "info": result.info}
-    return docs
+    if with_report:
+        return result.documents, {"backend": result.backend, "info": result.info}
+    return result.documents
 
 
 def topic_table(documents: pd.DataFrame, *, words: dict | None = None, sentiment: str = "sentiment") -> pd.DataFrame:
@@ -400,8 +417,43 @@ def topics_by(documents: pd.DataFrame, *, by: str = "touchpoint", normalize: boo
     return counts.sort_values([by, "count"], ascending=[True, False]).reset_index(drop=True)
 
 
-def topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str = "W") -> pd.DataFrame:
+@dataclasses.dataclass
+class TopicsOverTime(Result):
+    """The outcome of :func:`topics_over_time`: topic counts per period, and the texts that have no date.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        ``period`` (Timestamp, start of the period), ``topic``, ``topic_label``, ``count``, ``share`` (0-1 of
+        the period's texts).
+    undated : int
+        Texts without a date, in no period.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"topic": [0, 1], "topic_label": ["a", "b"],
+    ...                      "date": pd.to_datetime(["2024-01-01", None], utc=True)})
+    >>> over = topics_over_time(docs, freq="D")
+    >>> over.counts["count"].tolist(), over.undated
+    ([1], 1)
+    """
+
+    counts: pd.DataFrame
+    undated: int = 0
+
+    def parts(self) -> list:
+        """The counts per period, then how many texts have no date (when any)."""
+        out = [show(self.counts, caption="Topics per period")]
+        if self.undated:
+            out.append(say("Texts without a date, in no period: {n:,}.", n=self.undated))
+        return out
+
+
+def topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str = "W") -> TopicsOverTime:
     """Topic counts per period (day, week, month) and each topic's share of the period's texts.
+
+    An aggregation, so it returns a :class:`TopicsOverTime` (a :class:`cxlib.display.Result`): the counts and
+    the number of undated texts as fields.
 
     Parameters
     ----------
@@ -414,15 +466,15 @@ def topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str =
 
     Returns
     -------
-    pandas.DataFrame
-        ``period`` (Timestamp, start of the period), ``topic``, ``topic_label``, ``count``, ``share`` (0-1 of
-        the period's texts). Rows without a date are left out (their number is in ``attrs["undated"]``).
+    TopicsOverTime
+        ``counts``: ``period`` (Timestamp, start of the period), ``topic``, ``topic_label``, ``count``,
+        ``share`` (0-1 of the period's texts); ``undated``: rows without a date, which are left out (int).
 
     Examples
     --------
     >>> docs = pd.DataFrame({"topic": [0, 1], "topic_label": ["a", "b"],
     ...                      "date": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True)})
-    >>> topics_over_time(docs, freq="D")["count"].tolist()
+    >>> topics_over_time(docs, freq="D").counts["count"].tolist()
     [1, 1]
     """
     if date not in documents.columns:
@@ -435,8 +487,7 @@ def topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str =
     counts = (dated.assign(period=period.values).groupby(["period", "topic", "topic_label"]).size()
               .rename("count").reset_index())
     counts["share"] = counts["count"] / counts.groupby("period")["count"].transform("sum")
-    counts.attrs["undated"] = int(len(documents) - len(dated))
-    return counts
+    return TopicsOverTime(counts=counts, undated=int(len(documents) - len(dated)))
 
 
 def sentiment_by_topic(documents: pd.DataFrame, *, by: str = "topic_label", sentiment: str = "sentiment"

@@ -1,6 +1,6 @@
 """From insight to owner: touchpoint model, linking feedback to journeys, critical touchpoints, owner routing."""
 
-from ._association import score_association
+from ._association import ScoreAssociation, score_association
 from ._critical import (
     LIGHT_RULE,
     RANKING_RULE,
@@ -23,6 +23,8 @@ from ._dashboard import (
     redact_text,
 )
 from ._link import (
+    LinkedFeedback,
+    PerCaseTable,
     case_journey_measures,
     link_by_case,
     link_by_label,
@@ -39,6 +41,9 @@ __all__ = [
     "MEASURES",
     "RANKING_RULE",
     "Dashboard",
+    "LinkedFeedback",
+    "PerCaseTable",
+    "ScoreAssociation",
     "Touchpoint",
     "TouchpointModel",
     "build_dashboard",

@@ -2,23 +2,62 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
+from ..display import Result, say, show
 from ..io import parse_scores
+from ._link import PerCaseTable
 
-__all__ = ["score_association"]
+__all__ = ["ScoreAssociation", "score_association"]
 
 DEFAULT_FEATURES = ("max_wait_h", "mean_wait_h", "throughput_h", "handoffs", "repeated_contacts",
                     "events")
 
 
+@dataclasses.dataclass
+class ScoreAssociation(Result):
+    """The outcome of :func:`score_association`: one row per journey feature, and the scores it could not read.
+
+    Attributes
+    ----------
+    association : pandas.DataFrame
+        One row per feature, strongest first (columns in :func:`score_association`).
+    invalid_scores : int
+        Cases whose score is present but not a number; they are left out, like cases without a score.
+    score_note : str
+        A sentence saying so; ``""`` when every score could be read.
+
+    Examples
+    --------
+    >>> cases = pd.DataFrame({"max_wait_h": range(12), "score": [9, 8, "n/a"] + list(range(9, 0, -1))})
+    >>> a = score_association(cases, features=["max_wait_h"])
+    >>> int(a.association.loc[0, "n"]), a.invalid_scores
+    (11, 1)
+    >>> a.score_note in repr(a.show())
+    True
+    """
+
+    association: pd.DataFrame
+    invalid_scores: int = 0
+    score_note: str = ""
+
+    def parts(self) -> list:
+        """The association table, then the score note (when there is one)."""
+        out = [show(self.association, caption="Association of journey features with the score")]
+        if self.score_note:
+            out.append(say("{note}", note=self.score_note))
+        return out
+
+
 @share_docs
-def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, score: str = "score",
-                      level: float = 0.95, min_n: int = 10) -> pd.DataFrame:
+def score_association(per_case: pd.DataFrame | PerCaseTable, *, features=DEFAULT_FEATURES, score: str = "score",
+                      level: float = 0.95, min_n: int = 10) -> ScoreAssociation:
     """How strongly each journey feature goes with the score, with effect sizes and intervals.
 
     For each feature, on the cases that have both the feature and a score:
@@ -32,14 +71,15 @@ def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, scor
 
     Features that are constant, missing or have fewer than ``min_n`` cases get a ``note`` instead of numbers.
     The score is read with the shared score rule (any plain number; ``"7,5"``, ``"n/a"`` or inf are not):
-    ``attrs["invalid_scores"]`` counts cases whose score is present but not a number (left out, like cases
-    without a score) and ``attrs["score_note"]`` says so (empty if none).
+    the result's ``invalid_scores`` counts cases whose score is present but not a number (left out, like cases
+    without a score) and its ``score_note`` says so (empty if none). The table and these counts are fields of a
+    :class:`ScoreAssociation` (a :class:`cxlib.display.Result`), so nothing rides on the table's ``attrs``.
     This is association, not causation: a long wait and a low score may share a cause.
 
     Parameters
     ----------
-    per_case : pandas.DataFrame
-        One row per case, e.g. from :func:`cxlib.owners.per_case_table`.
+    per_case : pandas.DataFrame or PerCaseTable
+        One row per case, e.g. from :func:`cxlib.owners.per_case_table` (its result or its ``per_case`` table).
     features : sequence of str
         Journey-feature columns; absent columns are reported with a note.
     score : str, default "score"
@@ -50,12 +90,13 @@ def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, scor
 
     Returns
     -------
-    pandas.DataFrame
-        One row per feature: ``feature``, ``n``, ``spearman_rho``, ``rho_low``, ``rho_high``, ``p_value``,
-        ``median_split`` (the feature's median), ``n_high``, ``n_low``, ``score_high``, ``score_low`` (mean
-        scores above / at-or-below the median), ``difference`` (high - low), ``difference_low``,
-        ``difference_high``, ``hedges_g``, ``g_low``, ``g_high``, ``slope`` (score per unit of the feature),
-        ``slope_low``, ``slope_high``, ``note``. Sorted by ``|spearman_rho|``, strongest first.
+    ScoreAssociation
+        ``association``: one row per feature, ``feature``, ``n``, ``spearman_rho``, ``rho_low``,
+        ``rho_high``, ``p_value``, ``median_split`` (the feature's median), ``n_high``, ``n_low``,
+        ``score_high``, ``score_low`` (mean scores above / at-or-below the median), ``difference`` (high - low),
+        ``difference_low``, ``difference_high``, ``hedges_g``, ``g_low``, ``g_high``, ``slope`` (score per unit
+        of the feature), ``slope_low``, ``slope_high``, ``note``, sorted by ``|spearman_rho|``, strongest first;
+        ``invalid_scores`` (int) and ``score_note`` (str) as described above.
 
     Examples
     --------
@@ -64,9 +105,11 @@ def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, scor
     >>> wait = rng.exponential(5, 200)
     >>> cases = pd.DataFrame({"max_wait_h": wait, "score": 9 - 0.4 * wait + rng.normal(0, 1, 200)})
     >>> a = score_association(cases, features=["max_wait_h"])
-    >>> bool(a.loc[0, "rho_high"] < 0)
-    True
+    >>> bool(a.association.loc[0, "rho_high"] < 0), a.invalid_scores, a.score_note
+    (True, 0, '')
     """
+    if isinstance(per_case, PerCaseTable):
+        per_case = per_case.per_case
     if score not in per_case.columns:
         raise CxInputError(f"the per-case table has no score column {score!r}; columns: "
                            f"{', '.join(map(str, per_case.columns))}", column=score)
@@ -129,8 +172,6 @@ def score_association(per_case: pd.DataFrame, *, features=DEFAULT_FEATURES, scor
     out["n"] = out["n"].fillna(0).astype(int)
     order = out["spearman_rho"].abs().fillna(-1).sort_values(ascending=False, kind="stable").index
     out = out.loc[order].reset_index(drop=True)
-    out.attrs["invalid_scores"] = parsed.n_invalid
-    out.attrs["score_note"] = (f"{parsed.n_invalid:,} cases have a score in {score!r} that is not a number "
-                               f"({parsed.describe()}); they are left out of the association."
-                               if parsed.n_invalid else "")
-    return out
+    note = (f"{parsed.n_invalid:,} cases have a score in {score!r} that is not a number "
+            f"({parsed.describe()}); they are left out of the association." if parsed.n_invalid else "")
+    return ScoreAssociation(association=out, invalid_scores=int(parsed.n_invalid), score_note=note)

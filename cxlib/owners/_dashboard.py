@@ -12,8 +12,8 @@ import pandas as pd
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
-from ..display import redact, redact_series
-from ..io import parse_scores, parse_timestamps
+from ..display import Result, redact, redact_series, say, show
+from ..io import LoadReport, parse_scores, parse_timestamps
 from ._association import score_association
 from ._critical import (
     critical_touchpoints,
@@ -135,7 +135,9 @@ def _kept_name(source: str) -> str:
     return f"{source}_label" if source in STANDARD_COLUMNS else source
 
 
-def read_dashboard_feedback(path, *, columns: dict, date_format: str | None = None, **options) -> pd.DataFrame:
+@share_docs
+def read_dashboard_feedback(path, *, columns: dict, date_format: str | None = None, with_report: bool = False,
+                            **options) -> pd.DataFrame | tuple[pd.DataFrame, LoadReport]:
     """Read the feedback of a dashboard with :func:`cxlib.feedback.read_feedback`, keeping the columns it needs.
 
     Parameters
@@ -149,13 +151,14 @@ def read_dashboard_feedback(path, *, columns: dict, date_format: str | None = No
     **options
         Further :func:`cxlib.feedback.read_feedback` options (``sep``, ``encoding``, ``sheet``, ``dayfirst``,
         ``source_timezone``).
+    {with_report}
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame, or (pandas.DataFrame, LoadReport) with ``with_report``
         :func:`cxlib.feedback.read_feedback`'s table (``id``, ``text``, and ``date``, ``score``, ``case_id`` when
         mapped; its ``touchpoint`` label renamed ``touchpoint_label``, as linking writes ``touchpoint``) plus the ``topic``, ``sentiment`` and ``event_id`` columns under their own names
-        (suffixed ``_label`` if a name is a standard column); its load report in ``attrs["load_report"]``.
+        (suffixed ``_label`` if a name is a standard column); with ``with_report``, ``(table, report)``.
 
     Examples
     --------
@@ -171,11 +174,11 @@ def read_dashboard_feedback(path, *, columns: dict, date_format: str | None = No
     read = {_READ_ROLES[role]: columns[role] for role in _READ_ROLES if columns.get(role)}
     kept = {columns[role]: names[role] for role in _KEPT_ROLES
             if columns.get(role) and not (role == "sentiment" and columns[role] == "vader")}
-    table = read_feedback(path, **read, labels=kept or None, date_format=date_format, **options)
+    table, report = read_feedback(path, **read, labels=kept or None, date_format=date_format, with_report=True,
+                                  **options)
     # "touchpoint" is where linking writes the model's touchpoint; the raw label moves aside
     out = table.rename(columns={"touchpoint": "touchpoint_label"})
-    out.attrs = dict(table.attrs)
-    return out
+    return (out, report) if with_report else out
 
 
 def owner_slug(owner: str) -> str:
@@ -296,8 +299,10 @@ def owner_links(model: TouchpointModel, *, report_name: str, lights: pd.DataFram
 
 
 @dataclass
-class Dashboard:
+class Dashboard(Result):
     """Every table of the CX dashboard for one view (the overview, or one owner's touchpoints).
+
+    ``.show()`` renders the tables in the order of the dashboard report, then the notes.
 
     Attributes
     ----------
@@ -324,9 +329,18 @@ class Dashboard:
     critical : pandas.DataFrame
         :func:`~cxlib.owners.critical_touchpoints`, ranked over all touchpoints, then restricted to the view.
     per_case, association : pandas.DataFrame or None
-        Case-linked data only: :func:`~cxlib.owners.per_case_table` and :func:`~cxlib.owners.score_association`.
+        Case-linked data only: the tables of :func:`~cxlib.owners.per_case_table` and
+        :func:`~cxlib.owners.score_association`.
     notes : list of str
         What was assumed or left out, for the reader.
+    link_methods : list of str
+        The link methods that ran, in order (:attr:`cxlib.owners.LinkedFeedback.link_methods`).
+    invalid_scores : int
+        Rows of the case-linked feedback (all of it, also in an owner view) whose score is present but not a
+        number, left out of ``per_case`` (:attr:`cxlib.owners.PerCaseTable.invalid_scores`; 0 without a
+        per-case table).
+    score_note : str
+        The sentence that says so (:attr:`cxlib.owners.PerCaseTable.score_note`); ``""`` when there is none.
     """
 
     model: TouchpointModel
@@ -344,6 +358,25 @@ class Dashboard:
     per_case: pd.DataFrame | None = None
     association: pd.DataFrame | None = None
     notes: list = field(default_factory=list)
+    link_methods: list = field(default_factory=list)
+    invalid_scores: int = 0
+    score_note: str = ""
+
+    def parts(self) -> list:
+        """The tables that are not empty, in the order of the dashboard report, then the notes and score note."""
+        tables = (("coverage", "Link coverage (share of all feedback rows, 0-1)"),
+                  ("critical", "Critical touchpoints"),
+                  ("scores", "Score against target, with light (95% interval)"),
+                  ("changes", "Change since the previous period"),
+                  ("topic_shifts", "Negative topics that grew or shrank"),
+                  ("pains", "Top pain points with example verbatims"),
+                  ("journey", "Journey measures per touchpoint (waits in hours)"),
+                  ("per_case", "Per case: journey beside feedback"),
+                  ("association", "Association of journey features with the score (95% intervals)"))
+        out = [show(getattr(self, name), caption=caption) for name, caption in tables
+               if getattr(self, name) is not None and len(getattr(self, name))]
+        notes = [*self.notes, *([self.score_note] if self.score_note else [])]
+        return out + [say("{note}", note=note) for note in notes]
 
 
 @share_docs
@@ -408,14 +441,12 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     Dashboard
         The tables; see :class:`Dashboard`.
 
-    Examples
-    --------
     {example_airline}
     >>> d = build_dashboard(tweets, model, link=["label", "topic"], label="negativereason",
     ...                     sentiment="airline_sentiment", date="tweet_created", period="D",
     ...                     topic="negativereason", owner="Customer care")
-    >>> d.critical["touchpoint"].tolist()
-    ['Customer service']
+    >>> d.critical["touchpoint"].tolist(), d.link_methods
+    (['Customer service'], ['label', 'topic'])
     """
     notes: list[str] = []
     if owner and not redact:
@@ -467,10 +498,11 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         bad = int(fb[date].isna().sum())
         if bad:
             notes.append(f"{bad:,} feedback rows have no readable date: they count in totals but in no period.")
-    linked = link_feedback(fb, model, methods=methods, log=log, case_id=case_id or "case_id", date=date,
-                           event_id=event_id, label=label or "touchpoint_label", text=text, topic=None,
-                           case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    coverage = link_coverage(linked)
+    linking = link_feedback(fb, model, methods=methods, log=log, case_id=case_id or "case_id", date=date,
+                            event_id=event_id, label=label or "touchpoint_label", text=text, topic=None,
+                            case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    coverage = link_coverage(linking)
+    linked = linking.linked
     pos, neu, neg = sentiment_labels
     if sentiment:
         negative = linked[sentiment].eq(neg).where(linked[sentiment].notna())
@@ -525,11 +557,12 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         notes.append("No date column: no trend and no comparison with the previous period.")
     journey = None
     if log is not None:
-        journey = journey_touchpoint_measures(log, model, success_ends=success_ends, case_key=case_key,
-                                              activity_key=activity_key, timestamp_key=timestamp_key,
-                                              resource_key=resource_key)
-        if journey.attrs.get("success_note") and success_ends is None:
-            notes.append(journey.attrs["success_note"])
+        measures = journey_touchpoint_measures(log, model, success_ends=success_ends, case_key=case_key,
+                                               activity_key=activity_key, timestamp_key=timestamp_key,
+                                               resource_key=resource_key)
+        journey = measures.table
+        if measures.success_note and success_ends is None:
+            notes.append(measures.success_note)
     topic_shifts = pd.DataFrame()
     if topic and date:
         topic_shifts = topic_changes(linked, topic=topic, date=date, period=period, negative=negative, top=top)
@@ -542,13 +575,16 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     critical = critical_touchpoints(model, scores=scores_now, journey=journey, linked=linked, pains=pains,
                                     negative=negative if (sentiment or score) else None)
     per_case = association = None
+    invalid_scores, score_note = 0, ""
     if log is not None and "case" in methods:
         joined = linked if raw_case_ids is None else linked.assign(**{case_id: raw_case_ids})
-        per_case = per_case_table(joined, log, case_id=case_id, score=score, text=text, case_key=case_key,
-                                  activity_key=activity_key, timestamp_key=timestamp_key,
-                                  resource_key=resource_key)
+        case_table = per_case_table(joined, log, case_id=case_id, score=score, text=text, case_key=case_key,
+                                    activity_key=activity_key, timestamp_key=timestamp_key,
+                                    resource_key=resource_key)
+        per_case = case_table.per_case
+        invalid_scores, score_note = case_table.invalid_scores, case_table.score_note
         if score:
-            association = score_association(per_case, score="score")
+            association = score_association(per_case, score="score").association
         else:
             notes.append("The feedback has no score, so the association between journey features and the score "
                          "cannot be measured.")
@@ -565,7 +601,7 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
             cases = set(ids[found_case].astype(str).str.strip())
             per_case = per_case[per_case["case_id"].isin(cases)].reset_index(drop=True)
             if score:
-                association = score_association(per_case, score="score")
+                association = score_association(per_case, score="score").association
     if redact:
         # the tables derived from the feedback show its (already redacted) values: redacted again, as a guard
         pains = _redact_columns(pains, ["topic", "examples"])
@@ -574,4 +610,5 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         per_case = _redact_columns(per_case, ["case_id", "text", "activities"])
     return Dashboard(model=model, view=view, owner=owner or "", linked=linked, coverage=coverage,
                      scores=scores_now, trend=trend, changes=changes, topic_shifts=topic_shifts, journey=journey,
-                     pains=pains, critical=critical, per_case=per_case, association=association, notes=notes)
+                     pains=pains, critical=critical, per_case=per_case, association=association, notes=notes,
+                     link_methods=list(linking.link_methods), invalid_scores=invalid_scores, score_note=score_note)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 from .. import journeys as cj
 from .._docstrings import share_docs
 from .._errors import CxInputError
+from ..display import Result, say, show
 from ..io import ACTIVITY as ACT
 from ..io import CASE, parse_scores
 from ..io import RESOURCE as RES
@@ -17,6 +19,8 @@ from ..io import TIMESTAMP as TS
 from ._model import TouchpointModel
 
 __all__ = [
+    "LinkedFeedback",
+    "PerCaseTable",
     "case_journey_measures",
     "link_by_case",
     "link_by_label",
@@ -62,8 +66,6 @@ def case_journey_measures(log: pd.DataFrame, *, case_key: str = CASE, activity_k
         resource), ``repeated_contacts`` (events repeating an earlier activity of the case),
         ``activities`` (distinct activities).
 
-    Examples
-    --------
     {example_complaints_log}
     >>> m = case_journey_measures(log)
     >>> int(m["events"].sum()), int((m["events"] > 1).sum())
@@ -139,8 +141,6 @@ def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: Touchpoint
         A copy of ``feedback`` with ``case_found`` (bool), ``activity`` (the linked event's activity),
         ``touchpoint`` and ``link`` (``"case"`` for linked rows, existing values kept otherwise).
 
-    Examples
-    --------
     {example_complaints_log}
     >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
     >>> fb = raw.rename(columns={"CustomerID": "case_id", "ContactDate": "date"})
@@ -208,8 +208,6 @@ def link_by_label(feedback: pd.DataFrame, model: TouchpointModel, *, label: str 
     pandas.DataFrame
         A copy of ``feedback`` with ``touchpoint`` and ``link`` (``"label"`` for rows linked here).
 
-    Examples
-    --------
     {example_airline}
     >>> linked = link_by_label(tweets, model, label="negativereason")
     >>> linked.loc[linked["negativereason"] == "Lost Luggage", "touchpoint"].iloc[0]
@@ -296,13 +294,92 @@ def link_by_topic(feedback: pd.DataFrame, model: TouchpointModel, *, text: str =
     return out
 
 
+@dataclasses.dataclass
+class LinkedFeedback(Result):
+    """The outcome of :func:`link_feedback`: the feedback with its touchpoints, and the methods tried in order.
+
+    ``.show()`` renders :func:`link_coverage` (the linked table itself is one row per feedback row).
+
+    Attributes
+    ----------
+    linked : pandas.DataFrame
+        A copy of the feedback with ``touchpoint`` and ``link`` (and the columns each method adds; see
+        :func:`link_feedback`).
+    link_methods : list of str
+        The methods in the order they were tried (:func:`link_coverage` reports them in this order, also
+        those that linked nothing).
+
+    Examples
+    --------
+    >>> from cxlib.owners import read_touchpoint_model
+    >>> model = read_touchpoint_model("notebooks/touchpoints/airline.yml")
+    >>> fb = pd.DataFrame({"text": ["My bag never arrived", "Nice weather"]})
+    >>> result = link_feedback(fb, model, methods=["topic"])
+    >>> result.link_methods, result.linked["link"].tolist()
+    (['topic'], ['topic', <NA>])
+    >>> "Link coverage" in result.show()._repr_html_()
+    True
+    """
+
+    linked: pd.DataFrame
+    link_methods: list = dataclasses.field(default_factory=list)
+
+    def parts(self) -> list:
+        """The link coverage per method (:func:`link_coverage`)."""
+        return [show(link_coverage(self), caption="Link coverage (share of all feedback rows, 0-1)")]
+
+
+@dataclasses.dataclass
+class PerCaseTable(Result):
+    """The outcome of :func:`per_case_table`: one row per case, and the feedback scores it could not read.
+
+    Attributes
+    ----------
+    per_case : pandas.DataFrame
+        One row per case that has feedback (columns in :func:`per_case_table`).
+    invalid_scores : int
+        Feedback rows of linked cases whose score is present but not a number; left out of the means.
+    score_note : str
+        A sentence saying so; ``""`` when every score could be read (or there is no score).
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"case:concept:name": ["c1", "c1"], "concept:name": ["Order", "Call"],
+    ...                     "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True)})
+    >>> fb = pd.DataFrame({"case_id": ["c1", "c1"], "score": [8, "7,5"], "text": ["ok", "meh"]})
+    >>> result = per_case_table(fb, log, resource_key=None)
+    >>> result.per_case[["case_id", "feedback_rows", "score"]].values.tolist(), result.invalid_scores
+    ([['c1', 2, 8.0]], 1)
+    """
+
+    per_case: pd.DataFrame
+    invalid_scores: int = 0
+    score_note: str = ""
+
+    def parts(self) -> list:
+        """The per-case table, then the score note (when there is one)."""
+        out = [show(self.per_case, caption="Per case: journey beside feedback", max_rows=15)]
+        if self.score_note:
+            out.append(say("{note}", note=self.score_note))
+        return out
+
+
+def _linked_frame(linked) -> pd.DataFrame:
+    """The table of a :class:`LinkedFeedback`, or the table itself."""
+    return linked.linked if isinstance(linked, LinkedFeedback) else linked
+
+
 @share_docs
 def link_feedback(feedback: pd.DataFrame, model: TouchpointModel, *, methods=("case", "label", "topic"),
                   log: pd.DataFrame | None = None, case_id: str = "case_id", date: str | None = "date",
                   event_id: str | None = None, label: str = "touchpoint_label", text: str = "text",
                   topic: str | None = None, case_key: str = CASE, activity_key: str = ACT,
-                  timestamp_key: str = TS) -> pd.DataFrame:
+                  timestamp_key: str = TS) -> LinkedFeedback:
     """Link feedback to touchpoints with several methods in order; the first method that finds one wins.
+
+    The linked table and the methods tried are fields of a :class:`LinkedFeedback` (a
+    :class:`cxlib.display.Result`): the order of the methods is needed to read the table (coverage per method)
+    and would be lost on a table's ``attrs``. The ``link_by_*`` functions, each one method, return the table.
 
     Parameters
     ----------
@@ -321,17 +398,16 @@ def link_feedback(feedback: pd.DataFrame, model: TouchpointModel, *, methods=("c
 
     Returns
     -------
-    pandas.DataFrame
-        A copy of ``feedback`` with ``touchpoint`` (NaN when no method found one) and ``link`` (the method that
-        linked the row: ``"case"``, ``"label"``, ``"topic"``); plus ``case_found`` and ``activity`` with
-        ``"case"``, ``topic_matches`` and ``topic_tie`` with ``"topic"``.
+    LinkedFeedback
+        ``linked``: a copy of ``feedback`` with ``touchpoint`` (NaN when no method found one) and ``link`` (the
+        method that linked the row: ``"case"``, ``"label"``, ``"topic"``); plus ``case_found`` and ``activity``
+        with ``"case"``, ``topic_matches`` and ``topic_tie`` with ``"topic"``. ``link_methods``: the methods in
+        the order tried.
 
-    Examples
-    --------
     {example_airline}
-    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
-    >>> sorted(linked["link"].dropna().unique())
-    ['label', 'topic']
+    >>> result = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> sorted(result.linked["link"].dropna().unique()), result.link_methods
+    (['label', 'topic'], ['label', 'topic'])
     """
     if isinstance(methods, str):
         methods = [methods]
@@ -349,18 +425,18 @@ def link_feedback(feedback: pd.DataFrame, model: TouchpointModel, *, methods=("c
         else:
             raise CxInputError(f"unknown link method {method!r}; expected 'case', 'label' or 'topic'",
                                column="link")
-    out.attrs["link_methods"] = list(methods)
-    return out
+    return LinkedFeedback(linked=out, link_methods=list(methods))
 
 
 @share_docs
-def link_coverage(linked: pd.DataFrame) -> pd.DataFrame:
+def link_coverage(linked: LinkedFeedback | pd.DataFrame) -> pd.DataFrame:
     """How much feedback found a touchpoint, per link method.
 
     Parameters
     ----------
-    linked : pandas.DataFrame
-        Output of :func:`link_feedback` (or one of the ``link_by_*`` functions).
+    linked : LinkedFeedback or pandas.DataFrame
+        Output of :func:`link_feedback` (its methods are reported in the order tried, also those that linked
+        nothing), or the table of one of the ``link_by_*`` functions (methods in the order they appear).
 
     Returns
     -------
@@ -370,16 +446,16 @@ def link_coverage(linked: pd.DataFrame) -> pd.DataFrame:
         ``"case"``, a further row ``"case found, no touchpoint"`` counts rows linked to a case whose event has
         no touchpoint in the model (they enter the per-case table but no touchpoint figure).
 
-    Examples
-    --------
     {example_airline}
     >>> cov = link_coverage(link_feedback(tweets, model, methods=["label", "topic"], label="negativereason"))
     >>> int(cov.loc[cov["method"] == "total", "rows"].iloc[0])
     14640
     """
+    methods = linked.link_methods if isinstance(linked, LinkedFeedback) else None
+    linked = _linked_frame(linked)
     n = len(linked)
     has_tp = linked["touchpoint"].notna()
-    methods = linked.attrs.get("link_methods") or list(dict.fromkeys(linked["link"].dropna()))
+    methods = methods or list(dict.fromkeys(linked["link"].dropna()))
     rows, cum = [], 0
     for method in methods:
         k = int((has_tp & linked["link"].eq(method)).sum())
@@ -397,16 +473,20 @@ def link_coverage(linked: pd.DataFrame) -> pd.DataFrame:
 
 
 @share_docs
-def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "case_id",
+def per_case_table(linked: LinkedFeedback | pd.DataFrame, log: pd.DataFrame, *, case_id: str = "case_id",
                    score: str | None = "score", text: str | None = "text", case_key: str = CASE,
                    activity_key: str = ACT, timestamp_key: str = TS, resource_key: str | None = RES,
-                   repeat_window_days: float | None = None) -> pd.DataFrame:
+                   repeat_window_days: float | None = None) -> PerCaseTable:
     """Per case: its journey measures beside its feedback score and text.
+
+    The table and the count of scores that could not be read are fields of a :class:`PerCaseTable` (a
+    :class:`cxlib.display.Result`), not the table's ``attrs``.
 
     Parameters
     ----------
-    linked : pandas.DataFrame
-        Feedback after :func:`link_by_case` (column ``case_found``) or any feedback with ``case_id``.
+    linked : LinkedFeedback or pandas.DataFrame
+        Feedback after :func:`link_feedback` or :func:`link_by_case` (column ``case_found``) or any feedback
+        with ``case_id``.
     {log}
     case_id, score, text : str
         Feedback columns (``score``/``text`` may be ``None`` or absent).
@@ -416,24 +496,23 @@ def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "c
 
     Returns
     -------
-    pandas.DataFrame
-        One row per case that has feedback: the columns of :func:`case_journey_measures` (``case_id``,
-        ``events``, ``first_contact``, ``last_contact``, ``throughput_h``, ``mean_wait_h``,
+    PerCaseTable
+        ``per_case``: one row per case that has feedback, the columns of :func:`case_journey_measures`
+        (``case_id``, ``events``, ``first_contact``, ``last_contact``, ``throughput_h``, ``mean_wait_h``,
         ``max_wait_h``, ``handoffs``, ``repeated_contacts``, ``activities``), then ``feedback_rows``,
         ``score`` (mean score of the case's feedback, NaN without a score column), ``text`` (the case's
         verbatims joined with " | "). Scores are read with the shared score rule (any plain number counts;
-        ``"7,5"`` or ``"n/a"`` do not): ``attrs["invalid_scores"]`` counts the feedback rows whose score is
-        present but not a number, left out of the means, and ``attrs["score_note"]`` says so (empty if none).
+        ``"7,5"`` or ``"n/a"`` do not): ``invalid_scores`` counts the feedback rows whose score is present but
+        not a number, left out of the means, and ``score_note`` says so (empty if none).
 
-    Examples
-    --------
     {example_complaints_log}
     >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
     >>> fb = raw.rename(columns={"CustomerID": "case_id", "ComplaintTopic_EN": "text"})
     >>> table = per_case_table(fb, log, score=None)
-    >>> len(table)
-    226
+    >>> len(table.per_case), table.invalid_scores
+    (226, 0)
     """
+    linked = _linked_frame(linked)
     _need(linked, [case_id], "feedback")
     fb = linked[linked["case_found"]] if "case_found" in linked.columns else linked
     keys = fb[case_id].astype("string").str.strip()
@@ -450,8 +529,6 @@ def per_case_table(linked: pd.DataFrame, log: pd.DataFrame, *, case_id: str = "c
                                      repeat_window_days=repeat_window_days)
     out = measures.merge(agg, on="case_id", how="inner")
     n_invalid = parsed.n_invalid if parsed is not None else 0
-    out.attrs["invalid_scores"] = n_invalid
-    out.attrs["score_note"] = (f"{n_invalid:,} feedback rows of linked cases have a score in {score!r} that is "
-                               f"not a number ({parsed.describe()}); they are left out of the per-case scores."
-                               if n_invalid else "")
-    return out
+    note = (f"{n_invalid:,} feedback rows of linked cases have a score in {score!r} that is not a number "
+            f"({parsed.describe()}); they are left out of the per-case scores." if n_invalid else "")
+    return PerCaseTable(per_case=out, invalid_scores=int(n_invalid), score_note=note)

@@ -172,22 +172,21 @@ def _lookup_target(targets: pd.DataFrame | None, measure: str, touchpoint: str, 
     return None
 
 
-def _read_targets(value, model_path: Path) -> pd.DataFrame | None:
+def _read_targets(value, model_path: Path) -> tuple[pd.DataFrame | None, str | None]:
+    """The targets file named under ``targets:`` and where it was found: ``(table, path)``, or ``(None, None)``."""
     if not value:
-        return None
+        return None, None
     candidate = Path(value)
     if not candidate.is_file() and not candidate.is_absolute() and (model_path.parent / candidate).is_file():
         candidate = model_path.parent / candidate
     if not candidate.is_file():
         raise CxInputError(f"the targets file {value!r} named under 'targets:' does not exist", path=model_path,
                            column="targets")
-    table = read_targets(candidate)
-    table.attrs["path"] = str(candidate)
-    return table
+    return read_targets(candidate), str(candidate)
 
 
-def _parse_measure(doc: MeasureDoc, *, where: str, path, targets=None, touchpoint: str = "",
-                   labels=()) -> dict:
+def _parse_measure(doc: MeasureDoc, *, where: str, path, targets=None, targets_path: str | None = None,
+                   touchpoint: str = "", labels=()) -> dict:
     if doc.measure not in MEASURES:
         raise CxInputError(f"{where}.measure is {doc.measure!r}; expected one of {sorted(MEASURES)}"
                            f"{suggest(doc.measure, MEASURES)}", path=path, column=f"{where}.measure")
@@ -202,7 +201,7 @@ def _parse_measure(doc: MeasureDoc, *, where: str, path, targets=None, touchpoin
             value = found.get(key, default) if found else default
         if value is None:
             if key == "target":
-                hint = (f"; the targets file {targets.attrs['path']} has no entry for {name} and "
+                hint = (f"; the targets file {targets_path} has no entry for {name} and "
                         f"{touchpoint!r} (nor '*')" if targets is not None else "")
                 raise CxInputError(f"{where} ({name}) has no target; write e.g. 'target: 0' or name a "
                                    f"targets file (top-level 'targets:'){hint}", path=path,
@@ -282,7 +281,7 @@ def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd
     path = Path(path)
     doc = validate_document(TouchpointModelDoc, read_yaml(path, what="touchpoint model"), path=path,
                             what="touchpoint model")
-    targets = _read_targets(doc.targets, path)
+    targets, targets_path = _read_targets(doc.targets, path)
     touchpoints = []
     seen: dict[str, str] = {}
     seen_activity: dict[str, str] = {}
@@ -307,7 +306,7 @@ def read_touchpoint_model(path, *, log: pd.DataFrame | None = None, feedback: pd
             seen_activity[act] = name
         labels = tuple(item.labels or ())
         measures = tuple(_parse_measure(m, where=f"{where}.measures[{j}]", path=path, targets=targets,
-                                        touchpoint=name, labels=labels)
+                                        targets_path=targets_path, touchpoint=name, labels=labels)
                          for j, m in enumerate(item.measures or ()))
         touchpoints.append(Touchpoint(
             name=name, owner=owner, activities=activities, labels=labels,

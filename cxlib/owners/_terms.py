@@ -50,11 +50,9 @@ def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text",
         ``touchpoint``, ``rank``, ``topic`` (the term), ``count`` (negative rows containing it), ``share`` (of the
         touchpoint's negative rows, 0-1), ``z`` (the log-odds z-score), ``examples`` (joined with " | ").
 
-    Examples
-    --------
     {example_airline}
     >>> from cxlib.owners import link_feedback
-    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason")
+    >>> linked = link_feedback(tweets, model, methods=["label", "topic"], label="negativereason").linked
     >>> terms = pain_terms(linked, negative=linked["airline_sentiment"].eq("negative"), top=2)
     >>> sorted(terms["touchpoint"].unique())[:1]
     ['Airport and baggage']
