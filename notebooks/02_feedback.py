@@ -2,14 +2,15 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python (cx-workbench)
 #     language: python
-#     name: python3
+#     name: cx-workbench
 # ---
 
 # %% [markdown]
@@ -22,12 +23,12 @@
 # %% tags=["parameters"]
 interactive = True
 title = "Voice of the customer: US airline tweets (Feb 2015)"
-path = "data/airline_tweets.csv.gz"  # relative to the repository root
+feedback_file = "data/airline_tweets.csv.gz"  # relative to the repository root
 columns = {"id": "tweet_id", "date": "tweet_created", "touchpoint": "airline"}  # standard column -> source column
 labels = ["airline_sentiment", "negativereason"]  # gold-label columns kept from the file
-read_options = {}  # e.g. {"dayfirst": True} or {"date_format": "%d/%m/%Y %H:%M"}
+feedback_options = {}  # e.g. {"dayfirst": True} or {"date_format": "%d/%m/%Y %H:%M"}
 languages = ["en", "de"]  # candidates for language detection
-train_path = None  # a labelled file to train the classifiers on (e.g. GermEval dev); None: use `path` itself
+train_file = None  # a labelled file to train the classifiers on (e.g. GermEval dev); None: use `feedback_file` itself
 relevance_label = None  # gold relevance column (true/false): a relevance classifier is trained and scored
 relevant_only = False  # keep only relevant texts (gold label where there is one) for sentiment and topics
 sentiment_label = "airline_sentiment"  # gold sentiment column; None: score-supervised or VADER
@@ -44,7 +45,7 @@ language = "english"  # stop words: english, german or both
 embedding_model = "auto"  # auto (installed MiniLM), a local model folder, or tfidf
 n_topics = 10
 seed = 0
-time_freq = "D"  # D, W, M
+period = "D"  # D, W, M
 taxonomy = {}  # touchpoint -> seed words (guided topics); {} for none
 
 # %%
@@ -62,8 +63,8 @@ gold_names = {name: f"{name}_gold" for name in labels if name in ("sentiment", "
 labels = {name: gold_names.get(name, name) for name in labels}
 sentiment_label, relevance_label, topic_label = (gold_names.get(n, n) for n in (sentiment_label, relevance_label,
                                                                                   topic_label))
-raw, raw_report = fb.read_feedback(path, **columns, labels=labels, with_report=True, **read_options)
-display(say("<b>{title}</b>: {n:,} texts kept from <code>{path}</code>.", title=title, n=len(raw), path=path))
+raw, raw_report = fb.read_feedback(feedback_file, **columns, labels=labels, with_report=True, **feedback_options)
+display(say("<b>{title}</b>: {n:,} texts kept from <code>{path}</code>.", title=title, n=len(raw), path=feedback_file))
 display(show(raw_report.to_frame(), caption="Load report: rows read, kept and dropped"))
 
 # %% [markdown]
@@ -81,11 +82,11 @@ display(show(fb.cleaning_report_table(cleaning), caption="Cleaning report"))
 # scored on this data: precision, recall and F1 per class.
 
 # %%
-train = fb.read_training_feedback(train_path, labels=labels) if train_path else None
+train = fb.read_training_feedback(train_file, labels=labels) if train_file else None
 relevance = fb.classify_relevance(docs, label=relevance_label, text=classifier_text, train=train,
-                                  train_source=train_path, options=relevance_classifier, seed=seed, relevant_only=relevant_only)
+                                  train_source=train_file, options=relevance_classifier, seed=seed, relevant_only=relevant_only)
 display(*relevance.display_items())  # cross-validation, scores against the gold labels, rows kept
-docs = relevance.docs
+docs = relevance.documents
 
 # %% [markdown]
 # ## Sentiment
@@ -95,9 +96,9 @@ docs = relevance.docs
 
 # %%
 sentiment = fb.classify_sentiment(docs, label=sentiment_label, text=classifier_text, train=train,
-                                  train_source=train_path, options=sentiment_classifier, score_scale=score_scale, seed=seed)
+                                  train_source=train_file, options=sentiment_classifier, score_scale=score_scale, seed=seed)
 display(*sentiment.display_items())  # the tables of the method used, then the share of each sentiment
-docs = sentiment.docs
+docs = sentiment.documents
 
 # %% [markdown]
 # ## Topics
@@ -149,7 +150,7 @@ if taxonomy:
 
 # %%
 if "date" in topics.documents.columns and topics.documents["date"].notna().any():
-    fb.plot_topics_over_time(topics.documents, freq=time_freq)
+    fb.plot_topics_over_time(topics.documents, period=period)
     plt.show()
 else:
     display(say("This data has no dates, so there is no trend."))

@@ -2,14 +2,15 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python (cx-workbench)
 #     language: python
-#     name: python3
+#     name: cx-workbench
 # ---
 
 # %% [markdown]
@@ -22,7 +23,7 @@
 # %% tags=["parameters"]
 interactive = True
 title = "Sentiment index per airline and day: US airline tweets, February 2015"
-data = "data/airline_tweets.csv.gz"  # CSV (or .csv.gz); relative to the repository root
+responses_file = "data/airline_tweets.csv.gz"  # CSV (or .csv.gz); relative to the repository root
 kind = "sentiment"  # nps | csat | ces | sentiment
 score = "airline_sentiment"  # column with the score (the label for sentiment)
 measure = "sentiment_index"  # measure name, as in the targets file
@@ -31,7 +32,7 @@ touchpoint = "airline"  # column with the touchpoint (or segment)
 date = "tweet_created"
 date_format = "%Y-%m-%d %H:%M:%S %z"
 period = "D"  # D, W, M or Q
-targets = "notebooks/targets/airline_demo.yml"
+targets_file = "notebooks/targets/airline_demo.yml"
 text = None  # open-text column: topics from cxlib.feedback when `topic` is None
 topic = "negativereason"  # an existing topic column, or None
 topic_options = {"n_topics": 8}  # passed to cxlib.feedback.fit_topics when topics are found from `text`
@@ -47,9 +48,9 @@ from cxlib import scores as sc
 from cxlib.display import say, show
 
 LABELS = ["positive", "neutral", "negative"]
-responses = sc.read_responses(data, columns=[score, touchpoint, date, text, topic])
+responses = sc.read_responses(responses_file, columns=[score, touchpoint, date, text, topic])
 say("<b>{title}</b>: {n:,} rows read from <code>{path}</code>; measure <b>{measure}</b>, touchpoint column "
-    "<code>{tp}</code>.", title=title, n=len(responses), path=data, measure=measure, tp=touchpoint)
+    "<code>{tp}</code>.", title=title, n=len(responses), path=responses_file, measure=measure, tp=touchpoint)
 
 # %% [markdown]
 # ## Rows that are not used
@@ -119,10 +120,10 @@ display(show(company, caption="Company-wide score (0-100)", precision=1))
 # the point estimate alone would give; where it differs, the interval says the data cannot support it.
 
 # %%
-lights = sc.traffic_lights(per_tp, targets=targets, touchpoint=touchpoint)
-lights["point_only"] = sc.traffic_lights(per_tp, targets=targets, touchpoint=touchpoint, rule="point")["light"]
+lights = sc.traffic_lights(per_tp, targets=targets_file, touchpoint=touchpoint)
+lights["point_only"] = sc.traffic_lights(per_tp, targets=targets_file, touchpoint=touchpoint, rule="point")["light"]
 display(show(lights[[touchpoint, "n", "value", "ci_low", "ci_high", "target", "tolerance", "min_n", "light",
-                     "reason", "point_only"]], caption=f"Traffic lights per {touchpoint} (targets: {targets})",
+                     "reason", "point_only"]], caption=f"Traffic lights per {touchpoint} (targets: {targets_file})",
              precision=1))
 differ = lights[lights["light"] != lights["point_only"]]
 display(say("The point estimate alone would give a different colour for {k} of {n} touchpoints{names}.", k=len(differ),
@@ -135,7 +136,7 @@ display(say("The point estimate alone would give a different colour for {k} of {
 # %%
 periodic = sc.trend(responses, kind=kind, score=score, date=date, date_format=date_format, period=period,
                     by=touchpoint, name=measure, **options)
-grid = sc.traffic_lights(periodic, targets=targets, touchpoint=touchpoint)
+grid = sc.traffic_lights(periodic, targets=targets_file, touchpoint=touchpoint)
 no_date = int(grid.loc[grid["period"] == "no date", ["n", "n_missing", "n_invalid"]].to_numpy().sum())
 display(say("{p} periods ({length}); {nd:,} rows have no date and appear in no period.",
             p=grid.loc[grid["period"] != "no date", "period"].nunique(), length=period, nd=no_date))
@@ -148,7 +149,7 @@ plt.show()
 # responses than the minimum n are left out of the chart (they are in the grid above, in grey).
 
 # %%
-min_n = int(sc.read_targets(targets)["min_n"].min())
+min_n = int(sc.read_targets(targets_file)["min_n"].min())
 sc.plot_trend(grid, hue=touchpoint, min_n=min_n)
 plt.show()
 

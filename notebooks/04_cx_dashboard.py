@@ -2,14 +2,15 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: -jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
 #   kernelspec:
-#     display_name: Python 3
+#     display_name: Python (cx-workbench)
 #     language: python
-#     name: python3
+#     name: cx-workbench
 # ---
 
 # %% [markdown]
@@ -22,10 +23,10 @@
 
 # %% tags=["parameters"]
 title = ""                      # report heading, default the project name of the model
-touchpoints = "notebooks/touchpoints/uwv_complaints.yml"  # the touchpoint model (YAML)
-log = ""                        # event log (XES/CSV/Parquet) for journeys; empty when there is none
+touchpoints_file = "notebooks/touchpoints/uwv_complaints.yml"  # the touchpoint model (YAML)
+log_file = ""                   # event log (XES/CSV/Parquet) for journeys; empty when there is none
 log_options = {}                # keyword arguments of cxlib.read_log (column mapping, classifier, ...)
-feedback = "data/bpic2016_complaints.csv"  # the feedback table
+feedback_file = "data/bpic2016_complaints.csv"  # the feedback table
 feedback_options = {}           # sep, encoding, sheet, dayfirst for cxlib.feedback.read_feedback
 columns = {"text": "ComplaintTopic_EN", "case_id": "CustomerID", "date": "ContactDate",
            "event_id": "ComplaintID", "topic": "ComplaintTopic_EN"}  # feedback columns by role
@@ -51,13 +52,13 @@ from cxlib import scores as cs
 from cxlib.display import say, show
 from cxlib.report import publish
 
-model = co.read_touchpoint_model(touchpoints)
-events, log_report = cxlib.read_log(log, with_report=True, **log_options) if log else (None, None)
-feedback_table, fb_report = co.read_dashboard_feedback(feedback, columns=columns, date_format=date_format,
+model = co.read_touchpoint_model(touchpoints_file)
+events, log_report = cxlib.read_log(log_file, with_report=True, **log_options) if log_file else (None, None)
+feedback_table, fb_report = co.read_dashboard_feedback(feedback_file, columns=columns, date_format=date_format,
                                                       with_report=True, **feedback_options)
 d = co.build_dashboard(feedback_table, model, log=events, owner=owner, link=link, period=period,
                        success_ends=success_ends, redact=bool(redact or owner), top=top_pain_points,
-                       **co.dashboard_columns(columns))
+                       columns=columns)
 heading = title or model.project
 display(say("<b>{heading}</b>: {view}.", heading=heading,
             view=f"owner report for {owner}" if owner else "overview of every touchpoint and owner"))

@@ -12,6 +12,7 @@ import pytest
 
 from cxlib import CxInputError
 from cxlib import feedback as fb
+from cxlib.display import redact
 
 from .conftest import DATA, shared
 
@@ -136,15 +137,15 @@ def test_clean_text():
     ("(555) 123-4567", "phone"),
 ])
 def test_redact_each_kind(secret, kind):
-    redacted, counts = fb.redact_text(f"please use {secret} today")
+    redacted, counts = redact(f"please use {secret} today")
     assert counts[kind] == 1 and sum(counts.values()) == 1
     assert redacted == f"please use [{kind.upper()}] today"
 
 
 def test_redaction_leaves_ordinary_numbers():
     text = "flight UA 1234 on 2015-02-24 at 10:30, 3 hours late, $200"
-    # the counts name every kind of PII_KINDS (since cxlib.display.redact: url, handle, tax_id too)
-    assert fb.redact_text(text) == (text, dict.fromkeys(fb.PII_KINDS, 0))
+    # the counts name every kind of PII_KINDS
+    assert redact(text) == (text, dict.fromkeys(fb.PII_KINDS, 0))
 
 
 def test_clean_feedback_counts_everything():
@@ -408,10 +409,10 @@ def test_topic_tables_on_hand_made_documents():
     by = fb.topics_by(docs, by="touchpoint")
     united = by[by["touchpoint"] == "united"].set_index("topic")
     assert united.loc[1, "count"] == 2 and united.loc[1, "share"] == pytest.approx(2 / 3)
-    over = fb.topics_over_time(docs, freq="D")
+    over = fb.topics_over_time(docs, period="D")
     assert over.counts["count"].tolist() == [2, 3] and over.counts["share"].tolist() == [1.0, 1.0]
     assert over.undated == 0
-    undated = fb.topics_over_time(docs.assign(date=docs["date"].where(docs["topic"] == 1)), freq="D")
+    undated = fb.topics_over_time(docs.assign(date=docs["date"].where(docs["topic"] == 1)), period="D")
     assert undated.counts["count"].tolist() == [3] and undated.undated == 2
     sent = fb.sentiment_by_topic(docs).set_index("topic_label")
     assert sent.loc["delay", "negative"] == pytest.approx(2 / 3) and sent.loc["delay", "net"] == pytest.approx(-1 / 3)

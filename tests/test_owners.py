@@ -9,6 +9,7 @@ from scipy import stats
 
 from cxlib import CxInputError
 from cxlib import owners as co
+from cxlib.display import redact
 from cxlib.report import owner_entries
 
 from .conftest import ROOT, make_log
@@ -389,7 +390,7 @@ def test_pain_points_rank_topics_and_redact_examples(model):
     })
     linked = co.link_by_label(feedback, model, label="stage")
     pains = co.pain_points(linked, topic="reason", negative=linked["sentiment"].eq("negative"),
-                           redact=co.redact_text)
+                           redact=True)
     delivery = pains[pains["touchpoint"] == "Delivery"]
     assert delivery["topic"].tolist() == ["late", "damaged"]
     assert delivery["count"].tolist() == [3, 1]
@@ -424,7 +425,7 @@ def test_topic_changes_compare_shares_between_periods(model):
     ("flight 1065 at 10:30 on 24 Feb", "flight 1065 at 10:30 on 24 Feb"),
 ])
 def test_redact_text(text, expected):
-    assert co.redact_text(text) == expected
+    assert redact(text)[0] == expected
 
 
 def test_build_dashboard_owner_view_has_only_their_touchpoints(model):
@@ -468,13 +469,26 @@ def test_read_dashboard_feedback_keeps_roles_apart():
     columns = {"text": "ComplaintTopic_EN", "case_id": "CustomerID", "date": "ContactDate",
                "event_id": "ComplaintID", "topic": "ComplaintTopic_EN", "label": "ComplaintSubtheme_EN"}
     fb = co.read_dashboard_feedback(ROOT / "data/bpic2016_complaints.csv", columns=columns)
-    names = co.dashboard_columns(columns)
-    assert names["label"] == "touchpoint_label" and "touchpoint" not in fb.columns
-    for role in ("text", "case_id", "date", "event_id", "topic", "label"):
-        assert names[role] in fb.columns
+    assert "touchpoint_label" in fb.columns and "touchpoint" not in fb.columns
+    for name in ("text", "case_id", "date", "ComplaintID", "ComplaintTopic_EN"):
+        assert name in fb.columns
     assert len(fb) == 289 and fb["case_id"].iloc[0] == "1945807"
     with pytest.raises(CxInputError, match="unknown column role"):
-        co.dashboard_columns({"txt": "x"})
+        co.read_dashboard_feedback(ROOT / "data/bpic2016_complaints.csv", columns={"txt": "x"})
+
+
+def test_build_dashboard_takes_the_column_roles_of_a_parameter_file():
+    model = co.read_touchpoint_model(ROOT / "notebooks/touchpoints/uwv_complaints.yml")
+    columns = {"text": "ComplaintTopic_EN", "case_id": "CustomerID", "date": "ContactDate",
+               "event_id": "ComplaintID", "topic": "ComplaintTopic_EN"}
+    fb = co.read_dashboard_feedback(ROOT / "data/bpic2016_complaints.csv", columns=columns)
+    by_roles = co.build_dashboard(fb, model, link=["topic"], columns=columns, period="Q")
+    by_names = co.build_dashboard(fb, model, link=["topic"], text="text", case_id="case_id", date="date",
+                                  event_id="ComplaintID", topic="ComplaintTopic_EN", period="Q")
+    pd.testing.assert_frame_equal(by_roles.critical, by_names.critical)
+    pd.testing.assert_frame_equal(by_roles.linked, by_names.linked)
+    with pytest.raises(CxInputError, match="unknown column role"):
+        co.build_dashboard(fb, model, link=["topic"], columns={"txt": "x"})
 
 
 def test_owner_links_escape_names_and_link_locally(tmp_path):
@@ -487,7 +501,7 @@ def test_owner_links_escape_names_and_link_locally(tmp_path):
 
 def test_suite_entries_expand_overview_then_owners(tmp_path, model_path):
     params = tmp_path / "dashboard_shop.yml"
-    params.write_text(f"touchpoints: {model_path}\nfeedback: x.csv\n", encoding="utf-8")
+    params.write_text(f"touchpoints_file: {model_path}\nfeedback_file: x.csv\n", encoding="utf-8")
     entries = owner_entries(params)
     assert [e["name"] for e in entries] == ["dashboard_shop", "dashboard_shop__sales", "dashboard_shop__logistics"]
     assert [e["overrides"]["owner"] for e in entries] == ["", "Sales", "Logistics"]
@@ -507,12 +521,12 @@ def _dashboard_from_params(name, **overrides):
 
     params = yaml.safe_load((ROOT / "notebooks" / "params" / f"{name}.yml").read_text(encoding="utf-8"))
     columns = params["columns"]
-    model = co.read_touchpoint_model(ROOT / params["touchpoints"])
-    feedback = co.read_dashboard_feedback(ROOT / params["feedback"], columns=columns,
+    model = co.read_touchpoint_model(ROOT / params["touchpoints_file"])
+    feedback = co.read_dashboard_feedback(ROOT / params["feedback_file"], columns=columns,
                                           date_format=params.get("date_format"), **params["feedback_options"])
-    log = cxlib.read_log(ROOT / params["log"], **params["log_options"]) if params.get("log") else None
+    log = cxlib.read_log(ROOT / params["log_file"], **params["log_options"]) if params.get("log_file") else None
     return co.build_dashboard(feedback, model, log=log, link=params["link"], period=params["period"],
-                              success_ends=params.get("success_ends"), **co.dashboard_columns(columns), **overrides)
+                              success_ends=params.get("success_ends"), columns=columns, **overrides)
 
 
 def test_bpic2016_complaint_journeys_linked_by_customer(monkeypatch):

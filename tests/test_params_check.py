@@ -6,8 +6,8 @@ import nbformat
 import pytest
 
 from cxlib import CxInputError
-from cxlib.report import load_params
 from cxlib.report._params import check_parameters, notebook_parameters
+from cxlib.report._runner import load_params
 from cxlib.report._suite import read_suite
 
 from .conftest import ROOT

@@ -223,13 +223,13 @@ def test_redact_series_keeps_index_dtype_and_repeats():
         redact_series(["a list"])
 
 
-# --- the old entry points call the one function -------------------------------------------------------------
+# --- the table entry point calls the one function -----------------------------------------------------------
 
 @pytest.mark.parametrize("text, secret, kind", POSITIVES[::4])
 def test_entry_points_agree(text, secret, kind):
     expected = redact(text)
-    assert fb.redact_text(text) == expected
-    assert co.redact_text(text) == expected[0]
+    table, counts = fb.redact_pii(pd.DataFrame({"text": [text]}), with_report=True)
+    assert (table["text"].iloc[0], counts) == expected
     assert fb.PII_KINDS == PII_KINDS
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxlib import owners as co
+from cxlib.display import redact
 from cxlib.report import external_resources, run_notebook
 
 from .conftest import ROOT
@@ -75,7 +75,7 @@ def project(tmp_path_factory):
     pd.DataFrame(rows).to_csv(folder / "feedback.csv", index=False)
     (folder / "model.yml").write_text(MODEL, encoding="utf-8")
     params = {
-        "touchpoints": str(folder / "model.yml"), "log": "", "feedback": str(folder / "feedback.csv"),
+        "touchpoints_file": str(folder / "model.yml"), "log_file": "", "feedback_file": str(folder / "feedback.csv"),
         "columns": {"text": "comment", "date": "date", "label": "stage", "topic": "reason", "score": "score"},
         "link": ["label"], "period": "M", "top_pain_points": 20,
     }
@@ -113,7 +113,7 @@ def test_payloads_are_escaped_text(overview_unredacted, owner_report):
         assert "Bad experience: " + html.escape(payload, quote=False) in overview_unredacted
     # the owner report shows its touchpoint's payloads (Delivery: the even ones), URLs redacted
     for payload in PAYLOADS[0::2]:
-        shown = html.escape(co.redact_text(payload), quote=False)
+        shown = html.escape(redact(payload)[0], quote=False)
         assert "Bad experience: " + shown in owner_report
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in owner_report
     # the entity-encoded payload is decoded once and escaped again: text, never markup
@@ -292,7 +292,7 @@ def colliding(tmp_path_factory):
                  "reason": "unlinked", "customer": "x", "comment": "UNLINKED text"})
     pd.DataFrame(rows).to_csv(folder / "feedback.csv", index=False)
     (folder / "model.yml").write_text(COLLIDING_MODEL, encoding="utf-8")
-    params = {"touchpoints": str(folder / "model.yml"), "log": "", "feedback": str(folder / "feedback.csv"),
+    params = {"touchpoints_file": str(folder / "model.yml"), "log_file": "", "feedback_file": str(folder / "feedback.csv"),
               "columns": {"text": "comment", "date": "date", "label": "stage", "topic": "reason",
                           "score": "score", "case_id": "customer"},
               "link": ["label"], "period": "M", "top_pain_points": 20}

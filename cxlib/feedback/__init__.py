@@ -1,7 +1,6 @@
 """Voice of the customer: loading, cleaning, PII redaction, classifiers, BERTopic topics, evaluation."""
 
 from ..io import STANDARD_COLUMNS, read_feedback
-from ..io import LoadReport as FeedbackLoadReport
 from ._classify import (
     TextClassifier,
     cross_validate_text,
@@ -20,13 +19,11 @@ from ._clean import (
     deduplicate,
     detect_language,
     redact_pii,
-    redact_text,
 )
-from ._embed import embed_texts, load_embedding_model
+from ._embed import embed_texts
 from ._evaluate import TopicAgreement, classification_scores, purity, topic_agreement
 from ._pipeline import ClassificationResult, classify_relevance, classify_sentiment, read_training_feedback
 from ._plots import plot_sentiment_by, plot_topic_sizes, plot_topics_by, plot_topics_over_time
-from ._stopwords import stop_words
 from ._topics import (
     TopicResult,
     TopicsOverTime,
@@ -44,7 +41,6 @@ __all__ = [
     "PII_KINDS",
     "STANDARD_COLUMNS",
     "ClassificationResult",
-    "FeedbackLoadReport",
     "TextClassifier",
     "TopicAgreement",
     "TopicResult",
@@ -63,7 +59,6 @@ __all__ = [
     "fit_score_sentiment",
     "fit_topics",
     "holdout_evaluate",
-    "load_embedding_model",
     "out_of_fold_predict",
     "plot_sentiment_by",
     "plot_topic_sizes",
@@ -74,11 +69,9 @@ __all__ = [
     "read_feedback",
     "read_training_feedback",
     "redact_pii",
-    "redact_text",
     "representative_verbatims",
     "score_to_sentiment",
     "sentiment_by_topic",
-    "stop_words",
     "topic_agreement",
     "topic_browser",
     "topic_table",

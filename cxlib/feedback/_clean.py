@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 from .._errors import CxInputError
-from ..display import PII_KINDS, redact, redact_values
+from ..display import PII_KINDS, redact_values
 
 __all__ = [
     "PII_KINDS",
@@ -18,7 +18,6 @@ __all__ = [
     "deduplicate",
     "detect_language",
     "redact_pii",
-    "redact_text",
 ]
 
 # clean_text drops handles and links, and the tags redaction left in their place
@@ -28,39 +27,13 @@ _HTML_TAG = re.compile(r"<[^>\n]{1,200}>")
 _SPACES = re.compile(r"\s+")
 
 
-def redact_text(text: str) -> tuple[str, dict]:
-    """Replace personal data in one text by tags: :func:`cxlib.display.redact`, the one redactor of cxlib.
-
-    Parameters
-    ----------
-    text : str
-        Any text (other values as in :func:`cxlib.display.redact`).
-
-    Returns
-    -------
-    tuple
-        ``(redacted_text, counts)``: the text with ``[EMAIL]``, ``[IBAN]``, ``[CARD]``, ``[PHONE]``,
-        ``[URL]``, ``[HANDLE]``, ``[TAX_ID]`` in place of the findings, and a dict kind -> number of
-        replacements (every kind of ``PII_KINDS``).
-
-    Examples
-    --------
-    >>> text, counts = redact_text("mail me: jo@example.org or call +49 171 1234567")
-    >>> text
-    'mail me: [EMAIL] or call [PHONE]'
-    >>> counts
-    {'email': 1, 'iban': 0, 'card': 0, 'phone': 1, 'url': 0, 'handle': 0, 'tax_id': 0}
-    """
-    return redact(text)
-
-
 def redact_pii(feedback: pd.DataFrame, *, text: str = "text",
                with_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:
-    """Redact personal data (see :func:`redact_text`) in a text column.
+    """Redact personal data (see :func:`cxlib.display.redact`) in a text column.
 
     Like the other transformations of a feedback table (:func:`deduplicate`, :func:`clean_feedback`,
     :func:`assign_topics`) it returns the table, which callers chain; what it counted comes back beside the
-    table only when asked (``with_report=True``), as :func:`redact_text` returns ``(text, counts)``.
+    table only when asked (``with_report=True``), as :func:`cxlib.display.redact` returns ``(text, counts)``.
 
     Parameters
     ----------
@@ -267,7 +240,7 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
     emojis : {"words", "drop", "keep"}, default "words"
         How emojis appear in ``text_clean`` (see :func:`clean_text`).
     redact : bool, default True
-        Redact personal data (:func:`redact_text`: e-mail addresses, phone, IBAN, card and tax numbers, URLs,
+        Redact personal data (:func:`cxlib.display.redact`: e-mail addresses, phone, IBAN, card and tax numbers, URLs,
         @handles) in ``text`` and ``text_clean``. Keep it on for anything that goes into a report.
     dedupe : bool, default True
         Drop rows whose cleaned text repeats an earlier one (see :func:`deduplicate`).

@@ -37,7 +37,7 @@ class ClassificationResult(Result):
 
     Attributes
     ----------
-    docs : pandas.DataFrame
+    documents : pandas.DataFrame
         A copy of the input documents with the predictions (``relevance_pred`` or ``sentiment``); after
         ``relevant_only`` only the rows kept, with a fresh index.
     target : str
@@ -55,14 +55,14 @@ class ClassificationResult(Result):
     captions : dict
         ``{"cv" | "scores" | "vader": caption}`` for the tables that are set.
     rows_in, rows_kept : int
-        Rows passed in and rows in ``docs`` (they differ only with ``relevant_only``).
+        Rows passed in and rows in ``documents`` (they differ only with ``relevant_only``).
     relevant_only : bool
         True when :func:`classify_relevance` kept only the relevant documents.
     notes : list of str
         Sentences for the reader (e.g. that no relevance labels exist).
     """
 
-    docs: pd.DataFrame
+    documents: pd.DataFrame
     target: str
     source: str
     cv: pd.DataFrame | None = None
@@ -76,7 +76,7 @@ class ClassificationResult(Result):
 
     @property
     def rows_dropped(self) -> int:
-        """Rows left out of ``docs`` (by ``relevant_only``)."""
+        """Rows left out of ``documents`` (by ``relevant_only``)."""
         return self.rows_in - self.rows_kept
 
     @property
@@ -91,7 +91,7 @@ class ClassificationResult(Result):
         ``positive``; 0 when absent); empty for relevance."""
         if self.target != "sentiment":
             return {}
-        mix = self.docs["sentiment"].value_counts(normalize=True)
+        mix = self.documents["sentiment"].value_counts(normalize=True)
         return {name: mix.get(name, 0) for name in ("negative", "neutral", "positive")}
 
     def display_items(self) -> list:
@@ -162,27 +162,27 @@ def read_training_feedback(path, *, labels=None,
                           with_report=with_report)
 
 
-def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", train: pd.DataFrame | None = None,
+def classify_relevance(documents: pd.DataFrame, *, label, text: str = "text_clean", train: pd.DataFrame | None = None,
                        train_source: str | None = None, options: dict | None = None, folds: int = 5, seed: int = 0,
                        relevant_only: bool = False,
                        column: str = "relevance_pred") -> ClassificationResult:
     """Relevance of each document: a :class:`TextClassifier`, cross-validated, scored against the gold labels.
 
-    With ``train``, the classifier is cross-validated on ``train`` and, fitted on all of it, predicts ``docs``.
-    Without, it is cross-validated on ``docs`` and every document is predicted by a model that did not see it
-    (:func:`out_of_fold_predict`). Either way the predictions are scored against the gold labels of ``docs``
+    With ``train``, the classifier is cross-validated on ``train`` and, fitted on all of it, predicts ``documents``.
+    Without, it is cross-validated on ``documents`` and every document is predicted by a model that did not see it
+    (:func:`out_of_fold_predict`). Either way the predictions are scored against the gold labels of ``documents``
     (the documents that have one; the others are predicted too).
-    Without a gold column in ``docs`` nothing is classified and every document counts as relevant.
+    Without a gold column in ``documents`` nothing is classified and every document counts as relevant.
 
     Parameters
     ----------
-    docs : pandas.DataFrame
+    documents : pandas.DataFrame
         Documents (usually from :func:`clean_feedback`); not changed.
     label : str or None
-        Gold relevance column (values ``true``/``false``, any case). None, or a column ``docs`` lacks: no
+        Gold relevance column (values ``true``/``false``, any case). None, or a column ``documents`` lacks: no
         classification, a note says so.
     text : str, default "text_clean"
-        The column the classifier reads (in ``docs`` and ``train``).
+        The column the classifier reads (in ``documents`` and ``train``).
     train : pandas.DataFrame, optional
         Labelled training documents with ``text`` and ``label`` (e.g. from :func:`read_training_feedback`).
     train_source : str, optional
@@ -202,9 +202,9 @@ def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", t
     Returns
     -------
     ClassificationResult
-        ``docs`` with ``column`` (str labels), ``cv`` (on ``train`` when given, else on ``docs``), ``scores``
-        (against the gold labels of ``docs``), ``rows_in``/``rows_kept``/``rows_dropped``, ``captions`` and
-        ``source``. Without gold labels: ``docs`` unchanged (a copy), no tables, a note.
+        ``documents`` with ``column`` (str labels), ``cv`` (on ``train`` when given, else on ``documents``), ``scores``
+        (against the gold labels of ``documents``), ``rows_in``/``rows_kept``/``rows_dropped``, ``captions`` and
+        ``source``. Without gold labels: ``documents`` unchanged (a copy), no tables, a note.
 
     Examples
     --------
@@ -215,23 +215,23 @@ def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", t
     ...                          relevant_only=True)
     >>> run.rows_kept + run.rows_dropped == run.rows_in == 150
     True
-    >>> bool(run.docs["relevance"].eq("true").all())
+    >>> bool(run.documents["relevance"].eq("true").all())
     True
     >>> run.cv["fold"].tolist()
     ['1', '2', '3', 'mean']
     """
-    n = len(docs)
-    if not label or label not in docs.columns:
+    n = len(documents)
+    if not label or label not in documents.columns:
         note = _NO_RELEVANCE if not label else (f"No relevance column {label!r} in this data: every text is "
                                                 "treated as relevant.")
-        return ClassificationResult(docs=docs.copy(), target="relevance", source="", rows_in=n, rows_kept=n,
+        return ClassificationResult(documents=documents.copy(), target="relevance", source="", rows_in=n, rows_kept=n,
                                     notes=[note])
-    _require(docs, text, "the documents")
+    _require(documents, text, "the documents")
     if train is not None:
         _require(train, text, "the training documents")
         _require(train, label, "the training documents")
     options = dict(options or {})
-    out = docs.copy()
+    out = documents.copy()
     source = train if train is not None else out
     cv = cross_validate_text(source[text], source[label], folds=folds, seed=seed,
                              estimator=TextClassifier(**options))
@@ -253,11 +253,11 @@ def classify_relevance(docs: pd.DataFrame, *, label, text: str = "text_clean", t
         predicted = out[column].astype(str).str.lower()
         keep = gold.eq("true") | (out[label].isna() & predicted.eq("true"))
         out = out[keep].reset_index(drop=True)
-    return ClassificationResult(docs=out, target="relevance", source=how, cv=cv, scores=scores, captions=captions,
+    return ClassificationResult(documents=out, target="relevance", source=how, cv=cv, scores=scores, captions=captions,
                                 rows_in=n, rows_kept=len(out), relevant_only=bool(relevant_only))
 
 
-def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: str = "text_clean",
+def classify_sentiment(documents: pd.DataFrame, *, label: str | None = None, text: str = "text_clean",
                        train: pd.DataFrame | None = None, train_source: str | None = None,
                        options: dict | None = None, score_scale: str | None = None,
                        score: str = "score", folds: int = 5, seed: int = 0,
@@ -266,9 +266,9 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
 
     In this order:
 
-    1. ``label`` and ``train``: a :class:`TextClassifier` fitted on ``train`` predicts ``docs``; scored against
-       the gold labels of ``docs`` (where there is one).
-    2. ``label``: a classifier trained on a stratified 80 % of the labelled ``docs`` is scored on the other 20 %
+    1. ``label`` and ``train``: a :class:`TextClassifier` fitted on ``train`` predicts ``documents``; scored against
+       the gold labels of ``documents`` (where there is one).
+    2. ``label``: a classifier trained on a stratified 80 % of the labelled ``documents`` is scored on the other 20 %
        (seed 42, :func:`holdout_evaluate`) with VADER beside it; every document is then predicted out of fold
        (those without a label by a model trained on all labelled ones).
     3. ``score_scale`` and a ``score`` column: labels derived from the score (:func:`score_to_sentiment`) train
@@ -277,12 +277,12 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
 
     Parameters
     ----------
-    docs : pandas.DataFrame
+    documents : pandas.DataFrame
         Documents (usually from :func:`clean_feedback`); not changed.
     label : str, optional
-        Gold sentiment column (negative/neutral/positive); must be in ``docs`` (and in ``train`` when given).
+        Gold sentiment column (negative/neutral/positive); must be in ``documents`` (and in ``train`` when given).
     text : str, default "text_clean"
-        The column the classifier reads (in ``docs`` and ``train``).
+        The column the classifier reads (in ``documents`` and ``train``).
     train : pandas.DataFrame, optional
         Labelled training documents (e.g. from :func:`read_training_feedback`); used only with ``label``.
     train_source : str, optional
@@ -305,7 +305,7 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
     Returns
     -------
     ClassificationResult
-        ``docs`` with ``sentiment`` (and, from VADER in case 4, ``sentiment_score`` and ``sentiment_source``);
+        ``documents`` with ``sentiment`` (and, from VADER in case 4, ``sentiment_score`` and ``sentiment_source``);
         ``source`` says which case ran; ``cv``, ``scores`` and ``vader`` hold the tables of that case (None
         otherwise); ``shares`` gives the share of each label. No row is dropped.
 
@@ -316,16 +316,16 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
     >>> run = classify_sentiment(tweets, label="airline_sentiment", folds=3)
     >>> run.source, list(run.captions)
     ('classifier, out-of-fold predictions', ['scores', 'vader'])
-    >>> bool(run.docs["sentiment"].isin(["negative", "neutral", "positive"]).all())
+    >>> bool(run.documents["sentiment"].isin(["negative", "neutral", "positive"]).all())
     True
     >>> classify_sentiment(tweets).source
     'VADER (English lexicon)'
     """
     options = dict(options or {})
-    out = docs.copy()
+    out = documents.copy()
     if label:
-        _require(docs, label, "the documents")
-        _require(docs, text, "the documents")
+        _require(documents, label, "the documents")
+        _require(documents, text, "the documents")
     if label and train is not None:
         _require(train, label, "the training documents")
         _require(train, text, "the training documents")
@@ -333,10 +333,10 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
         out["sentiment"] = model.predict(out[text])
         labelled = out[label].notna()
         return ClassificationResult(
-            docs=out, target="sentiment", source=f"classifier trained on {_train_name(train_source)}",
+            documents=out, target="sentiment", source=f"classifier trained on {_train_name(train_source)}",
             scores=classification_scores(out.loc[labelled, label], out.loc[labelled, "sentiment"]),
             captions={"scores": "Sentiment classifier (trained on the training file) against the gold labels"},
-            rows_in=len(docs), rows_kept=len(out))
+            rows_in=len(documents), rows_kept=len(out))
     if label:
         labelled = out[label].notna()
         scores, vader, _ = holdout_evaluate(out.loc[labelled, text], out.loc[labelled, label],
@@ -346,11 +346,11 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
         captions = {"scores": "Sentiment classifier on the held-out 20 %"}
         if vader is not None:
             captions["vader"] = "VADER (no training) on the same 20 %"
-        return ClassificationResult(docs=out, target="sentiment", source="classifier, out-of-fold predictions",
-                                    scores=scores, vader=vader, captions=captions, rows_in=len(docs),
+        return ClassificationResult(documents=out, target="sentiment", source="classifier, out-of-fold predictions",
+                                    scores=scores, vader=vader, captions=captions, rows_in=len(documents),
                                     rows_kept=len(out))
-    if score_scale and score in docs.columns:
-        _require(docs, text, "the documents")
+    if score_scale and score in documents.columns:
+        _require(documents, text, "the documents")
         from_score, parsed = _sentiment_from_scores(out[score], score_scale, invalid_scores)
         notes = []
         if parsed.n_invalid:
@@ -365,12 +365,12 @@ def classify_sentiment(docs: pd.DataFrame, *, label: str | None = None, text: st
         captions = {"cv": f"Score-supervised sentiment ({score_scale} score -> label): {folds}-fold "
                           "cross-validation",
                     "vader": "VADER against the score-derived labels"}
-        return ClassificationResult(docs=out, target="sentiment",
+        return ClassificationResult(documents=out, target="sentiment",
                                     source=f"learnt from the {score_scale} score, out-of-fold predictions",
-                                    cv=cv, vader=vader, captions=captions, rows_in=len(docs), rows_kept=len(out),
+                                    cv=cv, vader=vader, captions=captions, rows_in=len(documents), rows_kept=len(out),
                                     notes=notes)
     notes = [f"There is no {score!r} column to learn sentiment from on the {score_scale} scale: VADER is used."
              ] if score_scale else []
     out = predict_sentiment(out, text=text)
-    return ClassificationResult(docs=out, target="sentiment", source="VADER (English lexicon)", rows_in=len(docs),
+    return ClassificationResult(documents=out, target="sentiment", source="VADER (English lexicon)", rows_in=len(documents),
                                 rows_kept=len(out), notes=notes)

@@ -103,7 +103,8 @@ def plot_sentiment_by(documents: pd.DataFrame, *, by: str = "topic_label", senti
 
 
 @share_docs
-def plot_topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str = "W", top: int = 6, ax=None):
+def plot_topics_over_time(documents: pd.DataFrame, *, date: str = "date", period: str = "W", top: int = 6,
+                          ax=None):
     """Lines: each of the largest topics' share of the texts per period.
 
     Parameters
@@ -112,7 +113,7 @@ def plot_topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: 
         Documents with ``topic``, ``topic_label`` and a date column.
     date : str, default "date"
         Date column.
-    freq : str, default "W"
+    period : str, default "W"
         Period: ``"D"``, ``"W"``, ``"M"``.
     top : int, default 6
         Largest topics drawn.
@@ -127,19 +128,19 @@ def plot_topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: 
     --------
     >>> docs = pd.DataFrame({"topic": [0, 1, 0], "topic_label": ["a", "b", "a"],
     ...                      "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-09"], utc=True)})
-    >>> plot_topics_over_time(docs, freq="D").get_ylabel()
+    >>> plot_topics_over_time(docs, period="D").get_ylabel()
     'share of texts'
     """
     import seaborn as sns
 
-    series = topics_over_time(documents, date=date, freq=freq).counts
+    series = topics_over_time(documents, date=date, period=period).counts
     biggest = documents["topic"].value_counts().head(top).index
     shown = series[series["topic"].isin(biggest)].assign(topic_label=lambda d: d["topic_label"].map(_short))
     ax = _axes(ax, (9, 4))
     sns.lineplot(data=shown, x="period", y="share", hue="topic_label", marker="o", ax=ax)
     ax.set_ylabel("share of texts")
     ax.set_xlabel("")
-    ax.set_title(f"Topics over time (per {freq})")
+    ax.set_title(f"Topics over time (per {period})")
     ax.legend(fontsize="small", bbox_to_anchor=(1.01, 1), loc="upper left")
     return ax
 

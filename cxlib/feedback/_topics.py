@@ -433,7 +433,7 @@ class TopicsOverTime(Result):
     --------
     >>> docs = pd.DataFrame({"topic": [0, 1], "topic_label": ["a", "b"],
     ...                      "date": pd.to_datetime(["2024-01-01", None], utc=True)})
-    >>> over = topics_over_time(docs, freq="D")
+    >>> over = topics_over_time(docs, period="D")
     >>> over.counts["count"].tolist(), over.undated
     ([1], 1)
     """
@@ -449,7 +449,7 @@ class TopicsOverTime(Result):
         return out
 
 
-def topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str = "W") -> TopicsOverTime:
+def topics_over_time(documents: pd.DataFrame, *, date: str = "date", period: str = "W") -> TopicsOverTime:
     """Topic counts per period (day, week, month) and each topic's share of the period's texts.
 
     An aggregation, so it returns a :class:`TopicsOverTime` (a :class:`cxlib.display.Result`): the counts and
@@ -461,7 +461,7 @@ def topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str =
         Documents with ``topic``, ``topic_label`` and a date column.
     date : str, default "date"
         The date column (datetime).
-    freq : str, default "W"
+    period : str, default "W"
         A pandas period frequency: ``"D"``, ``"W"``, ``"M"``, ``"Q"``.
 
     Returns
@@ -474,7 +474,7 @@ def topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str =
     --------
     >>> docs = pd.DataFrame({"topic": [0, 1], "topic_label": ["a", "b"],
     ...                      "date": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True)})
-    >>> topics_over_time(docs, freq="D").counts["count"].tolist()
+    >>> topics_over_time(docs, period="D").counts["count"].tolist()
     [1, 1]
     """
     if date not in documents.columns:
@@ -483,8 +483,8 @@ def topics_over_time(documents: pd.DataFrame, *, date: str = "date", freq: str =
     values = dated[date]
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    period = values.dt.to_period(freq).dt.start_time
-    counts = (dated.assign(period=period.values).groupby(["period", "topic", "topic_label"]).size()
+    starts = values.dt.to_period(period).dt.start_time
+    counts = (dated.assign(period=starts.values).groupby(["period", "topic", "topic_label"]).size()
               .rename("count").reset_index())
     counts["share"] = counts["count"] / counts.groupby("period")["count"].transform("sum")
     return TopicsOverTime(counts=counts, undated=int(len(documents) - len(dated)))

@@ -12,15 +12,13 @@ from ._critical import (
     touchpoint_log,
     touchpoint_scores,
 )
+from ._customers import PerCustomerTable, per_customer_table
 from ._dashboard import (
     Dashboard,
     build_dashboard,
-    dashboard_columns,
     owner_links,
     owner_report_name,
-    owner_slug,
     read_dashboard_feedback,
-    redact_text,
 )
 from ._link import (
     LinkedFeedback,
@@ -33,23 +31,22 @@ from ._link import (
     link_feedback,
     per_case_table,
 )
-from ._model import MEASURES, Touchpoint, TouchpointModel, read_touchpoint_model, validate_touchpoint_model
+from ._model import Touchpoint, TouchpointModel, read_touchpoint_model, validate_touchpoint_model
 from ._terms import pain_terms
 
 __all__ = [
     "LIGHT_RULE",
-    "MEASURES",
     "RANKING_RULE",
     "Dashboard",
     "LinkedFeedback",
     "PerCaseTable",
+    "PerCustomerTable",
     "ScoreAssociation",
     "Touchpoint",
     "TouchpointModel",
     "build_dashboard",
     "case_journey_measures",
     "critical_touchpoints",
-    "dashboard_columns",
     "journey_touchpoint_measures",
     "link_by_case",
     "link_by_label",
@@ -58,14 +55,13 @@ __all__ = [
     "link_feedback",
     "owner_links",
     "owner_report_name",
-    "owner_slug",
     "pain_points",
     "pain_terms",
     "per_case_table",
+    "per_customer_table",
     "period_changes",
     "read_dashboard_feedback",
     "read_touchpoint_model",
-    "redact_text",
     "score_association",
     "topic_changes",
     "touchpoint_log",

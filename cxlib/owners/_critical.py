@@ -11,6 +11,7 @@ from scipy import stats
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..display import Result, say, show
+from ..display import redact as _redact
 from ._link import ACT, CASE, RES, TS, _need
 from ._model import MEASURES, TouchpointModel
 
@@ -359,7 +360,7 @@ def _readable_examples(verbatims: pd.Series, k: int) -> pd.Series:
 
 @share_docs(example_uwv_touchpoint_log=_UWV_TOUCHPOINT_LOG)
 def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text", negative=None, top: int = 3,
-                examples: int = 2, redact=None) -> pd.DataFrame:
+                examples: int = 2, redact: bool = False) -> pd.DataFrame:
     """The top negative topics per touchpoint, with example verbatims.
 
     Parameters
@@ -379,8 +380,8 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
         Example verbatims per topic (distinct, the ones closest to 120 characters after @handles and URLs are
         set aside, so examples are neither one-word nor essays; a verbatim equal to the topic label is
         skipped).
-    redact : callable, optional
-        Applied to each example verbatim (e.g. PII redaction); owner reports must pass one.
+    redact : bool, default False
+        Redact personal data in each example verbatim (:func:`cxlib.display.redact`); owner reports must.
 
     Returns
     -------
@@ -409,8 +410,8 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
             verbatims = verbatims[(verbatims != "") & (verbatims.str.casefold() != str(name).casefold())]
             verbatims = verbatims.drop_duplicates()
             chosen = _readable_examples(verbatims, examples)
-            if redact is not None:
-                chosen = chosen.map(redact)
+            if redact:
+                chosen = chosen.map(lambda t: _redact(t)[0])
             rows.append({"touchpoint": tp, "rank": rank, "topic": name, "count": int(count),
                          "share": count / len(group), "examples": " | ".join(chosen)})
     return pd.DataFrame(rows, columns=["touchpoint", "rank", "topic", "count", "share", "examples"])

@@ -30,40 +30,11 @@ from ._terms import pain_terms
 __all__ = [
     "Dashboard",
     "build_dashboard",
-    "dashboard_columns",
     "owner_links",
     "owner_report_name",
     "owner_slug",
     "read_dashboard_feedback",
-    "redact_text",
 ]
-
-
-def redact_text(text):
-    """Replace personal data in one text by tags: :func:`cxlib.display.redact`, the one redactor of cxlib.
-
-    E-mail addresses, phone numbers, IBANs, card and tax numbers, URLs and @handles become ``[EMAIL]``,
-    ``[PHONE]``, ``[IBAN]``, ``[CARD]``, ``[TAX_ID]``, ``[URL]``, ``[HANDLE]``. Other values pass through, but
-    numbers that are personal data (a card or phone number stored as a number) come back as the tag.
-
-    Parameters
-    ----------
-    text : str
-        A verbatim (or any value shown in a report).
-
-    Returns
-    -------
-    str
-        The text with each finding replaced by its tag.
-
-    Examples
-    --------
-    >>> redact_text("@united mail jan.jansen@example.nl or call +31 6 1234 5678")
-    '[HANDLE] mail [EMAIL] or call [PHONE]'
-    >>> redact_text("Ruf an: 0171-12-3456, Bestellung 4711-0815 vom 12.03.2024")
-    'Ruf an: [PHONE], Bestellung 4711-0815 vom 12.03.2024'
-    """
-    return redact(text)[0]
 
 
 def _redact_counted(text) -> tuple:
@@ -92,7 +63,7 @@ _DASHBOARD_NAMES = {**_READ_ROLES, "label": "touchpoint_label"}
 _KEPT_ROLES = ("topic", "sentiment", "event_id")
 
 
-def dashboard_columns(columns: dict) -> dict:
+def _dashboard_columns(columns: dict) -> dict:
     """The feedback column names :func:`build_dashboard` needs after :func:`read_dashboard_feedback`.
 
     Parameters
@@ -111,7 +82,7 @@ def dashboard_columns(columns: dict) -> dict:
 
     Examples
     --------
-    >>> dashboard_columns({"text": "comment", "label": "SURVEY_SUB_TYPE", "score": "NPS_SCORE"})["label"]
+    >>> _dashboard_columns({"text": "comment", "label": "SURVEY_SUB_TYPE", "score": "NPS_SCORE"})["label"]
     'touchpoint_label'
     """
     unknown = set(columns) - set(_READ_ROLES) - set(_KEPT_ROLES)
@@ -145,7 +116,9 @@ def read_dashboard_feedback(path, *, columns: dict, date_format: str | None = No
     path : str or Path
         The feedback file (CSV, Excel, Parquet).
     columns : dict
-        Roles to source columns (see :func:`dashboard_columns`).
+        Roles to source columns: ``text``, ``id``, ``date``, ``score``, ``label`` (touchpoint label), ``case_id``,
+        ``channel``, ``language`` (renamed to the standard names of :func:`cxlib.feedback.read_feedback`), and
+        ``topic``, ``sentiment``, ``event_id`` (kept under their own names).
     date_format : str, optional
         ``strftime`` format of the date column.
     **options
@@ -170,7 +143,7 @@ def read_dashboard_feedback(path, *, columns: dict, date_format: str | None = No
     """
     from ..feedback import read_feedback
 
-    names = dashboard_columns(columns)  # validates the roles
+    names = _dashboard_columns(columns)  # validates the roles
     read = {_READ_ROLES[role]: columns[role] for role in _READ_ROLES if columns.get(role)}
     kept = {columns[role]: names[role] for role in _KEPT_ROLES
             if columns.get(role) and not (role == "sentiment" and columns[role] == "vader")}
@@ -389,7 +362,7 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                     negative_score_max: float = 6, period: str = "M", success_ends=None,
                     repeat_window_days: float = 30.0, redact: bool = True, top: int = 3,
                     case_key: str = CASE, activity_key: str = ACT, timestamp_key: str = TS,
-                    resource_key: str | None = RES) -> Dashboard:
+                    resource_key: str | None = RES, columns: dict | None = None) -> Dashboard:
     """Link feedback to the touchpoint model and compute every table of the dashboard or an owner report.
 
     Negative feedback is: rows whose ``sentiment`` is the negative label; else rows whose ``score`` is at most
@@ -435,6 +408,11 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         Pain points per touchpoint.
     case_key, activity_key, timestamp_key, resource_key : str
         Log column names.
+    columns : dict, optional
+        The feedback columns by role, as in a dashboard parameter file and :func:`read_dashboard_feedback`
+        (``text``, ``id``, ``date``, ``score``, ``label``, ``case_id``, ``topic``, ``sentiment``, ``event_id``):
+        sets ``text``, ``case_id``, ``date``, ``event_id``, ``label``, ``topic``, ``score`` and ``sentiment`` to
+        the names :func:`read_dashboard_feedback` gives those columns.
 
     Returns
     -------
@@ -448,6 +426,10 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     >>> d.critical["touchpoint"].tolist(), d.link_methods
     (['Customer service'], ['label', 'topic'])
     """
+    if columns is not None:
+        roles = _dashboard_columns(columns)
+        text, case_id, date, event_id = roles["text"], roles["case_id"], roles["date"], roles["event_id"]
+        label, topic, score, sentiment = roles["label"], roles["topic"], roles["score"], roles["sentiment"]
     notes: list[str] = []
     if owner and not redact:
         redact = True

@@ -7,6 +7,7 @@ import pandas as pd
 
 from .._docstrings import share_docs
 from ..display import PII_KINDS
+from ..display import redact as _redact
 from ._critical import _readable_examples
 from ._link import _need
 
@@ -17,7 +18,7 @@ _NOT_TERMS = r"@\w+|https?://\S+|\[(?:" + "|".join(kind.upper() for kind in PII_
 
 @share_docs
 def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text", top: int = 3,
-               examples: int = 2, min_count: int = 5, redact=None, language: str = "english") -> pd.DataFrame:
+               examples: int = 2, min_count: int = 5, redact: bool = False, language: str = "english") -> pd.DataFrame:
     """The words (and two-word phrases) most over-represented in a touchpoint's negative feedback.
 
     For each touchpoint, the weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi &
@@ -39,8 +40,8 @@ def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text",
         Example verbatims per term (distinct negative ones closest to 120 characters).
     min_count : int, default 5
         Fewest negative rows a term must occur in.
-    redact : callable, optional
-        Applied to each example verbatim (PII redaction).
+    redact : bool, default False
+        Redact personal data in each example verbatim (:func:`cxlib.display.redact`).
     language : str, default "english"
         Stop-word list of scikit-learn (``"english"``) or None.
 
@@ -108,8 +109,8 @@ def pain_terms(linked: pd.DataFrame, *, negative: pd.Series, text: str = "text",
             contains = matrix[a_rows][:, idx].toarray().ravel() > 0
             verbatims = fb.loc[fb.index[a_rows][contains], text].astype(str).str.strip().drop_duplicates()
             picked = _readable_examples(verbatims, examples)
-            if redact is not None:
-                picked = picked.map(redact)
+            if redact:
+                picked = picked.map(lambda t: _redact(t)[0])
             rows.append({"touchpoint": tp, "rank": len(chosen_terms), "topic": term, "count": int(contains.sum()),
                          "share": contains.sum() / a_rows.sum(), "z": float(z[idx]),
                          "examples": " | ".join(picked)})

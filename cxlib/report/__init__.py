@@ -5,21 +5,21 @@ re-exported here for notebooks that import them with the runner.
 """
 
 from ..display import escape_frame, say, show
+from ._lab import project_root, start_lab
 from ._publish import publish
-from ._runner import RunResult, external_resources, load_params, run_notebook, run_suite, write_index
-from ._suite import owner_entries, read_suite
+from ._runner import RunResult, external_resources, run_notebook, run_suite
+from ._suite import owner_entries
 
 __all__ = [
     "RunResult",
     "escape_frame",
     "external_resources",
-    "load_params",
     "owner_entries",
+    "project_root",
     "publish",
-    "read_suite",
     "run_notebook",
     "run_suite",
     "say",
     "show",
-    "write_index",
+    "start_lab",
 ]

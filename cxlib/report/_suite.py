@@ -113,7 +113,7 @@ def owner_entries(params_path, *, notebook: str = DASHBOARD_NOTEBOOK) -> list[di
     ----------
     params_path : str or Path
         A dashboard parameter file (``notebooks/params/dashboard_*.yml``) naming the touchpoint model in
-        ``touchpoints``.
+        ``touchpoints_file``.
     notebook : str, default "notebooks/04_cx_dashboard.ipynb"
         The dashboard notebook.
 
@@ -136,10 +136,10 @@ def owner_entries(params_path, *, notebook: str = DASHBOARD_NOTEBOOK) -> list[di
     """
     params_path = Path(params_path)
     params = read_yaml(params_path, what="dashboard parameter file") or {}
-    if not isinstance(params, dict) or not params.get("touchpoints"):
-        raise CxInputError("expected a mapping with 'touchpoints: <touchpoint model YAML>'", path=params_path,
-                           column="touchpoints")
-    model = read_touchpoint_model(params["touchpoints"])
+    if not isinstance(params, dict) or not params.get("touchpoints_file"):
+        raise CxInputError("expected a mapping with 'touchpoints_file: <touchpoint model YAML>'", path=params_path,
+                           column="touchpoints_file")
+    model = read_touchpoint_model(params["touchpoints_file"])
     base = params_path.stem
     title = params.get("title") or model.project
     owners = list(model.owner_names)
