@@ -98,6 +98,19 @@ SHARED: dict[str, str] = _blocks(
         dropped_rows : dict
             Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
         """,
+    # the whole Parameters section of a function that takes the log, a working-hours calendar and the keys
+    log_calendar_parameters="""
+        Parameters
+        ----------
+        log : pandas.DataFrame
+            Event log as :func:`cxlib.read_log` returns it (pm4py's column names).
+        calendar : Calendar or dict, optional
+            A working-hours calendar (:func:`cxlib.journeys.working_calendar`, or its keywords as a dict): the
+            waits are also given in working hours, beside calendar time.
+        case_key, activity_key, timestamp_key : str
+            Column names of case id, touchpoint (activity) and timestamp; pm4py's ``case:concept:name``,
+            ``concept:name`` and ``time:timestamp`` by default.
+        """,
     # the whole Parameters section of a function that takes only the log and its keys
     log_parameters="""
         Parameters
@@ -127,6 +140,11 @@ SHARED: dict[str, str] = _blocks(
     window_days="""
         window_days : float, default 7
             Window for repeated contacts, in days (see :func:`cxlib.journeys.repeat_contacts`).
+        """,
+    calendar="""
+        calendar : Calendar or dict, optional
+            A working-hours calendar (:func:`cxlib.journeys.working_calendar`, or its keywords as a dict): the
+            waits are also given in working hours, beside calendar time.
         """,
     # ---- responses and measures (scores, owners) ----
     df_responses="""

@@ -22,22 +22,23 @@
 
 # %% tags=["parameters"]
 interactive = True
-title = "Voice of the customer: US airline tweets (Feb 2015)"
-feedback_file = "data/airline_tweets.csv.gz"  # relative to the repository root
-columns = {"id": "tweet_id", "date": "tweet_created", "touchpoint": "airline"}  # standard column -> source column
-labels = ["airline_sentiment", "negativereason"]  # gold-label columns kept from the file
+title = None  # report heading; None: the demo's title for the demo file, else "Voice of the customer: FILE"
+feedback_file = "data/airline_tweets.csv.gz"  # the feedback table (CSV, Excel, Parquet), relative to the repository root
+columns = None  # standard column -> source column, e.g. {"text": "comment", "date": "when"}; None: the demo's for the demo file, else {}
+labels = None  # gold-label columns kept from the file; None: the demo's for the demo file, else []
 feedback_options = {}  # e.g. {"dayfirst": True} or {"date_format": "%d/%m/%Y %H:%M"}
+sample = None  # explore quickly: a random sample of this many feedback documents (seed `seed`), None: all, in [1, inf)
 languages = ["en", "de"]  # candidates for language detection
 train_file = None  # a labelled file to train the classifiers on (e.g. GermEval dev); None: use `feedback_file` itself
 relevance_label = None  # gold relevance column (true/false): a relevance classifier is trained and scored
 relevant_only = False  # keep only relevant texts (gold label where there is one) for sentiment and topics
-sentiment_label = "airline_sentiment"  # gold sentiment column; None: score-supervised or VADER
+sentiment_label = None  # gold sentiment column; None: the demo's for the demo file, else score-supervised or VADER
 score_scale = None  # "nps" / "stars5": learn sentiment from the score column when there is no sentiment label
 classifier_text = "text_clean"  # text the classifiers read: text_clean (cleaned) or text (as written)
 relevance_classifier = {}  # TextClassifier options for relevance, e.g. {"nb_weighting": True, "C": 1.0}
 sentiment_classifier = {}  # TextClassifier options for sentiment; {} for the defaults
-topic_filter = {"airline_sentiment": "negative"}  # topics on a subset, e.g. complaints only; {} for all
-topic_label = "negativereason"  # gold topic column for the evaluation; None to skip
+topic_filter = None  # topics on a subset, e.g. {"sentiment": "negative"}; None: the demo's for the demo file, else all
+topic_label = None  # gold topic column for the evaluation; None: the demo's for the demo file, else none
 topic_label_ignore = []  # gold topic values left out of the evaluation (e.g. "Can't Tell")
 topic_label_sep = None  # separator of multi-label topic columns (GermEval aspect_categories: ";")
 topic_dominant = None  # a dominant class to leave out in a second evaluation row ("auto" finds it)
@@ -49,15 +50,29 @@ period = "D"  # D, W, M
 taxonomy = {}  # touchpoint -> seed words (guided topics); {} for none
 
 # %%
+import os
 import warnings
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 from IPython.display import display
 
 from cxlib import feedback as fb
 from cxlib.display import say, show
+from cxlib.report import project_root
 
+os.chdir(project_root())  # the paths in the parameters are relative to the repository root, wherever the kernel runs
 warnings.filterwarnings("ignore", category=FutureWarning)
+# The demo's title, columns and labels apply only to the demo file; another file starts from none of them.
+demo_file = Path(feedback_file).resolve() == Path("data/airline_tweets.csv.gz").resolve()
+if demo_file:
+    title = title or "Voice of the customer: US airline tweets (Feb 2015)"
+    columns = {"id": "tweet_id", "date": "tweet_created", "touchpoint": "airline"} if columns is None else columns
+    labels = ["airline_sentiment", "negativereason"] if labels is None else labels
+    sentiment_label = "airline_sentiment" if sentiment_label is None else sentiment_label
+    topic_filter = {"airline_sentiment": "negative"} if topic_filter is None else topic_filter
+    topic_label = "negativereason" if topic_label is None else topic_label
+title, columns, labels = title or f"Voice of the customer: {Path(feedback_file).name}", columns or {}, labels or []
 # A gold column named like an output column (sentiment) is kept apart, so predictions never overwrite it.
 gold_names = {name: f"{name}_gold" for name in labels if name in ("sentiment", "topic", "language")}
 labels = {name: gold_names.get(name, name) for name in labels}
@@ -65,7 +80,13 @@ sentiment_label, relevance_label, topic_label = (gold_names.get(n, n) for n in (
                                                                                   topic_label))
 raw, raw_report = fb.read_feedback(feedback_file, **columns, labels=labels, with_report=True, **feedback_options)
 display(say("<b>{title}</b>: {n:,} texts kept from <code>{path}</code>.", title=title, n=len(raw), path=feedback_file))
-display(show(raw_report.to_frame(), caption="Load report: rows read, kept and dropped"))
+if sample and sample < len(raw):
+    display(say("A random sample of {n:,} of these {total:,} texts (parameter <code>sample</code>): every figure "
+                "below describes the sample.", n=sample, total=len(raw)))
+    raw = raw.sample(sample, random_state=seed).sort_index()
+
+# %% tags=["appendix"]
+show(raw_report.to_frame(), caption="Load report: rows read, kept and dropped")
 
 # %% [markdown]
 # ## Cleaning and personal data
@@ -168,6 +189,12 @@ if topic_label and topic_label in topics.documents.columns:
                  + (f" (without {', '.join(topic_label_ignore)})" if topic_label_ignore else "")))
 else:
     display(say("No gold topic labels in this data."))
+
+# %% tags=["summary"]
+from cxlib.report import feedback_summary  # the report opens with this summary (cx run moves it to the top)
+
+feedback_summary(docs, topics=topics.documents, period=period, title=title, topic_scope=(
+    "texts with " + ", ".join(f"{k} = {v}" for k, v in topic_filter.items())) if topic_filter else "")
 
 # %% [markdown]
 # ## Topic browser (interactive sessions only)

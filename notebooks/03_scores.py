@@ -22,7 +22,7 @@
 
 # %% tags=["parameters"]
 interactive = True
-title = "Sentiment index per airline and day: US airline tweets, February 2015"
+title = None  # report heading; None: the demo's title for the demo file, else "Scores: FILE"
 responses_file = "data/airline_tweets.csv.gz"  # CSV (or .csv.gz); relative to the repository root
 kind = "sentiment"  # nps | csat | ces | sentiment
 score = "airline_sentiment"  # column with the score (the label for sentiment)
@@ -40,24 +40,33 @@ n_boot = 1000
 seed = 0
 
 # %%
+import os
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
 from cxlib import scores as sc
 from cxlib.display import say, show
+from cxlib.report import project_root
+
+os.chdir(project_root())  # the paths in the parameters are relative to the repository root, wherever the kernel runs
+if Path(responses_file).resolve() == Path("data/airline_tweets.csv.gz").resolve():  # the demo's title: its file only
+    title = title or "Sentiment index per airline and day: US airline tweets, February 2015"
+title = title or f"Scores: {Path(responses_file).name}"
 
 LABELS = ["positive", "neutral", "negative"]
 responses = sc.read_responses(responses_file, columns=[score, touchpoint, date, text, topic])
 say("<b>{title}</b>: {n:,} rows read from <code>{path}</code>; measure <b>{measure}</b>, touchpoint column "
     "<code>{tp}</code>.", title=title, n=len(responses), path=responses_file, measure=measure, tp=touchpoint)
 
-# %% [markdown]
+# %% [markdown] tags=["appendix"]
 # ## Rows that are not used
-# Rows without a score, or with a value that is not valid on the scale, are left out of every figure below.
-# They are not coerced or guessed: this table lists each one with the reason.
+# Rows without a score, or with a value that is not valid on the scale, are left out of every figure in this
+# report. They are not coerced or guessed: this table lists each one with the reason.
 
-# %%
+# %% tags=["appendix"]
 check = {"labels": LABELS} if kind == "sentiment" else {"scale": options.get("scale", [0, 10])}
 problems = sc.check_scores(responses, score=score, by=touchpoint, **check)
 display(say("{bad:,} of {n:,} rows are not used: {missing:,} have no score and {invalid:,} have an invalid one.",
@@ -67,7 +76,7 @@ if len(problems):
     display(show(problems.groupby([touchpoint, "problem"], dropna=False).size().rename("rows").reset_index(),
                  caption="Unused rows per touchpoint and reason"))
 
-# %%
+# %% tags=["appendix"]
 if len(problems):
     display(show(problems, caption="The unused rows (row = position in the file, counting the first data row "
                  "as 0)", max_rows=40))
@@ -209,3 +218,9 @@ if topic_source is not None:
     down = sc.topics_pulling_down(impact, by=touchpoint, top=3)
     display(show(down[[touchpoint, "topic", "n_topic", "share", "value_topic", "impact", "ci_low", "ci_high",
                        "clear"]], caption=f"The three topics pulling each {touchpoint} down most", precision=1))
+
+# %% tags=["summary"]
+from cxlib.report import scores_summary  # the report opens with this summary (cx run moves it to the top)
+
+scores_summary(lights, touchpoint=touchpoint, measure=measure, overall=overall, changes=changes,
+               drivers=impact_all if topic_source is not None else None, title=title)

@@ -50,8 +50,9 @@ import cxlib
 from cxlib import owners as co
 from cxlib import scores as cs
 from cxlib.display import say, show
-from cxlib.report import publish
+from cxlib.report import project_root, publish
 
+os.chdir(project_root())  # the paths in the parameters are relative to the repository root, wherever the kernel runs
 model = co.read_touchpoint_model(touchpoints_file)
 events, log_report = cxlib.read_log(log_file, with_report=True, **log_options) if log_file else (None, None)
 feedback_table, fb_report = co.read_dashboard_feedback(feedback_file, columns=columns, date_format=date_format,
@@ -63,10 +64,10 @@ heading = title or model.project
 display(say("<b>{heading}</b>: {view}.", heading=heading,
             view=f"owner report for {owner}" if owner else "overview of every touchpoint and owner"))
 
-# %% [markdown]
+# %% [markdown] tags=["appendix"]
 # The data behind this report: feedback rows read and, when there is an event log, the journeys loaded.
 
-# %%
+# %% tags=["appendix"]
 display(say("Feedback: {kept:,} of {rows:,} rows kept from <code>{path}</code>.", kept=fb_report.rows_kept,
             rows=fb_report.rows_read, path=fb_report.path))
 display(show(fb_report.to_frame(), caption="Feedback load report"))
@@ -78,13 +79,15 @@ if events is not None:
 display(show(d.view.table(), caption="Touchpoints in this report, with their owner, what links to them and targets"))
 
 # %% [markdown]
+# ## Link coverage
 # How much feedback found a touchpoint, per link method (the first method that finds one wins).
 
 # %%
 display(show(d.coverage, caption="Link coverage (share of all feedback rows, 0-1)"))
 
 # %% [markdown]
-# **Critical touchpoints**, most critical first. The ranking rule is stated below the table.
+# ## Critical touchpoints
+# Most critical first. The ranking rule is stated below the table.
 
 # %%
 glance = ["rank", "touchpoint", "owner", "light", "measure", "value", "ci_low", "ci_high", "target",
@@ -96,6 +99,7 @@ display(show(d.critical.set_index("rank").drop(columns=["light", "ci_low", "ci_h
 display(say("Ranking rule: {rule}", rule=co.RANKING_RULE))
 
 # %% [markdown]
+# ## Scores against targets
 # Each touchpoint's score against its target with its traffic light, and the rule behind the colours.
 
 # %%
@@ -105,6 +109,7 @@ display(show(d.scores[score_columns], caption="Score against target, with light 
 display(say("Light rule: {rule}", rule=co.LIGHT_RULE))
 
 # %% [markdown]
+# ## Trend
 # The trend per period: the light grid (value and number of responses in each cell), then the values with their
 # 95% intervals and the target.
 
@@ -120,7 +125,8 @@ else:
     display(say("No trend: the feedback has no date column."))
 
 # %% [markdown]
-# **What changed since the previous period**: the latest period against the one before, with the change's
+# ## What changed since the previous period
+# The latest period against the one before, with the change's
 # 95% interval and a z-test.
 
 # %%
@@ -134,12 +140,15 @@ if len(d.topic_shifts):
                                          "not corrected for testing several topics)"))
 
 # %% [markdown]
-# **Top pain points** per touchpoint, with example verbatims (PII redacted).
+# ## Top pain points
+# Per touchpoint, with example verbatims (PII redacted). Topics that name no cause ("Can't Tell", "other") are
+# not ranked.
 
 # %%
 display(show(d.pains, caption="Top pain points with example verbatims"))
 
 # %% [markdown]
+# ## Journey measures
 # Journey measures per touchpoint (only with an event log).
 
 # %%
@@ -149,6 +158,7 @@ else:
     display(say("No event log in this project: journey measures are not available."))
 
 # %% [markdown]
+# ## Journeys beside feedback
 # For feedback linked to journeys by case id: per case, its journey measures beside its score and text, and
 # how journey features (waits, hand-offs, repeated contacts) go with the score.
 
@@ -163,6 +173,7 @@ else:
     display(say("The feedback is not linked to journeys by case id here, so there is no per-case table."))
 
 # %% [markdown]
+# ## Owner reports
 # Owner reports (overview only): every owner with their touchpoints' lights and a link to their report.
 
 # %%
@@ -175,11 +186,17 @@ if not owner:
     publish(summary.round({"value": 1}), title=f"CX dashboard: {heading}", link_column="report")
 
 # %% [markdown]
-# Notes on this data: what was assumed and what could not be measured.
+# ## Notes on this data
+# What was assumed and what could not be measured.
 
 # %%
 for note in d.notes:
     display(say("{note}", note=note))
+
+# %% tags=["summary"]
+from cxlib.report import dashboard_summary  # the report opens with this summary (cx run moves it to the top)
+
+dashboard_summary(d, title=f"{heading}, " + (f"owner report for {owner}" if owner else "every touchpoint and owner"))
 
 # %% [markdown]
 # In JupyterLab: pick a touchpoint to see its pain points and trend.

@@ -286,10 +286,12 @@ def test_touchpoint_table_and_priority(journeys_log):
     measures = ["dropoff_rate", "median_wait_before_h", "rework_rate", "handoff_rate", "escalation_rate"]
     assert result.priority_measures == measures
     assert cj.touchpoints(journeys_log, resource_key=None).priority_measures == measures[:3]
-    severity = tp[measures].rank(pct=True).mean(axis=1)
-    assert tp["priority_score"].to_numpy() == pytest.approx((tp["case_share"] * severity).to_numpy())
-    assert tp["priority_rank"].tolist() == list(range(1, 5))
-    assert tp["priority_score"].is_monotonic_decreasing
+    # the successful end d is where the customer is done: not ranked, listed last
+    ranked = tp.drop(index="d")
+    severity = ranked[measures].rank(pct=True).mean(axis=1)
+    assert ranked["priority_score"].to_numpy() == pytest.approx((ranked["case_share"] * severity).to_numpy())
+    assert ranked["priority_rank"].tolist() == list(range(1, 4)) and ranked["priority_score"].is_monotonic_decreasing
+    assert result.table["touchpoint"].iloc[-1] == "d" and pd.isna(tp.loc["d", "priority_rank"])
 
 
 def test_result_tables_are_plain_frames(journeys_log):

@@ -1,7 +1,8 @@
-"""Time loading an event log: cxlib (no cache), pm4py's default parser, and cxlib from its cache."""
+"""Time loading an event log: cxlib (no cache), pm4py's parsers, and cxlib from its cache, side by side."""
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import tempfile
@@ -17,51 +18,82 @@ def add_arguments(parser) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each timing; the median is reported")
 
 
-def _median_time(fn, repeat: int):
-    times, result = [], None
+def _take_turns(fns: dict, repeat: int, *, warm: bool = True) -> tuple[dict, dict]:
+    """Each function once untimed (imports, first calls; unless not ``warm``), then ``repeat`` timed rounds in
+    which they take turns, so that a change in the machine's load falls on all of them alike; garbage is
+    collected before each timed call and not during it, as ``timeit`` does. Returns the times in seconds and the
+    last result of each function."""
+    results = {name: fn() for name, fn in fns.items()} if warm else {}
+    times: dict = {name: [] for name in fns}
     for _ in range(max(1, repeat)):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
+        for name, fn in fns.items():
+            results.pop(name, None)
+            gc.collect()  # as timeit does: no collection of earlier garbage inside a timed run
+            gc.disable()
+            try:
+                started = time.perf_counter()
+                result = fn()
+                times[name].append(time.perf_counter() - started)
+            finally:
+                gc.enable()
+            results[name] = result
+    return times, results
+
+
+def _load() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):  # not on every platform
+        return None
 
 
 def run(args) -> dict:
-    """Load ``args.log`` three ways in one run and return the times in seconds (medians of ``--repeat`` runs).
+    """Load ``args.log`` several ways in one run and return the times in seconds (medians of ``--repeat`` runs).
 
-    ``pm4py_s`` uses ``pm4py.read_xes`` with pm4py's default parser (``pm4py.util.constants.DEFAULT_XES_PARSER``,
-    the Python parser it uses when no Rust backend is requested). Because pm4py >= 2.7.23 switches
-    ``read_xes()`` to rustxes by itself when that package is installed, ``pm4py_auto_s`` times that call too.
-    The cache lives in a fresh temporary folder, so the cold load really parses.
+    ``cxlib_s`` is ``read_log(cache=False)``; ``pm4py_auto_s`` is ``pm4py.read_xes()`` as called by default (pm4py
+    >= 2.7.23 switches it to rustxes when that package is installed); ``cached_s`` is ``read_log()`` from its
+    cache, kept in a fresh temporary folder so that the cold load really parses. These three are run once
+    untimed, then take turns ``--repeat`` times (``*_runs`` lists every time). ``pm4py_s`` times pm4py's own
+    Python parser (``pm4py.util.constants.DEFAULT_XES_PARSER``, ten times slower) afterwards. ``load_avg`` is the machine's
+    one-minute load average before and after.
     """
     import pm4py
     from pm4py.util import constants
 
     classifier, path, repeat = args.classifier, str(args.log), getattr(args, "repeat", 1)
+    is_xes = path.lower().endswith((".xes", ".xes.gz"))
+    load_before = _load()
     with tempfile.TemporaryDirectory() as cache, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         old = os.environ.get("CX_CACHE_DIR")
         os.environ["CX_CACHE_DIR"] = cache
         try:
-            cxlib_s, (log, report) = _median_time(
-                lambda: read_log(path, classifier=classifier, cache=False, with_report=True), repeat)
             read_log(path, classifier=classifier, cache=True)  # fills the cache
-            cached_s, (cached, cached_report) = _median_time(
-                lambda: read_log(path, classifier=classifier, cache=True, with_report=True), repeat)
+            fns = {"cxlib": lambda: read_log(path, classifier=classifier, cache=False, with_report=True),
+                   "cached": lambda: read_log(path, classifier=classifier, cache=True, with_report=True)}
+            if is_xes:
+                fns["pm4py_auto"] = lambda: pm4py.read_xes(path)
+            times, results = _take_turns(fns, repeat)
+            log, report = results["cxlib"]
+            cached, cached_report = results["cached"]
             if not cached_report.cache_hit or len(cached) != len(log):
                 raise RuntimeError("the cached load did not come from the cache")
+            median = {name: statistics.median(runs) for name, runs in times.items()}
             figures = {"events": len(log), "cases": int(log["case:concept:name"].nunique()),
-                       "reader": report.reader, "repeat": repeat, "cxlib_s": round(cxlib_s, 4)}
-            if path.lower().endswith((".xes", ".xes.gz")):
-                pm4py_s, ref = _median_time(
-                    lambda: pm4py.read_xes(path, variant=constants.DEFAULT_XES_PARSER), repeat)
-                pm4py_auto_s, _ = _median_time(lambda: pm4py.read_xes(path), repeat)
-                figures.update(pm4py_parser=constants.DEFAULT_XES_PARSER, pm4py_events=len(ref),
-                               pm4py_s=round(pm4py_s, 4), pm4py_auto_s=round(pm4py_auto_s, 4))
-            figures["cached_s"] = round(cached_s, 4)
-            if "pm4py_s" in figures:
-                figures["speedup_vs_pm4py"] = round(figures["pm4py_s"] / cxlib_s, 1)
-                figures["cached_speedup_vs_pm4py"] = round(figures["pm4py_s"] / cached_s, 1)
+                       "reader": report.reader, "repeat": repeat, "cxlib_s": round(median["cxlib"], 4)}
+            if is_xes:
+                parser = {"pm4py": lambda: pm4py.read_xes(path, variant=constants.DEFAULT_XES_PARSER)}
+                pm4py_s = statistics.median(_take_turns(parser, repeat, warm=False)[0]["pm4py"])
+                figures.update(pm4py_parser=constants.DEFAULT_XES_PARSER, pm4py_events=len(results["pm4py_auto"]),
+                               pm4py_s=round(pm4py_s, 4), pm4py_auto_s=round(median["pm4py_auto"], 4))
+            figures["cached_s"] = round(median["cached"], 4)
+            if is_xes:
+                figures["speedup_vs_pm4py"] = round(pm4py_s / median["cxlib"], 1)
+                figures["cached_speedup_vs_pm4py"] = round(pm4py_s / median["cached"], 1)
+                figures["speedup_vs_pm4py_auto"] = round(median["pm4py_auto"] / median["cxlib"], 2)
+                figures["cached_speedup_vs_pm4py_auto"] = round(median["pm4py_auto"] / median["cached"], 1)
+            figures.update({f"{name}_runs": [round(t, 4) for t in runs] for name, runs in times.items()})
+            figures["load_avg"] = [load_before, _load()]
         finally:
             if old is None:
                 os.environ.pop("CX_CACHE_DIR", None)

@@ -6,6 +6,8 @@ import html
 
 import pandas as pd
 
+from ._present import column_label, present
+
 __all__ = ["escape_frame", "say", "show"]
 
 
@@ -85,8 +87,14 @@ def say(template: str, /, **values) -> _SafeHTML:
     return _SafeHTML(markup, template.format(**values))
 
 
-def show(df: pd.DataFrame, *, caption: str | None = None, max_rows: int = 50, precision: int = 3) -> _SafeHTML:
-    """Render a table as escaped HTML (all cells, labels and the caption are escaped).
+def show(df: pd.DataFrame, *, caption: str | None = None, max_rows: int = 50, precision: int | None = None,
+         labels: dict | None = None) -> _SafeHTML:
+    """Render a table for a reader as escaped HTML (all cells, labels and the caption are escaped).
+
+    The table goes through :func:`cxlib.display.present`: human headers with units, no pandas index, shares as
+    percentages, durations by magnitude, dates in the report's time zone, coloured lights, ``Yes``/``No``, an
+    empty cell for a missing value. Wide tables scroll inside their own box; in a report the table sorts (click
+    a header) and filters (the box above it).
 
     Parameters
     ----------
@@ -96,8 +104,10 @@ def show(df: pd.DataFrame, *, caption: str | None = None, max_rows: int = 50, pr
         A caption above the table.
     max_rows : int, default 50
         Rows shown; a note says how many were left out.
-    precision : int, default 3
-        Digits after the decimal point for floats.
+    precision : int, optional
+        Digits after the decimal point for plain numbers; chosen by magnitude when not given.
+    labels : dict, optional
+        Column headers that replace the automatic ones (``{"value": "NPS"}``).
 
     Returns
     -------
@@ -108,12 +118,37 @@ def show(df: pd.DataFrame, *, caption: str | None = None, max_rows: int = 50, pr
     --------
     >>> "&lt;img" in show(pd.DataFrame({"t": ["<img src=x>"]}))._repr_html_()
     True
+    >>> "27.2%" in show(pd.DataFrame({"cumulative_share": [0.272]}))._repr_html_()
+    True
     """
     shown = df.head(max_rows)
-    markup = shown.to_html(escape=True, float_format=lambda x: f"{x:,.{precision}f}", border=0,
-                           classes="cx-table", na_rep="")
+    empty = [c for c in shown.columns if shown[c].map(lambda v: v is None or (isinstance(v, str) and not v.strip())
+                                                     or (pd.api.types.is_scalar(v) and pd.isna(v))).all()]
+    if len(shown) and empty:  # a column with no value says nothing; the note below names it
+        shown = shown.drop(columns=empty)
+    headers, rows = present(shown, precision=precision, labels=labels)
+    head = "".join(f'<th scope="col">{h}</th>' for h in headers)
+    # short labels (touchpoints, segments) stay on one line; long text (verbatims, paths) wraps
+    short = [all(len(row[i][0]) <= 32 for row in rows) for i in range(len(headers))]
+    body = []
+    for row in rows:
+        cells = []
+        for i, (markup, value, kind) in enumerate(row):
+            sort = "" if value is None else f' data-v="{float(value)!r}"'.replace("inf", "Infinity")
+            cls = ("cx-text cx-label" if short[i] else "cx-text") if kind == "text" else \
+                "cx-num" if kind in _NUMERIC else f"cx-{kind}-cell"
+            cells.append(f'<td class="{cls}"{sort}>{markup}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    markup = (f'<div class="cx-scroll" style="overflow-x:auto;max-width:100%"><table class="cx-table">'
+              f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
     if caption:
         markup = f"<p class='cx-caption'><b>{html.escape(caption)}</b></p>" + markup
     if len(df) > max_rows:
         markup += f"<p class='cx-note'>{len(df) - max_rows:,} more rows not shown.</p>"
-    return _SafeHTML(markup, shown.to_string())
+    if len(df) and empty:
+        markup += (f"<p class='cx-note'>Left out, having no value in any row: "
+                   f"{html.escape(', '.join(column_label(c) for c in empty))}.</p>")
+    return _SafeHTML(f'<div class="cx-table-block">{markup}</div>', shown.to_string())
+
+
+_NUMERIC = {"share", "percent", "p", "hours", "days", "int", "number", "timedelta"}

@@ -1,6 +1,8 @@
-"""Voice of the customer: loading, cleaning, PII redaction, classifiers, BERTopic topics, evaluation."""
+"""Voice of the customer: loading, cleaning, PII redaction, classifiers, BERTopic topics, evaluation, several
+topics and sentiments per comment, topics tracked across periods."""
 
 from ..io import STANDARD_COLUMNS, read_feedback
+from ._aspects import AspectModel, Mentions, aspect_scores, find_mentions, parse_aspects, split_segments
 from ._classify import (
     TextClassifier,
     cross_validate_text,
@@ -29,22 +31,28 @@ from ._topics import (
     TopicsOverTime,
     assign_topics,
     fit_topics,
+    phrase_labels,
     representative_verbatims,
     sentiment_by_topic,
     topic_table,
     topics_by,
     topics_over_time,
 )
+from ._tracking import TrackedTopics, match_topics, track_topics
 from ._widgets import topic_browser
 
 __all__ = [
     "PII_KINDS",
     "STANDARD_COLUMNS",
+    "AspectModel",
     "ClassificationResult",
+    "Mentions",
     "TextClassifier",
     "TopicAgreement",
     "TopicResult",
     "TopicsOverTime",
+    "TrackedTopics",
+    "aspect_scores",
     "assign_topics",
     "classification_scores",
     "classify_relevance",
@@ -56,10 +64,14 @@ __all__ = [
     "deduplicate",
     "detect_language",
     "embed_texts",
+    "find_mentions",
     "fit_score_sentiment",
     "fit_topics",
     "holdout_evaluate",
+    "match_topics",
     "out_of_fold_predict",
+    "parse_aspects",
+    "phrase_labels",
     "plot_sentiment_by",
     "plot_topic_sizes",
     "plot_topics_by",
@@ -72,10 +84,12 @@ __all__ = [
     "representative_verbatims",
     "score_to_sentiment",
     "sentiment_by_topic",
+    "split_segments",
     "topic_agreement",
     "topic_browser",
     "topic_table",
     "topics_by",
     "topics_over_time",
+    "track_topics",
     "vader_sentiment",
 ]

@@ -162,7 +162,6 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """Fit on texts ``X`` and labels ``y`` (rows with a missing label are an error)."""
         from scipy.sparse import hstack
-        from sklearn.linear_model import LogisticRegression
 
         texts = _texts(X)
         labels = pd.Series(list(y), dtype=object)
@@ -177,11 +176,17 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
                                column="labels")
         self.vectorizers_ = self._vectorizers()
         features = hstack([v.fit_transform(texts) for v in self.vectorizers_]).tocsr()
+        return self._fit_features(features, labels.to_numpy(dtype=object))
+
+    def _fit_features(self, features, labels: np.ndarray):
+        """Fit the linear model on ready n-gram features (the vectorizers are fitted, or not needed)."""
+        from sklearn.linear_model import LogisticRegression
+
         if self.nb_weighting:
             self.model_ = _NBLogistic(C=self.C, class_weight=self.class_weight, norm=self.nb_norm)
         else:
             self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        self.model_.fit(features, labels.to_numpy(dtype=object))
+        self.model_.fit(features, labels)
         self.classes_ = self.model_.classes_
         return self
 
@@ -280,9 +285,131 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return clf
 
 
+class _NgramCounts:
+    """The n-gram counts of all texts, counted once; each fold's TF-IDF features are cut from them.
+
+    A :class:`TextClassifier` fitted on a fold's training texts keeps, per vectorizer, the n-grams whose
+    document frequency there reaches ``min_df``, in alphabetical order, with IDF weights from those texts.
+    Counting every text once with the same analyzer and no frequency limit, then keeping per fold the columns
+    that pass on its training rows and weighting them as ``TfidfVectorizer`` does, gives the same features
+    (tests/test_feedback_speed.py checks it) for one pass over the texts instead of one per fold.
+    """
+
+    def __init__(self, estimator: TextClassifier, texts: list[str]):
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        counting = set(CountVectorizer().get_params())
+        self.parts = []
+        for vec in estimator._vectorizers():
+            params = {k: v for k, v in vec.get_params().items() if k in counting}
+            min_df = params["min_df"]
+            params.update(min_df=1, max_df=1.0, max_features=None)
+            counts = CountVectorizer(**params).fit_transform(texts).tocsr()
+            counts.sort_indices()
+            self.parts.append((counts, min_df, vec))
+
+    def features(self, train: np.ndarray, test: np.ndarray):
+        """``(train_features, test_features)`` as a vectorizer fitted on the ``train`` rows would give them."""
+        from scipy.sparse import hstack
+        from sklearn.preprocessing import normalize
+
+        out_train, out_test = [], []
+        for counts, min_df, vec in self.parts:
+            rows = counts[train]
+            n = rows.shape[0]
+            df = np.bincount(rows.indices, minlength=counts.shape[1])
+            least = min_df if isinstance(min_df, (int, np.integer)) else int(np.ceil(min_df * n))
+            keep = np.flatnonzero(df >= max(least, 1))
+            idf = None
+            if vec.use_idf:
+                smooth = float(vec.smooth_idf)
+                idf = np.log((n + int(vec.smooth_idf)) / (df[keep].astype(np.float64) + smooth)) + 1.0
+            for part, out in ((rows, out_train), (counts[test], out_test)):
+                x = part[:, keep].astype(np.float64)
+                if vec.sublinear_tf:
+                    np.log(x.data, x.data)
+                    x.data += 1.0
+                if idf is not None:
+                    x.data *= idf[x.indices]
+                out.append(normalize(x, norm=vec.norm, copy=False) if vec.norm else x)
+        return hstack(out_train).tocsr(), hstack(out_test).tocsr()
+
+
+def _fold_of(y: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """The test fold (0-based) of each row under stratified k-fold with shuffling."""
+    from sklearn.model_selection import StratifiedKFold
+
+    fold = np.empty(len(y), dtype=int)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for i, (_, test) in enumerate(splitter.split(np.zeros(len(y)), y)):
+        fold[test] = i
+    return fold
+
+
+def _estimator_key(estimator) -> object:
+    return {"class": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
+            "params": estimator.get_params(deep=True)}
+
+
+def _cross_fit(texts: list[str], y: np.ndarray, estimator, *, folds: int, seed: int, cache: bool,
+               progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold predictions and the fold of each row: one model per fold, each predicting the rows it did not
+    see. Both :func:`cross_validate_text` and :func:`out_of_fold_predict` read it, so on the same texts, labels,
+    options, folds and seed they share the fits; the result is cached on disk under those inputs."""
+    from sklearn.base import clone
+    from tqdm.auto import tqdm
+
+    from . import _cache
+
+    key = _cache.cache_key("cross-fit", texts, [str(v) for v in y], _estimator_key(estimator), folds, seed,
+                           packages=("scikit-learn", "scipy", "numpy"))
+    if cache and (hit := _cache.load("cross-fit", key)) is not None:
+        values, _ = hit
+        return np.asarray(values["pred"], dtype=object), np.asarray(values["fold"], dtype=int)
+    fold = _fold_of(y, folds, seed)
+    pred = np.empty(len(y), dtype=object)
+    counts = _NgramCounts(estimator, texts) if type(estimator) is TextClassifier else None
+    for i in tqdm(range(folds), desc="cross-fitting", unit="fold", disable=not progress):
+        train, test = np.flatnonzero(fold != i), np.flatnonzero(fold == i)
+        model = clone(estimator)
+        if counts is not None:
+            train_features, test_features = counts.features(train, test)
+            model._fit_features(train_features, y[train])
+            proba = model.model_.predict_proba(test_features)
+            pred[test] = np.asarray(model.classes_, dtype=object)[proba.argmax(axis=1)]
+        else:
+            model.fit([texts[j] for j in train], y[train])
+            pred[test] = model.predict([texts[j] for j in test])
+    if cache:
+        _cache.save("cross-fit", key, {"pred": [str(v) for v in pred], "fold": fold.tolist()})
+    return pred, fold
+
+
+def _fit_predict(train_texts: list[str], train_labels: np.ndarray, estimator, texts: list[str], *,
+                 cache: bool) -> np.ndarray:
+    """Fit ``estimator`` on the training texts and predict ``texts``; cached on disk under all of them."""
+    from sklearn.base import clone
+
+    from . import _cache
+
+    key = _cache.cache_key("fit-predict", train_texts, [str(v) for v in train_labels], _estimator_key(estimator),
+                           texts, packages=("scikit-learn", "scipy", "numpy"))
+    if cache and (hit := _cache.load("fit-predict", key)) is not None:
+        return np.asarray(hit[0]["pred"], dtype=object)
+    pred = np.asarray(clone(estimator).fit(train_texts, train_labels).predict(texts), dtype=object)
+    if cache:
+        _cache.save("fit-predict", key, {"pred": [str(v) for v in pred]})
+    return pred
+
+
 @share_docs
-def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: int = 0) -> pd.DataFrame:
+def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: int = 0,
+                        cache: bool = True) -> pd.DataFrame:
     """Stratified k-fold cross-validation of a text classifier: micro-F1, macro-F1 and accuracy per fold.
+
+    The fits are shared with :func:`out_of_fold_predict` (the same texts, labels, options, folds and seed give
+    the same folds) and cached on disk (``$CX_CACHE_DIR/feedback``), keyed by all of them: a second call costs
+    no fit.
 
     Parameters
     ----------
@@ -292,6 +419,8 @@ def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: 
         Gold labels.
     {estimator}
     {folds_seed}
+    cache : bool, default True
+        Read and write the on-disk cache.
 
     Returns
     -------
@@ -306,22 +435,19 @@ def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: 
     >>> list(cv["fold"])
     ['1', '2', '3', 'mean']
     """
-    from sklearn.base import clone
     from sklearn.metrics import accuracy_score, f1_score
-    from sklearn.model_selection import StratifiedKFold
 
     texts = _texts(texts)
     y = pd.Series(list(labels), dtype=object).astype(str).to_numpy(dtype=object)
     estimator = estimator if estimator is not None else TextClassifier()
+    pred, fold = _cross_fit(texts, y, estimator, folds=folds, seed=seed, cache=cache)
     rows = []
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for i, (train, test) in enumerate(splitter.split(np.zeros(len(y)), y), start=1):
-        model = clone(estimator).fit([texts[j] for j in train], y[train])
-        pred = model.predict([texts[j] for j in test])
-        rows.append({"fold": str(i), "n_train": len(train), "n_test": len(test),
-                     "accuracy": accuracy_score(y[test], pred),
-                     "micro_f1": f1_score(y[test], pred, average="micro"),
-                     "macro_f1": f1_score(y[test], pred, average="macro")})
+    for i in range(folds):
+        test = fold == i
+        rows.append({"fold": str(i + 1), "n_train": int((~test).sum()), "n_test": int(test.sum()),
+                     "accuracy": accuracy_score(y[test], pred[test]),
+                     "micro_f1": f1_score(y[test], pred[test], average="micro"),
+                     "macro_f1": f1_score(y[test], pred[test], average="macro")})
     out = pd.DataFrame(rows)
     mean = {"fold": "mean", "n_train": int(out["n_train"].mean()), "n_test": int(out["n_test"].mean()),
             **{c: out[c].mean() for c in ("accuracy", "micro_f1", "macro_f1")}}
@@ -329,8 +455,13 @@ def cross_validate_text(texts, labels, *, estimator=None, folds: int = 5, seed: 
 
 
 @share_docs
-def out_of_fold_predict(texts, labels, *, estimator=None, folds: int = 5, seed: int = 0) -> pd.Series:
+def out_of_fold_predict(texts, labels, *, estimator=None, folds: int = 5, seed: int = 0, cache: bool = True,
+                        progress: bool = False) -> pd.Series:
     """Predict every labelled text with a model that did not see it (k-fold), e.g. sentiment for all rows.
+
+    The fits are shared with :func:`cross_validate_text` and cached on disk, keyed by texts, labels, options,
+    folds and seed. For a :class:`TextClassifier` the n-grams are counted once and each fold's TF-IDF features
+    cut from those counts, which gives the same features as fitting the vectorizers per fold.
 
     Parameters
     ----------
@@ -340,6 +471,10 @@ def out_of_fold_predict(texts, labels, *, estimator=None, folds: int = 5, seed: 
         Gold labels; rows with a missing label are predicted by a model trained on all labelled rows.
     {estimator}
     {folds_seed}
+    cache : bool, default True
+        Read and write the on-disk cache.
+    progress : bool, default False
+        A progress bar over the folds.
 
     Returns
     -------
@@ -352,9 +487,6 @@ def out_of_fold_predict(texts, labels, *, estimator=None, folds: int = 5, seed: 
     >>> out_of_fold_predict(dev["text"], dev["relevance"], folds=3).isin(["true", "false"]).all()
     np.True_
     """
-    from sklearn.base import clone
-    from sklearn.model_selection import StratifiedKFold
-
     index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(list(texts)))
     texts = _texts(texts)
     y = pd.Series(list(labels), dtype=object)
@@ -363,13 +495,11 @@ def out_of_fold_predict(texts, labels, *, estimator=None, folds: int = 5, seed: 
     known_idx = np.flatnonzero(known)
     estimator = estimator if estimator is not None else TextClassifier()
     pred = np.empty(len(texts), dtype=object)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train, test in splitter.split(np.zeros(len(y_known)), y_known):
-        model = clone(estimator).fit([texts[known_idx[j]] for j in train], y_known[train])
-        pred[known_idx[test]] = model.predict([texts[known_idx[j]] for j in test])
+    pred[known_idx], _ = _cross_fit([texts[i] for i in known_idx], y_known, estimator, folds=folds, seed=seed,
+                                    cache=cache, progress=progress)
     if (~known).any():
-        model = clone(estimator).fit([texts[i] for i in known_idx], y_known)
-        pred[~known] = model.predict([texts[i] for i in np.flatnonzero(~known)])
+        pred[~known] = _fit_predict([texts[i] for i in known_idx], y_known, estimator,
+                                    [texts[i] for i in np.flatnonzero(~known)], cache=cache)
     return pd.Series(pred, index=index, dtype=object)
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .._errors import CxInputError
 from ..display import PII_KINDS, redact_values
+from . import _cache
 
 __all__ = [
     "PII_KINDS",
@@ -223,7 +224,7 @@ def deduplicate(feedback: pd.DataFrame, *, text: str = "text", normalise: bool =
 
 def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = "words", redact: bool = True,
                    dedupe: bool = True, language: str | bool = "auto", languages=("en", "de"),
-                   drop_empty: bool = True,
+                   drop_empty: bool = True, cache: bool = True,
                    with_report: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, dict]:
     """Clean a feedback table: PII redaction, a modelling text, language, de-duplication; all counted.
 
@@ -250,6 +251,9 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
         Candidate languages for detection.
     drop_empty : bool, default True
         Drop rows whose cleaned text is empty (e.g. only a handle and a link).
+    cache : bool, default True
+        Read and write the on-disk cache of the per-text work (redaction, cleaning, language detection), keyed by
+        the texts and these options (``$CX_CACHE_DIR/feedback/clean``). The cached texts are the redacted ones.
     with_report : bool, default False
         Return ``(table, report)``. The report is a dict: ``rows_in`` and ``rows_out`` (int), ``dropped``
         (reason -> rows), ``pii`` (kind -> replacements, every kind of ``PII_KINDS``), ``languages`` (code ->
@@ -275,26 +279,36 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
     if text not in feedback.columns:
         raise CxInputError(f"the text column {text!r} is missing; columns: {', '.join(map(str, feedback.columns))}.",
                            column=text)
-    report = {"rows_in": len(feedback), "dropped": {}, "pii": dict.fromkeys(PII_KINDS, 0), "languages": {}}
-    out = feedback.copy()
+    detect = language is True or (language == "auto" and "language" not in feedback.columns)
+    values = feedback[text].tolist()
+    options = {"emojis": emojis, "redact": redact, "dedupe": dedupe, "drop_empty": drop_empty, "detect": detect,
+               "languages": sorted(languages) if detect else None}
+    # The per-text work (redaction, cleaning, language) is cached under the texts and the options; only texts
+    # can be cached (JSON), so a column with other values is cleaned afresh.
+    cacheable = cache and all(isinstance(v, str) for v in values)
+    key = _cache.cache_key("clean", values, options, packages=("emoji", "lingua-language-detector",
+                                                               "phonenumbers", "python-stdnum")) if cacheable else None
+    step = _cache.load("clean", key) if cacheable else None
+    step = step[0] if step is not None else None
+    if step is None:
+        step = _clean_values(values, emojis=emojis, redact=redact, dedupe=dedupe, drop_empty=drop_empty,
+                             languages=languages if detect else None)
+        if cacheable:
+            _cache.save("clean", key, step)
+    report = {"rows_in": len(feedback), "dropped": dict(step["dropped"]), "pii": dict(step["pii"]),
+              "languages": {}}
+    out = feedback.reset_index(drop=True)
     # The shown text keeps its wording; entities such as &gt; are decoded (display helpers escape it again).
-    out[text] = [html.unescape(html.unescape(t)) if isinstance(t, str) else t for t in out[text].tolist()]
     if redact:
-        out, report["pii"] = redact_pii(out, text=text, with_report=True)
+        out[text] = pd.Series(step["shown"], index=out.index, dtype=object)
+        out["pii_redacted"] = pd.Series(step["pii_per_row"], index=out.index, dtype=int)
     else:
+        out[text] = step["shown"]
         out["pii_redacted"] = 0
-    out["text_clean"] = [clean_text(t, emojis=emojis) for t in out[text].tolist()]
-    if drop_empty:
-        empty = out["text_clean"].str.strip() == ""
-        if empty.any():
-            report["dropped"]["empty after cleaning"] = int(empty.sum())
-            out = out[~empty]
-    if dedupe:
-        out, dedup = deduplicate(out, text="text_clean", with_report=True)
-        if dedup["duplicates_dropped"]:
-            report["dropped"]["repeated text"] = dedup["duplicates_dropped"]
-    if language is True or (language == "auto" and "language" not in out.columns):
-        out["language"] = detect_language(out["text_clean"], languages=languages)
+    out["text_clean"] = step["clean"]
+    out = out.iloc[step["kept"]].copy()
+    if detect:
+        out["language"] = pd.Series(step["language"], index=out.index, dtype=object)
         report["language_source"] = "lingua (detected offline)"
     elif "language" in out.columns:
         report["language_source"] = "language column"
@@ -303,6 +317,41 @@ def clean_feedback(feedback: pd.DataFrame, *, text: str = "text", emojis: str = 
     out = out.reset_index(drop=True)
     report["rows_out"] = len(out)
     return (out, report) if with_report else out
+
+
+def _clean_values(values: list, *, emojis: str, redact: bool, dedupe: bool, drop_empty: bool,
+                  languages) -> dict:
+    """What :func:`clean_feedback` computes from the text values alone (JSON values, for the cache): the shown
+    text, the replacements (per row and per kind), ``text_clean``, the positions of the rows kept, the drops per
+    reason and, with ``languages``, the language of each kept row."""
+    shown = [html.unescape(html.unescape(t)) if isinstance(t, str) else t for t in values]
+    totals = dict.fromkeys(PII_KINDS, 0)
+    per_row = [0] * len(values)
+    if redact:
+        shown, counts = redact_values(shown)
+        for row in counts:
+            for k, v in row.items():
+                totals[k] += v
+        per_row = [int(sum(c.values())) for c in counts]
+    clean = [clean_text(t, emojis=emojis) for t in shown]
+    kept = pd.RangeIndex(len(values))
+    dropped = {}
+    if drop_empty:
+        empty = pd.Series(clean, dtype=object).str.strip() == ""
+        if empty.any():
+            dropped["empty after cleaning"] = int(empty.sum())
+            kept = kept[~empty.to_numpy()]
+    if dedupe:
+        frame = pd.DataFrame({"text_clean": [clean[i] for i in kept]}, index=kept)
+        frame, dedup = deduplicate(frame, text="text_clean", with_report=True)
+        if dedup["duplicates_dropped"]:
+            dropped["repeated text"] = dedup["duplicates_dropped"]
+        kept = frame.index
+    language = None
+    if languages is not None:
+        language = detect_language([clean[i] for i in kept], languages=languages).tolist()
+    return {"shown": shown, "pii_per_row": per_row, "pii": totals, "clean": clean,
+            "kept": [int(i) for i in kept], "dropped": dropped, "language": language}
 
 
 def cleaning_report_table(report: dict) -> pd.DataFrame:

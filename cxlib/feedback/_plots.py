@@ -20,6 +20,9 @@ def _axes(ax, size=(8, 4)):
     return ax
 
 
+_PERIOD_WORDS = {"D": "day", "W": "week", "M": "month", "ME": "month", "Q": "quarter", "QE": "quarter", "Y": "year"}
+
+
 def _short(label: str, width: int = 40) -> str:
     label = str(label)
     return label if len(label) <= width else label[: width - 1] + "…"
@@ -140,7 +143,7 @@ def plot_topics_over_time(documents: pd.DataFrame, *, date: str = "date", period
     sns.lineplot(data=shown, x="period", y="share", hue="topic_label", marker="o", ax=ax)
     ax.set_ylabel("share of texts")
     ax.set_xlabel("")
-    ax.set_title(f"Topics over time (per {period})")
+    ax.set_title(f"Topics over time (per {_PERIOD_WORDS.get(str(period).upper(), period)})")
     ax.legend(fontsize="small", bbox_to_anchor=(1.01, 1), loc="upper left")
     return ax
 

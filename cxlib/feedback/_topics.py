@@ -11,7 +11,8 @@ import pandas as pd
 
 from .._errors import CxInputError
 from ..display import Result, say, show
-from ._embed import embed_texts, load_embedding_model
+from . import _cache
+from ._embed import embed_texts, resolve_embedding_model
 from ._stopwords import stop_words
 
 __all__ = [
@@ -34,7 +35,8 @@ class TopicResult(Result):
     Attributes
     ----------
     documents : pandas.DataFrame
-        The input rows with ``topic`` (int; -1 only for outliers left by HDBSCAN), ``topic_label`` (str),
+        The input rows with ``topic`` (int; -1 only for outliers left by HDBSCAN), ``topic_label`` (str: the
+        topic's most representative phrases, see :func:`phrase_labels`, else its top words),
         ``topic_similarity`` (cosine similarity of the text to its topic's centre) and, with a taxonomy,
         ``touchpoint_guess`` (the seed-word touchpoint closest to the text, or ``"other"``).
     topics : pandas.DataFrame
@@ -45,15 +47,18 @@ class TopicResult(Result):
         Plain values: ``clustering``, ``n_topics``, ``seed``, ``outliers_before``, ``outliers_after``,
         ``outlier_share``, ``embedded``/``cached`` rows, ``seconds`` per step.
     bertopic : bertopic.BERTopic
-        The fitted BERTopic model (c-TF-IDF topic representations).
+        The fitted BERTopic model (c-TF-IDF topic representations). With spectral or k-means clustering it is
+        fitted on first use, on the same texts, vectors and topics (so a report that never uses it never imports
+        BERTopic); its topics and words are the ones in ``documents`` and ``topics``.
     """
 
     documents: pd.DataFrame
     topics: pd.DataFrame
     backend: str
     info: dict
-    bertopic: object = None
+    bertopic: object = dataclasses.field(default=None, repr=False, compare=False)
     features: np.ndarray | None = dataclasses.field(default=None, repr=False)
+    _refit: object = dataclasses.field(default=None, repr=False, compare=False)
 
     def parts(self) -> list:
         """A sentence on the documents, topics and vectors, then the topics table."""
@@ -69,6 +74,102 @@ class TopicResult(Result):
         self.bertopic.save(str(folder), serialization="safetensors", save_ctfidf=True,
                            save_embedding_model=False)
         return folder
+
+
+def _get_bertopic(self):
+    model = self.__dict__.get("_bertopic")
+    if model is None and self._refit is not None:
+        model = self.__dict__["_bertopic"] = self._refit()
+    return model
+
+
+def _set_bertopic(self, value) -> None:
+    self.__dict__["_bertopic"] = value
+
+
+# The BERTopic model is a property over the dataclass field, so that it can be fitted when first asked for.
+TopicResult.bertopic = property(_get_bertopic, _set_bertopic, doc="The fitted BERTopic model (fitted on first use).")
+
+
+def _by_frequency(labels: np.ndarray) -> np.ndarray:
+    """Topic ids renumbered by size, largest first (-1 stays -1), as BERTopic numbers them."""
+    import collections
+
+    sizes = collections.Counter(labels.tolist())
+    order = pd.DataFrame(sizes.items(), columns=["Old_Topic", "Size"]).sort_values("Size", ascending=False)
+    order = order[order.Old_Topic != -1]
+    mapping = {-1: -1, **dict(zip(order.Old_Topic, range(len(order))))}
+    return np.asarray([mapping[t] for t in labels.tolist()], dtype=int)
+
+
+def _topic_vectorizer(language: str, n_texts: int):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(stop_words=stop_words(language), ngram_range=(1, 2), min_df=2 if n_texts >= 100 else 1)
+
+
+def _topic_words(texts: list[str], topics: np.ndarray, *, language: str, top_n: int = 10) -> dict:
+    """Each topic's words by class-based TF-IDF (c-TF-IDF), computed as BERTopic computes them.
+
+    The texts of a topic are joined into one document; for ``english`` every character but ASCII letters, digits
+    and spaces is dropped (BERTopic's preprocessing); word 1-2-grams are counted; a word's weight in a topic is its
+    share of the topic's words times ``log(1 + average words per topic / its count over all topics)``. The top
+    ``top_n`` words per topic, as ``(word, weight)``, padded with ``("", 1e-05)`` as BERTopic's ``get_topic``
+    gives them. This needs no BERTopic import (which brings PyTorch and UMAP); tests/test_feedback_speed.py checks
+    the words against BERTopic's own.
+    """
+    import re
+
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    frame = pd.DataFrame({"Document": texts, "Topic": topics})
+    per_topic = frame.groupby(["Topic"], as_index=False).agg({"Document": " ".join})
+    documents = [d.replace("\n", " ").replace("\t", " ") for d in per_topic.Document.values]
+    if language == "english":
+        documents = [re.sub(r"[^A-Za-z0-9 ]+", "", d) for d in documents]
+    documents = [d if d != "" else "emptydoc" for d in documents]
+    vectorizer = _topic_vectorizer(language, len(texts))
+    counts = vectorizer.fit_transform(documents)
+    words = vectorizer.get_feature_names_out()
+    frequency = np.squeeze(np.asarray(counts.sum(axis=0)))
+    average = int(counts.sum(axis=1).mean())
+    idf = np.log((average / frequency) + 1)
+    weights = normalize(counts, axis=1, norm="l1", copy=False) @ sparse.diags(
+        idf, offsets=0, shape=(counts.shape[1], counts.shape[1]), format="csr", dtype=np.float64)
+    weights = sparse.csr_matrix(weights)
+    n = max(top_n, 30)
+    indices = []
+    for start, end in zip(weights.indptr[:-1], weights.indptr[1:]):
+        pick = min(n, end - start)
+        found = weights.indices[start + np.argpartition(weights.data[start:end], -pick)[-pick:]]
+        indices.append([found[i] if len(found) >= i + 1 else None for i in range(n)])
+    indices = np.array(indices)
+    scores = np.array([np.array([weights[row, col] if col is not None else 0 for col in cols])
+                       for row, cols in enumerate(indices)])
+    ranked = np.argsort(scores, 1)
+    indices = np.take_along_axis(indices, ranked, axis=1)
+    scores = np.take_along_axis(scores, ranked, axis=1)
+    return {int(topic): [(str(words[col]), float(score)) if col is not None and score > 0 else ("", 0.00001)
+                         for col, score in zip(indices[i][::-1], scores[i][::-1])][:top_n]
+            for i, topic in enumerate(sorted(per_topic.Topic.unique().tolist()))}
+
+
+def _bertopic_refit(texts: list[str], features: np.ndarray, topics: np.ndarray, *, language: str):
+    """A function that fits BERTopic on the texts, vectors and (frequency-ordered) topics, giving them back."""
+
+    def refit():
+        from bertopic import BERTopic
+        from bertopic.cluster import BaseCluster
+        from bertopic.dimensionality import BaseDimensionalityReduction
+
+        bt = BERTopic(embedding_model=None, umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster(),
+                      vectorizer_model=_topic_vectorizer(language, len(texts)), calculate_probabilities=False,
+                      verbose=False, language="english" if language == "english" else "multilingual")
+        bt.fit_transform(texts, embeddings=features, y=topics)
+        return bt
+
+    return refit
 
 
 def _tfidf_svd(texts, *, language: str, dims: int, seed: int):
@@ -126,6 +227,84 @@ def _seed_matrix(taxonomy: dict, *, embed, tfidf_svd, weight: float, center) -> 
     return normalize(np.hstack(parts))
 
 
+def phrase_labels(texts, topics, *, language: str = "english", phrases: int = 2, min_share: float = 0.01) -> dict:
+    """Topic labels that read as phrases: each topic's most representative two- and three-word phrases.
+
+    A phrase is a run of two or three words of a text that neither starts nor ends with a stop word ("on hold
+    for hours" gives "hold for hours"). A topic's phrases are scored by how many of its texts use them, weighted
+    by how much more often they do than all texts (document frequency x log lift); at most ``phrases`` are
+    kept, each sharing no word with a better one, joined by ", " ("Late flight, hour delay").
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts the topics were found on.
+    topics : sequence of int
+        Each text's topic.
+    language : str, default "english"
+        Stop words (see :func:`stop_words`).
+    phrases : int, default 2
+        Phrases per label at most.
+    min_share : float, default 0.01
+        A phrase must occur in at least this share of the topic's texts (and in at least 3).
+
+    Returns
+    -------
+    dict
+        Topic -> label; topics with no phrase that frequent are left out (their caller uses the top words).
+
+    Examples
+    --------
+    >>> texts = ["another late flight", "late flight and a long hour delay", "the late flight, hour delay",
+    ...          "lost my bag at baggage claim", "baggage claim lost the bag", "waiting at baggage claim"]
+    >>> phrase_labels(texts * 2, [0, 0, 0, 1, 1, 1] * 2)
+    {0: 'Late flight, hour delay', 1: 'Baggage claim'}
+    """
+    import re
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    stops = set(stop_words(language))
+
+    def runs(text):
+        words = re.findall(r"[^\W\d_][\w'-]*", str(text).casefold())
+        out = []
+        for n in (2, 3):
+            for i in range(len(words) - n + 1):
+                gram = words[i:i + n]
+                if gram[0] not in stops and gram[-1] not in stops and len(set(gram)) == n:
+                    out.append(" ".join(gram))
+        return out
+
+    topics = np.asarray(topics)
+    try:
+        matrix = CountVectorizer(analyzer=runs, binary=True, min_df=3).fit(texts)
+    except ValueError:  # no phrase occurs three times
+        return {}
+    counts = matrix.transform(texts)
+    vocabulary = matrix.get_feature_names_out()
+    everywhere = np.asarray(counts.sum(axis=0)).ravel() / counts.shape[0]
+    labels = {}
+    for topic in sorted(set(topics.tolist())):
+        inside = topics == topic
+        frequency = np.asarray(counts[inside].sum(axis=0)).ravel()
+        score = frequency * np.log(np.maximum(frequency / inside.sum(), 1e-12) / everywhere)
+        score[(frequency < max(3, min_share * inside.sum())) | (score <= 0)] = -np.inf
+        chosen, used = [], set()
+        for index in np.argsort(-score, kind="stable"):
+            if not np.isfinite(score[index]) or len(chosen) == phrases:
+                break
+            words = set(vocabulary[index].split())
+            if words & used:
+                continue
+            chosen.append(vocabulary[index])
+            used |= words
+        if chosen:
+            label = ", ".join(chosen)
+            labels[topic] = label[:1].upper() + label[1:]
+    return labels
+
+
 def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: int = 10, seed: int = 0,
                embedding_model="auto", language: str = "english", clustering: str = "spectral", neighbors: int = 15,
                tfidf_weight: float = 0.5, taxonomy: dict | None = None, min_similarity: float = 0.15,
@@ -136,7 +315,8 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
     SVD view of the same texts (the words customers use). Spectral clustering (k-means on the leading
     eigenvectors of the cosine k-nearest-neighbour graph) groups them into ``n_topics`` topics, so homogeneous
     feedback does not collapse into one giant topic as with BERTopic's UMAP + HDBSCAN defaults, and no text is
-    left as an outlier. BERTopic then describes each topic with c-TF-IDF words. Without a model (or
+    left as an outlier. Each topic is described by its c-TF-IDF words, computed as BERTopic computes them (the
+    BERTopic model itself, ``result.bertopic``, is fitted only when it is used). Without a model (or
     ``embedding_model="tfidf"``) the TF-IDF + SVD view alone is clustered; ``backend`` says which was used.
     ``clustering="kmeans"`` runs plain k-means on the vectors; ``clustering="hdbscan"`` runs BERTopic's own
     UMAP + HDBSCAN followed by outlier reduction.
@@ -170,7 +350,9 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
     min_similarity : float, default 0.15
         With a taxonomy: a text whose best touchpoint similarity is below this gets ``"other"``.
     cache : bool, default True
-        Use the embedding cache.
+        Use the on-disk caches: the embeddings, and (spectral and k-means clustering) the topics themselves, keyed
+        by the texts, these options and the embedding model (``$CX_CACHE_DIR/feedback/topics``); a second run on
+        the same texts reads the topics back instead of computing them. ``info["cached_result"]`` says which.
     progress : bool, default True
         Progress bar while embedding.
 
@@ -187,11 +369,6 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
     >>> sorted(result.documents["topic"].unique().tolist())
     [0, 1, 2, 3, 4]
     """
-    from bertopic import BERTopic
-    from bertopic.cluster import BaseCluster
-    from bertopic.dimensionality import BaseDimensionalityReduction
-    from sklearn.cluster import KMeans
-    from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.preprocessing import normalize
 
     if text not in feedback.columns:
@@ -204,16 +381,87 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
     if len(texts) < max(3, n_topics):
         raise CxInputError(f"{len(texts)} texts are too few for {n_topics} topics.", column=text)
     seconds, info = {}, {"clustering": clustering, "seed": seed}
+    if taxonomy and (not isinstance(taxonomy, dict)
+                     or not all(isinstance(v, (list, tuple)) and v for v in taxonomy.values())):
+        raise CxInputError("taxonomy must map each touchpoint to a non-empty list of seed words.",
+                           column="taxonomy")
+    folder, backend, embedding_key, _ = resolve_embedding_model(embedding_model)
+    backend = (f"sentence-transformers: {backend}" if folder is not None else
+               f"TF-IDF + SVD (BERTopic's scikit-learn pipeline; embedding model: {backend})")
+    # Spectral and k-means topics are cached under the texts, the options and the embedding model; HDBSCAN's
+    # BERTopic model is not (it cannot be rebuilt from the topics alone).
+    cacheable = cache and clustering != "hdbscan"
+    options = {"n_topics": n_topics, "seed": seed, "language": language, "clustering": clustering,
+               "neighbors": neighbors if clustering == "spectral" else None, "tfidf_weight": tfidf_weight,
+               "taxonomy": list((taxonomy or {}).items()), "embedding": embedding_key}
+    key = _cache.cache_key("topics", texts, options, packages=("scikit-learn", "scipy", "numpy")) \
+        if cacheable else None
+    hit = _cache.load("topics", key) if cacheable else None
+    if hit is not None:
+        values, arrays = hit
+        topics, features = arrays["topics"].astype(int), arrays["features"]
+        guide = arrays.get("guide")
+        words = {int(t): [tuple(pair) for pair in pairs] for t, pairs in values["words"].items()}
+        info.update(values["info"], cached_result=True)
+        n_topics = values["n_topics"]
+        bt, refit = None, _bertopic_refit(texts, features, topics, language=language)
+    else:
+        topics, features, guide, words, bt, refit, n_topics = _find_topics(
+            texts, info=info, seconds=seconds, n_topics=n_topics, seed=seed, embedding_model=embedding_model,
+            has_model=folder is not None, language=language, clustering=clustering, neighbors=neighbors,
+            tfidf_weight=tfidf_weight, taxonomy=taxonomy, cache=cache, progress=progress)
+        if cacheable:
+            arrays = {"topics": topics.astype(np.int64), "features": features}
+            if guide is not None:
+                arrays["guide"] = guide
+            _cache.save("topics", key, {"words": {str(t): [list(w) for w in pairs] for t, pairs in words.items()},
+                                        "info": {k: v for k, v in info.items() if k not in ("clustering", "seed")},
+                                        "n_topics": n_topics}, arrays)
+        info["cached_result"] = False
+    info["n_topics"] = len(set(topics.tolist()) - {-1})
+    info["outlier_share"] = float((topics == -1).mean())
+
+    labels_by_topic = {}
+    phrases = phrase_labels(texts, topics, language=language)
+    for t in sorted(set(topics.tolist())):
+        top = [w for w, _ in (words.get(t) or [])][:4]
+        label = phrases.get(t) or (", ".join(top) if top else f"topic {t}")
+        labels_by_topic[t] = ("outliers: " if t == -1 else "") + label
+    docs = feedback.copy()
+    docs["topic"] = topics
+    docs["topic_label"] = [labels_by_topic[t] for t in topics]
+    centres = {t: normalize(features[topics == t].mean(axis=0, keepdims=True))[0] for t in set(topics.tolist())}
+    docs["topic_similarity"] = np.einsum("ij,ij->i", features, np.vstack([centres[t] for t in topics]))
+    if guide is not None:
+        sims = features @ guide.T
+        names = np.asarray(list(taxonomy), dtype=object)
+        best = sims.argmax(axis=1)
+        docs["touchpoint_guess"] = np.where(sims.max(axis=1) >= min_similarity, names[best], "other")
+    info["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
+    info["documents"] = len(texts)
+    table = topic_table(docs, words={t: [w for w, _ in (words.get(t) or [])][:10] for t in labels_by_topic})
+    return TopicResult(documents=docs, topics=table, backend=backend, info=info, bertopic=bt, features=features,
+                       _refit=refit)
+
+
+def _find_topics(texts: list[str], *, info: dict, seconds: dict, n_topics: int, seed: int, embedding_model,
+                 has_model: bool, language: str, clustering: str, neighbors: int, tfidf_weight: float,
+                 taxonomy, cache: bool, progress: bool) -> tuple:
+    """The steps of :func:`fit_topics` that its cache saves: vectors, clustering, topic words.
+
+    Returns ``(topics, features, guide, words, bertopic, refit, n_topics)``: topic per text (numbered by size),
+    the document vectors, the seed-word vectors (or None), ``{topic: [(word, weight), ...]}``, the BERTopic model
+    (HDBSCAN only; else None) or the function that fits it on first use, and the number of topics asked for.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import normalize
 
     started = time.perf_counter()
-    model, backend, _key = load_embedding_model(embedding_model)
     embeddings = None
-    if model is not None:
+    if has_model:
         embeddings, emb_info = embed_texts(texts, model=embedding_model, cache=cache, progress=progress)
         info.update(embedded=emb_info["computed"], cached=emb_info["cached"])
-        backend = f"sentence-transformers: {backend}"
     else:
-        backend = f"TF-IDF + SVD (BERTopic's scikit-learn pipeline; embedding model: {backend})"
         info.update(embedded=0, cached=0)
     seconds["embed"] = time.perf_counter() - started
 
@@ -229,17 +477,10 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
     seconds["features"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    # BERTopic strips every non-ASCII letter from "english" texts (für -> fr); other languages keep them.
-    bt_language = "english" if language == "english" else "multilingual"
-    topic_words = CountVectorizer(stop_words=stop_words(language), ngram_range=(1, 2),
-                                  min_df=2 if len(texts) >= 100 else 1)
     guide = None
     if taxonomy:
-        if not isinstance(taxonomy, dict) or not all(isinstance(v, (list, tuple)) and v for v in taxonomy.values()):
-            raise CxInputError("taxonomy must map each touchpoint to a non-empty list of seed words.",
-                               column="taxonomy")
-        embed = None if model is None else (lambda ph: embed_texts(ph, model=embedding_model, cache=cache,
-                                                                   progress=False)[0])
+        embed = None if embeddings is None else (lambda ph: embed_texts(ph, model=embedding_model, cache=cache,
+                                                                        progress=False)[0])
         guide = _seed_matrix(taxonomy, embed=embed, tfidf_svd=tfidf_svd if (embeddings is None or tfidf_weight > 0)
                              else None, weight=tfidf_weight if embeddings is not None else 1.0, center=center)
         n_topics = max(n_topics, len(taxonomy))
@@ -253,49 +494,37 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
             labels = KMeans(n_topics, init=init, n_init=1, random_state=seed).fit_predict(features)
         else:
             labels = KMeans(n_topics, n_init=10, random_state=seed).fit_predict(features)
-        bt = BERTopic(embedding_model=None, umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster(),
-                      vectorizer_model=topic_words, calculate_probabilities=False, verbose=False,
-                      language=bt_language)
-        topics, _ = bt.fit_transform(texts, embeddings=features, y=labels)
+        seconds["cluster"] = time.perf_counter() - started
+        started = time.perf_counter()
+        # BERTopic's c-TF-IDF words, computed here; the BERTopic model itself is fitted only when asked for.
+        topics = _by_frequency(np.asarray(labels, dtype=int))
+        words = _topic_words(texts, topics, language=language)
+        bt, refit = None, _bertopic_refit(texts, features, topics, language=language)
         info["outliers_before"] = info["outliers_after"] = 0
+        seconds["describe"] = time.perf_counter() - started
     else:
+        from bertopic import BERTopic
         from hdbscan import HDBSCAN
         from umap import UMAP
 
+        topic_words = _topic_vectorizer(language, len(texts))
         umap = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed)
         hdb = HDBSCAN(min_cluster_size=max(10, len(texts) // 200), metric="euclidean",
                       cluster_selection_method="eom", prediction_data=True)
+        # BERTopic strips every non-ASCII letter from "english" texts (für -> fr); other languages keep them.
         bt = BERTopic(embedding_model=None, umap_model=umap, hdbscan_model=hdb, vectorizer_model=topic_words,
-                      verbose=False, language=bt_language)
+                      verbose=False, language="english" if language == "english" else "multilingual")
         topics, _ = bt.fit_transform(texts, embeddings=features)
         info["outliers_before"] = int(sum(t == -1 for t in topics))
         if info["outliers_before"] and len(set(topics)) > 1:
             topics = bt.reduce_outliers(texts, topics, strategy="embeddings", embeddings=features)
             bt.update_topics(texts, topics=topics, vectorizer_model=topic_words)
         info["outliers_after"] = int(sum(t == -1 for t in topics))
-    seconds["cluster"] = time.perf_counter() - started
-    topics = np.asarray(topics, dtype=int)
-    info["n_topics"] = len(set(topics.tolist()) - {-1})
-    info["outlier_share"] = float((topics == -1).mean())
-
-    labels_by_topic = {}
-    for t in sorted(set(topics.tolist())):
-        words = [w for w, _ in (bt.get_topic(t) or [])][:4]
-        labels_by_topic[t] = ("outliers: " if t == -1 else "") + (", ".join(words) if words else f"topic {t}")
-    docs = feedback.copy()
-    docs["topic"] = topics
-    docs["topic_label"] = [labels_by_topic[t] for t in topics]
-    centres = {t: normalize(features[topics == t].mean(axis=0, keepdims=True))[0] for t in set(topics.tolist())}
-    docs["topic_similarity"] = np.einsum("ij,ij->i", features, np.vstack([centres[t] for t in topics]))
-    if guide is not None:
-        sims = features @ guide.T
-        names = np.asarray(list(taxonomy), dtype=object)
-        best = sims.argmax(axis=1)
-        docs["touchpoint_guess"] = np.where(sims.max(axis=1) >= min_similarity, names[best], "other")
-    info["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
-    info["documents"] = len(texts)
-    table = topic_table(docs, words={t: [w for w, _ in (bt.get_topic(t) or [])][:10] for t in labels_by_topic})
-    return TopicResult(documents=docs, topics=table, backend=backend, info=info, bertopic=bt, features=features)
+        topics = np.asarray(topics, dtype=int)
+        words = {t: list(bt.get_topic(t) or []) for t in sorted(set(topics.tolist()))}
+        refit = None
+        seconds["cluster"] = time.perf_counter() - started
+    return topics, features, guide, words, bt, refit, n_topics
 
 
 def assign_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: int = 10, seed: int = 0,

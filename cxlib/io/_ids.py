@@ -15,7 +15,7 @@ import pandas as pd
 
 from .._errors import CxInputError
 
-__all__ = ["ID_VARIANTS", "MISSING_ID_TEXTS", "ParsedIds", "normalise_ids"]
+__all__ = ["ID_VARIANTS", "MISSING_ID_TEXTS", "ParsedIds", "normalise_distinct_ids", "normalise_ids"]
 
 #: texts that mean "no id" (after removing surrounding whitespace); the empty text too
 MISSING_ID_TEXTS = frozenset({"", "NaN", "nan", "NAN", "None", "none", "null", "NULL", "Null", "N/A", "n/a", "NA",
@@ -64,6 +64,11 @@ class ParsedIds:
 def _n(n: int, one: str, many: str | None = None) -> str:
     """``"1 id"``, ``"2 ids"``."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _flag(mask) -> np.ndarray:
+    """A boolean mask as a numpy array (``<NA>`` is False)."""
+    return np.asarray(mask.to_numpy(dtype=bool, na_value=False) if hasattr(mask, "to_numpy") else mask)
 
 
 def _show(value) -> str:
@@ -161,6 +166,28 @@ def normalise_ids(values: pd.Series, *, column: str, path=None, id_variants: str
         values = pd.Series(list(values), dtype=object)
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
+    # every step works on the distinct values, then maps back to the rows
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    rows = np.bincount(codes[codes >= 0], minlength=len(uniques))  # rows per distinct raw value
+    final, counts, examples, notes = normalise_distinct_ids(uniques, rows, int((codes < 0).sum()), values.dtype,
+                                                            column=column, id_variants=id_variants)
+
+    result = pd.Series(final.array.take(codes, allow_fill=True), index=values.index, name=values.name,
+                       dtype="string")
+    missing = pd.Series(_flag(result.isna()), index=values.index, name=values.name, dtype=bool)
+    return ParsedIds(values=result, missing=missing, counts=counts, examples=examples, notes=notes)
+
+
+def normalise_distinct_ids(uniques: np.ndarray, rows: np.ndarray, n_na: int, dtype, *, column: str,
+                           id_variants: str = "keep") -> tuple[pd.Series, dict, dict, list]:
+    """The work of :func:`normalise_ids` on the distinct raw ids: their final text, counts, examples, notes.
+
+    ``uniques`` holds each distinct non-missing raw id once (object array, in order of first appearance),
+    ``rows`` how many rows hold each, ``n_na`` the rows without a value and ``dtype`` the column's dtype.
+    ``final`` is a ``"string"`` Series aligned with ``uniques`` (``<NA>`` for a missing id). Readers that
+    already have the distinct values (the XES reader's Arrow table) call this directly.
+    """
     counts: dict = {}
     examples: dict = {}
     notes: list = []
@@ -170,36 +197,27 @@ def normalise_ids(values: pd.Series, *, column: str, path=None, id_variants: str
             counts[key] = int(n)
             examples[key] = list(shown)[:_EXAMPLES]
 
-    # every step works on the distinct values, then maps back to the rows
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    rows = np.bincount(codes[codes >= 0], minlength=len(uniques))  # rows per distinct raw value
-    raw_na = codes < 0
-
-    def flag(mask) -> np.ndarray:
-        return np.asarray(mask.to_numpy(dtype=bool, na_value=False) if hasattr(mask, "to_numpy") else mask)
-
-    raw, is_float, restored = _raw_texts(uniques, values.dtype)
+    raw, is_float, restored = _raw_texts(uniques, dtype)
     text = pd.Series(raw, dtype="string")
     stripped = text.str.strip()
-    gone = flag(stripped.isin(list(MISSING_ID_TEXTS)))
+    gone = _flag(stripped.isin(list(MISSING_ID_TEXTS)))
 
     # missing ids
-    n_missing = int(raw_na.sum() + rows[gone].sum())
+    n_missing = int(n_na + rows[gone].sum())
     report("missing id", n_missing,
-           (["(empty)"] if raw_na.any() else []) + [_show(v) for v in raw[gone][:_EXAMPLES]])
+           (["(empty)"] if n_na else []) + [_show(v) for v in raw[gone][:_EXAMPLES]])
     if n_missing:
         notes.append(f"{_n(n_missing, 'row has', 'rows have')} no id (an empty cell or a text such as 'NULL' or "
                      f"'N/A'; e.g. {', '.join(examples['missing id'])}).")
 
     # surrounding whitespace: always removed; spellings that become one id are reported
-    spaced = ~gone & flag(stripped != text)
+    spaced = ~gone & _flag(stripped != text)
     report("whitespace removed", rows[spaced].sum(), [_show(v) for v in raw[spaced][:_EXAMPLES]])
     if spaced.any():
         notes.append(f"surrounding whitespace removed from {_n(counts['whitespace removed'], 'id')} (e.g. "
                      f"{', '.join(examples['whitespace removed'])}).")
         keys = stripped[~gone]
-        shared = keys[flag(keys.duplicated(keep=False))]
+        shared = keys[_flag(keys.duplicated(keep=False))]
         if len(shared):
             positions = list(shared.groupby(shared, sort=False).indices.values())
             groups = [" / ".join(_show(v) for v in sorted(raw[shared.index[at]], key=len))
@@ -218,10 +236,10 @@ def normalise_ids(values: pd.Series, *, column: str, path=None, id_variants: str
         big = np.zeros(len(uniques), dtype=bool)
         big[is_float] = np.abs(np.asarray(uniques[is_float], dtype=float)) > _EXACT
         report("float ids above 2**53", rows[big].sum(), [repr(v) for v in raw[big][:_EXAMPLES]])
-    point_zero = flag(final.str.fullmatch(_POINT_ZERO))
+    point_zero = _flag(final.str.fullmatch(_POINT_ZERO))
     if point_zero.any():
-        numeric = flag(final.str.fullmatch(_NUMERIC))
-        whole = flag(final.str.fullmatch(_WHOLE))
+        numeric = _flag(final.str.fullmatch(_NUMERIC))
+        whole = _flag(final.str.fullmatch(_WHOLE))
         if not (numeric & ~whole).any():
             new = final[point_zero].str.replace(r"\.0+$", "", regex=True)
             counts["float ids restored"] = counts.get("float ids restored", 0) + int(rows[point_zero].sum())
@@ -242,25 +260,29 @@ def normalise_ids(values: pd.Series, *, column: str, path=None, id_variants: str
                      f"wrong. Read the column {column!r} as text.")
 
     # ids that differ only by leading zeros: reported; kept apart or joined
-    is_digits = flag(final.str.fullmatch(r"[0-9]+"))
+    is_digits = _flag(final.str.fullmatch(r"[0-9]+"))
     if is_digits.any():
         digits = final[is_digits]
         bare = digits.str.lstrip("0")
-        bare = bare.mask(flag(bare == ""), "0")
-        distinct = pd.DataFrame({"id": digits.to_numpy(dtype=object), "key": bare.to_numpy(dtype=object)})
-        distinct = distinct.drop_duplicates("id")
-        grouped = distinct[distinct["key"].duplicated(keep=False).to_numpy()]
-        n_groups = int(grouped["key"].nunique())
-        shown = [" / ".join(repr(v) for v in sorted(grouped.loc[grouped["key"] == key, "id"],
-                                                     key=lambda v: (len(v), v)))
-                 for key in grouped["key"].drop_duplicates().head(_EXAMPLES)]
+        empty = _flag(bare == "")
+        if empty.any():
+            bare = bare.mask(empty, "0")
+        n_groups, shown = 0, []
+        if bare.nunique() < digits.nunique():  # two ids share a key: some differ only by leading zeros
+            distinct = pd.DataFrame({"id": digits.to_numpy(dtype=object), "key": bare.to_numpy(dtype=object)})
+            distinct = distinct.drop_duplicates("id")
+            grouped = distinct[distinct["key"].duplicated(keep=False).to_numpy()]
+            n_groups = int(grouped["key"].nunique())
+            shown = [" / ".join(repr(v) for v in sorted(grouped.loc[grouped["key"] == key, "id"],
+                                                         key=lambda v: (len(v), v)))
+                     for key in grouped["key"].drop_duplicates().head(_EXAMPLES)]
         report("leading-zero pairs", n_groups, shown)
         if n_groups and id_variants == "keep":
             notes.append(f"{_n(n_groups, 'group of ids differs', 'groups of ids differ')} only by leading zeros "
                          f"(e.g. {', '.join(shown)}); they are kept apart as different ids. Pass "
                          "id_variants='join' if they are the same.")
         if id_variants == "join":
-            changed = flag(bare != digits)
+            changed = _flag(bare != digits)
             at = digits.index[changed]
             report("leading zeros removed", rows[at].sum(),
                    [f"{a!r} -> {b!r}" for a, b in zip(digits[changed][:_EXAMPLES], bare[changed][:_EXAMPLES])])
@@ -269,8 +291,4 @@ def normalise_ids(values: pd.Series, *, column: str, path=None, id_variants: str
                 notes.append(f"leading zeros removed from {_n(counts['leading zeros removed'], 'id')} "
                              f"(id_variants='join'), joining {_n(n_groups, 'group')} of ids that differed only "
                              f"by them (e.g. {', '.join(shown or examples['leading zeros removed'])}).")
-
-    result = pd.Series(final.array.take(codes, allow_fill=True), index=values.index, name=values.name,
-                       dtype="string")
-    missing = pd.Series(flag(result.isna()), index=values.index, name=values.name, dtype=bool)
-    return ParsedIds(values=result, missing=missing, counts=counts, examples=examples, notes=notes)
+    return final, counts, examples, notes

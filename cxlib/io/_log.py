@@ -15,17 +15,18 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ._columns import ACTIVITY, CASE, RESOURCE, TIMESTAMP
 from ._files import cache_dir, file_sha256, sniff_content
-from ._ids import normalise_ids
+from ._ids import normalise_distinct_ids, normalise_ids
 from ._report import LoadReport
 from ._table import format_of, read_table
 from ._timestamps import parse_timestamps
-from ._xes import read_xes
+from ._xes import read_xes_frame
 
 __all__ = ["read_log"]
 
@@ -43,10 +44,10 @@ _ROLE_KEY = {"case id": CASE, "activity": ACTIVITY, "timestamp": TIMESTAMP, "res
 _ROLE_ARG = {"case id": "case", "activity": "activity", "timestamp": "timestamp", "resource": "resource"}
 
 
-def _resolve_column(df: pd.DataFrame, given: str | None, role: str, *, path, required: bool) -> str | None:
-    columns = list(df.columns)
+def _resolve_column(columns, given: str | None, role: str, *, path, required: bool) -> str | None:
+    columns = list(columns)
     if given is not None:
-        if given not in df.columns:
+        if given not in columns:
             raise CxInputError(
                 f"the column {given!r} for the {role} is missing. The file has these columns: "
                 f"{', '.join(map(str, columns))}.", path=path, column=given)
@@ -71,10 +72,10 @@ def _normalise(df: pd.DataFrame, lines, report: LoadReport, *, path, case, activ
                id_variants, times_are_utc: bool) -> pd.DataFrame:
     if len(df) == 0:
         raise CxInputError("the file contains no events.", path=path)
-    case_col = _resolve_column(df, case, "case id", path=path, required=True)
-    act_col = _resolve_column(df, activity, "activity", path=path, required=True)
-    ts_col = _resolve_column(df, timestamp, "timestamp", path=path, required=True)
-    res_col = _resolve_column(df, resource, "resource", path=path, required=False)
+    case_col = _resolve_column(df.columns, case, "case id", path=path, required=True)
+    act_col = _resolve_column(df.columns, activity, "activity", path=path, required=True)
+    ts_col = _resolve_column(df.columns, timestamp, "timestamp", path=path, required=True)
+    res_col = _resolve_column(df.columns, resource, "resource", path=path, required=False)
     if len({case_col, act_col, ts_col}) < 3:
         raise CxInputError(f"one column was chosen for two roles (case id {case_col!r}, activity {act_col!r}, "
                            f"timestamp {ts_col!r}); name each with case=, activity=, timestamp=.", path=path)
@@ -162,13 +163,98 @@ def _normalise(df: pd.DataFrame, lines, report: LoadReport, *, path, case, activ
     return out.sort_values([CASE, TIMESTAMP], kind="stable").reset_index(drop=True)
 
 
-def _finish_report(df: pd.DataFrame, report: LoadReport) -> None:
+def _normalise_xes(table, report: LoadReport, *, path, case, activity, timestamp, resource, classifier,
+                   classifier_sep, case_attributes, id_variants, source_timezone) -> tuple | None:
+    """The XES reader's table (polars) normalised in Arrow when every row stays as it is.
+
+    Gives exactly what :func:`_normalise` gives (same columns, dtypes, order, report entries) and the figures of
+    :func:`_finish_report`, as ``(log, figures)``; or None, touching nothing, when the general path is needed:
+    rows to drop (missing id, activity or time), ids that normalisation would change or report on, names that
+    clash, values that are not text or times, case attributes to rename.
+    """
+    import polars as pl
+
+    if case_attributes or not isinstance(classifier_sep, str):
+        return None
+    columns = table.columns
+    case_col = _resolve_column(columns, case, "case id", path=path, required=True)
+    act_col = _resolve_column(columns, activity, "activity", path=path, required=True)
+    ts_col = _resolve_column(columns, timestamp, "timestamp", path=path, required=True)
+    res_col = _resolve_column(columns, resource, "resource", path=path, required=False)
+    if len({case_col, act_col, ts_col}) < 3:
+        return None
+    rename = {case_col: CASE, act_col: ACTIVITY, ts_col: TIMESTAMP}
+    if res_col is not None and res_col not in rename:
+        rename[res_col] = RESOURCE
+    if any(c in columns and c not in rename for c in rename.values()):
+        return None  # a standard name taken by another column: _normalise keeps it under a clear name
+    frame = table.select([pl.col(c).alias(rename.get(c, c)) for c in columns])  # eager: polars' lazy sort is slower
+    notes = []
+    if classifier:
+        parts = [classifier] if isinstance(classifier, str) else list(classifier)
+        if not all(isinstance(p, str) and frame.schema.get(p) == pl.String for p in parts):
+            return None
+        joined = pl.concat_str([pl.col(parts[0])] + [e for part in parts[1:]
+                                                     for e in (pl.lit(classifier_sep), pl.col(part).fill_null(""))])
+        frame = frame.with_columns(pl.col(ACTIVITY).alias(f"{ACTIVITY}:base"), joined.alias(ACTIVITY))
+        notes.append(f"activity classifier: {' + '.join(parts)} (joined with {classifier_sep!r}).")
+    schema = frame.schema
+    time_type = schema[TIMESTAMP]
+    if (schema[CASE] != pl.String or schema[ACTIVITY] != pl.String or not isinstance(time_type, pl.Datetime)
+            or time_type.time_unit != "ns"):
+        return None
+    utc = (pl.col(TIMESTAMP).dt.replace_time_zone("UTC") if time_type.time_zone is None
+           else pl.col(TIMESTAMP).dt.convert_time_zone("UTC"))  # XES times are written with their offset
+    out = frame.with_columns(utc).sort([CASE, TIMESTAMP], maintain_order=True)
+    if any(out.get_column(c).null_count() for c in (CASE, ACTIVITY, TIMESTAMP)):
+        return None  # rows to drop, each with its reason
+    names = out.get_column(ACTIVITY).unique()
+    if (pd.Series(names.to_list(), dtype="string").str.strip() == "").any():
+        return None  # blank activities are dropped
+    same_case = pl.col(CASE) == pl.col(CASE).shift(1)
+    flags = out.select(first=same_case.not_().fill_null(True),
+                       tied=(same_case & (pl.col(TIMESTAMP) == pl.col(TIMESTAMP).shift(1))).fill_null(False))
+    starts = np.flatnonzero(flags.get_column("first").to_numpy())  # sorted: each id is one run of rows
+    uniques = np.array(out.get_column(CASE).gather(starts).to_list(), dtype=object)
+    _final, id_counts, _examples, _notes = normalise_distinct_ids(
+        uniques, np.diff(np.append(starts, out.height)), 0, pd.StringDtype(), column=str(case_col),
+        id_variants=id_variants)
+    if id_counts:
+        return None  # ids to rewrite or report on (whitespace, float text, leading zeros, ...), in file order
+    # duplicates (same case, activity and time) lie in runs of one case and time: count within those runs only
+    tied = flags.get_column("tied")
+    duplicates = 0
+    if tied.any():
+        runs = (out.select(ACTIVITY).with_columns(run=(~tied).cum_sum(), keep=tied | tied.shift(-1, fill_value=False))
+                .filter(pl.col("keep")))
+        duplicates = runs.height - runs.select("run", ACTIVITY).n_unique()
+    nanoseconds = out.get_column(TIMESTAMP).to_physical()
+    span = (pd.Timestamp(nanoseconds.min(), tz="UTC"), pd.Timestamp(nanoseconds.max(), tz="UTC"))
+    log = out.to_pandas()
+    log[CASE] = log[CASE].astype("string")
+    log[ACTIVITY] = log[ACTIVITY].astype("string")
+
+    report.columns = {"case id": str(case_col), "activity": str(act_col), "timestamp": str(ts_col)}
+    if res_col is not None:
+        report.columns["resource"] = str(res_col)
+    report.notes.extend(notes)
+    if source_timezone:
+        report.notes.append(f"source_timezone={source_timezone!r} is not applied: XES times carry their offset "
+                            "and were read as written.")
+    return log, {"cases": len(uniques), "activities": len(names), "duplicates": duplicates, "span": span}
+
+
+def _finish_report(df: pd.DataFrame, report: LoadReport, *, cases: int | None = None,
+                   activities: int | None = None, duplicates: int | None = None, span: tuple | None = None) -> None:
+    """Rows kept, cases, activities, duplicate events and the time span (figures already counted are given)."""
     report.rows_kept = len(df)
-    report.counts["cases"] = int(df[CASE].nunique())
-    report.counts["activities"] = int(df[ACTIVITY].nunique())
-    report.counts["duplicate events"] = int(df.duplicated([CASE, ACTIVITY, TIMESTAMP]).sum())
-    report.start = df[TIMESTAMP].min() if len(df) else None
-    report.end = df[TIMESTAMP].max() if len(df) else None
+    report.counts["cases"] = int(df[CASE].nunique()) if cases is None else int(cases)
+    report.counts["activities"] = int(df[ACTIVITY].nunique()) if activities is None else int(activities)
+    report.counts["duplicate events"] = (int(df.duplicated([CASE, ACTIVITY, TIMESTAMP]).sum()) if duplicates is None
+                                         else int(duplicates))
+    if span is None:
+        span = (df[TIMESTAMP].min(), df[TIMESTAMP].max()) if len(df) else (None, None)
+    report.start, report.end = span
     report.check()
 
 
@@ -275,7 +361,7 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
         report.format = "xes"
         if claimed != "xes":
             report.notes.append(f"the file is named as {claimed} but holds XML; read as XES.")
-        raw = read_xes(path, report)
+        raw = read_xes_frame(path, report)  # polars (rustxes) or pandas (pm4py's parser)
         report.rows_read = len(raw)
         times_are_utc = True
     else:
@@ -288,12 +374,25 @@ def read_log(path, *, case: str | None = None, activity: str | None = None, time
         mismatch = [n for n in report.notes if n.startswith("the file is named as")]
         raise CxInputError("the file contains no events" + (f" ({mismatch[0].rstrip('.')})" if mismatch else "") + ".",
                            path=path)
-    log = _normalise(raw, lines, report, path=path, case=case, activity=activity, timestamp=timestamp,
-                     resource=resource, classifier=classifier, classifier_sep=classifier_sep,
-                     timestamp_format=timestamp_format, source_timezone=source_timezone, dayfirst=dayfirst,
-                     case_attributes=case_attributes, id_variants=id_variants, times_are_utc=times_are_utc)
+    fast = None
+    if not isinstance(raw, pd.DataFrame):  # rustxes' table: normalised in Arrow when no row needs more
+        fast = _normalise_xes(raw, report, path=path, case=case, activity=activity, timestamp=timestamp,
+                              resource=resource, classifier=classifier, classifier_sep=classifier_sep,
+                              case_attributes=case_attributes, id_variants=id_variants,
+                              source_timezone=source_timezone)
+        if fast is None:
+            raw = raw.to_pandas()
+    if fast is not None:
+        log, figures = fast
+    else:
+        log, figures = _normalise(raw, lines, report, path=path, case=case, activity=activity,
+                                  timestamp=timestamp, resource=resource, classifier=classifier,
+                                  classifier_sep=classifier_sep, timestamp_format=timestamp_format,
+                                  source_timezone=source_timezone, dayfirst=dayfirst,
+                                  case_attributes=case_attributes, id_variants=id_variants,
+                                  times_are_utc=times_are_utc), {}
     bar.update(1)
-    _finish_report(log, report)
+    _finish_report(log, report, **figures)
     report.seconds = time.perf_counter() - started
     if entry is not None:
         entry.save(log, report)
@@ -315,6 +414,19 @@ def _holds_xml(path: Path) -> bool:
     return bool(head) and sniff_content(head) == "xml"
 
 
+def _read_entry(content: bytes) -> pd.DataFrame:
+    """A cache entry's table: text columns read as dictionaries and decoded in one step, which costs less than
+    Parquet's own decoding of repeated strings; the pandas metadata restores the dtypes of the fresh load."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(pa.BufferReader(content))
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    table = pq.ParquetFile(pa.BufferReader(content), read_dictionary=text).read()
+    columns = [c.cast(f.type) if pa.types.is_dictionary(c.type) else c for c, f in zip(table.columns, schema)]
+    return pa.Table.from_arrays(columns, schema=schema).to_pandas(use_threads=False)  # little to share out
+
+
 class _CacheEntry:
     """One cache entry: ``KEY.parquet`` (the log) and ``KEY.json`` (what it must match)."""
 
@@ -333,17 +445,15 @@ class _CacheEntry:
     def load(self, path: Path, started: float, notes: list) -> tuple[pd.DataFrame, LoadReport] | None:
         if not self.table.exists() and not self.sidecar.exists():
             return None
-        import pyarrow.parquet as pq
-
         problem = None
         try:
             stored = json.loads(self.sidecar.read_text(encoding="utf-8"))
             if {k: stored.get(k) for k in self.meta} != self.meta:
                 problem = "it was made from another file or other options"
-            elif file_sha256(self.table) != stored.get("content_sha256"):
-                problem = "its checksum does not match its content"
+            elif hashlib.sha256(content := self.table.read_bytes()).hexdigest() != stored.get("content_sha256"):
+                problem = "its checksum does not match its content"  # (read once: checked, then parsed)
             else:
-                log = pq.read_table(self.table).to_pandas()
+                log = _read_entry(content)
                 for column in stored.get("object_columns", []):  # as the fresh load had them: object, None
                     if column in log.columns and log[column].dtype != object:
                         values = log[column].astype(object)
@@ -373,7 +483,7 @@ class _CacheEntry:
         tmp_sidecar = self.sidecar.with_name(self.sidecar.name + tag)
         try:
             table = pa.Table.from_pandas(log, preserve_index=False)
-            pq.write_table(table, tmp_table, compression="zstd")
+            pq.write_table(table, tmp_table, compression="none", write_statistics=False)  # fastest to read back
             sidecar = {**self.meta, "rows": len(log), "content_sha256": file_sha256(tmp_table),
                        "object_columns": [str(c) for c in log.columns if log[c].dtype == object],
                        "load_report": report.to_dict()}

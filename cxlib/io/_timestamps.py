@@ -110,6 +110,20 @@ def _examples(values, k: int = 3) -> list:
     return out
 
 
+class _LazyText:
+    """``values.astype(str).to_numpy()``, computed on the first indexing (the whole column at once, so that the
+    text of a value does not depend on which values are shown)."""
+
+    def __init__(self, values: pd.Series):
+        self._values = values
+        self._text = None
+
+    def __getitem__(self, key):
+        if self._text is None:
+            self._text = self._values.astype(str).to_numpy()
+        return self._text[key]
+
+
 def _count(n: int, noun: str = "value") -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
@@ -461,7 +475,7 @@ def parse_timestamps(values: pd.Series, *, column: str, path=None, timestamp_for
         missing = raw.isna().to_numpy().copy()
         positions = np.flatnonzero(~missing)
         col.add(positions, raw.iloc[positions].reset_index(drop=True), "datetime values")
-        original = raw.astype(str).to_numpy()
+        original = _LazyText(raw)  # only messages show it: formatting every value costs more than the parse
     else:
         missing = raw.isna().to_numpy().copy()
         text_mask = ~missing

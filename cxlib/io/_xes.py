@@ -3,6 +3,11 @@
 The Rust reader writes panics and per-value parse messages straight to the process's stdout/stderr; they are
 captured at the file-descriptor level and summarised in the load report instead of reaching the terminal.
 A file's content decides how it is read: gzip under ``.xes`` or plain XML under ``.xes.gz`` both work.
+
+A ``.xes.gz`` file is inflated once. Where the platform has ``/dev/fd``, a small helper process inflates it
+into a pipe that rustxes reads as plain XML, so inflating and parsing run side by side; on the way the helper
+checks that the gzip stream is complete and that the XML ends with ``</log>`` (rustxes silently returns the
+first traces of a log cut short). Elsewhere the file is checked first and rustxes inflates it itself.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import warnings
@@ -22,7 +28,7 @@ from .._errors import CxInputError
 from ._files import open_bytes
 from ._report import LoadReport
 
-__all__ = ["read_xes"]
+__all__ = ["read_xes", "read_xes_frame"]
 
 _GZIP = b"\x1f\x8b"
 
@@ -77,7 +83,8 @@ def _check_xml(raw: bytes, path: Path) -> None:
         raise CxInputError(f"invalid XML at line {line}, column {col}: {exc.msg}.", path=path) from None
 
 
-def _rustxes(path: Path, report: LoadReport) -> pd.DataFrame | None:
+def _run_rustxes(target) -> tuple:
+    """rustxes on ``target`` with its output captured: ``(polars table or None, exception or None, output)``."""
     import rustxes
 
     output: list[str] = []
@@ -85,12 +92,16 @@ def _rustxes(path: Path, report: LoadReport) -> pd.DataFrame | None:
     table = None
     with _captured_output(output):
         try:
-            table, _meta = rustxes.import_xes(str(path))
+            table, _meta = rustxes.import_xes(str(target))
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - rustxes panics are BaseExceptions; diagnose below
             error = exc
-    text = "".join(output)
+    return table, error, "".join(output)
+
+
+def _take_rustxes(table, error, text: str, report: LoadReport):
+    """What rustxes gave: the values it could not parse and its failure go to the report; None on failure."""
     bad_values = re.findall(r'Failed to parse data from "([^"\n]*)"', text)
     if bad_values:
         report.counts["values the XES reader could not parse"] = len(bad_values)
@@ -101,7 +112,82 @@ def _rustxes(path: Path, report: LoadReport) -> pd.DataFrame | None:
         detail = _panic_summary(text) or type(error).__name__
         report.notes.append(f"rustxes could not read the file ({detail}); used pm4py's parser.")
         return None
-    return table.to_pandas()
+    return table
+
+
+def _rustxes(target: Path, report: LoadReport):
+    return _take_rustxes(*_run_rustxes(target), report)
+
+
+# Run as ``python -I -S -c _GUNZIP FILE``: inflate the first gzip member of FILE (as rustxes does) to stdout.
+# The exit code is the verdict: 0 complete and ending with </log>, 3 not gzip, 4 stream cut short, 5 complete
+# but not ending with </log>, 6 the reader stopped reading, 7 the file could not be read.
+_GUNZIP = r"""
+import os, sys, zlib
+inflater, tail = zlib.decompressobj(31), b""
+try:
+    with open(sys.argv[1], "rb") as fh:
+        while not inflater.eof:
+            block = fh.read(1 << 16)
+            if not block:
+                break
+            out = memoryview(inflater.decompress(block))
+            tail = (tail + bytes(out[-4096:]))[-4096:]
+            while out:
+                out = out[os.write(1, out):]
+except BrokenPipeError:
+    os._exit(6)
+except zlib.error:
+    os._exit(3)
+except OSError:
+    os._exit(7)
+os._exit(4 if not inflater.eof else 0 if tail.rstrip().endswith(b"</log>") else 5)
+"""
+_READER_STOPPED = 6
+
+
+def _start_gunzip(target: Path):
+    """The helper inflating ``target`` into a pipe: ``(path to read, read end, process)``, or None where the
+    platform cannot (no ``/dev/fd``, no interpreter to start)."""
+    if not sys.executable or not os.path.isdir("/dev/fd"):
+        return None
+    try:
+        read_fd, write_fd = os.pipe()
+    except OSError:
+        return None
+    try:
+        with contextlib.suppress(Exception):  # a larger pipe buffer means fewer switches between the two
+            import fcntl
+
+            fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        process = subprocess.Popen([sys.executable, "-I", "-S", "-c", _GUNZIP, str(target)],
+                                   stdin=subprocess.DEVNULL, stdout=write_fd, stderr=subprocess.DEVNULL)
+    except Exception:  # noqa: BLE001 - no helper: the caller checks and reads the file itself
+        os.close(read_fd)
+        return None
+    finally:
+        os.close(write_fd)
+    return f"/dev/fd/{read_fd}", read_fd, process
+
+
+def _rustxes_gzip(target: Path, path: Path, report: LoadReport):
+    """A gzip XES file: inflated by the helper into rustxes, checked on the way (see the module's docstring)."""
+    feed = _start_gunzip(target)
+    if feed is None:
+        _check_gzip_xes_end(target, path)
+        return _rustxes(target, report)
+    pipe, read_fd, process = feed
+    try:
+        table, error, text = _run_rustxes(pipe)
+    finally:
+        os.close(read_fd)
+        verdict = process.wait()
+    if verdict == 0 or (verdict == _READER_STOPPED and error is not None):
+        if verdict != 0:  # rustxes failed on the content; a damaged stream is still named first
+            _check_gzip_xes_end(target, path)
+        return _take_rustxes(table, error, text, report)
+    _check_gzip_xes_end(target, path)  # a damaged or cut-short file raises its error here
+    return _rustxes(target, report)  # the helper failed for reasons of its own: read the file directly
 
 
 def read_xes(path, report: LoadReport) -> pd.DataFrame:
@@ -130,10 +216,18 @@ def read_xes(path, report: LoadReport) -> pd.DataFrame:
     >>> len(read_xes("data/helpdesk.xes.gz", report)), report.reader
     (21348, 'rustxes')
     """
+    table = read_xes_frame(path, report)
+    return table if isinstance(table, pd.DataFrame) else table.to_pandas()
+
+
+def read_xes_frame(path, report: LoadReport):
+    """:func:`read_xes`, but the table as rustxes made it (a polars DataFrame), or pandas from pm4py's parser."""
     path = Path(path)
     raw_head = _head(path)
     is_gzip = raw_head[:2] == _GZIP
     named_gz = path.name.lower().endswith(".gz")
+    if is_gzip and named_gz:
+        return _result(_rustxes_gzip(path, path, report), path, path, report)
     with tempfile.TemporaryDirectory(prefix="cx-xes-") as tmp:
         target = path
         if is_gzip != named_gz:
@@ -142,24 +236,25 @@ def read_xes(path, report: LoadReport) -> pd.DataFrame:
             target.write_bytes(raw)
             report.notes.append("the file is gzip-compressed but not named .gz; read by its content."
                                 if is_gzip else "the file is named .gz but is plain XML; read by its content.")
-        if target is path and is_gzip:
-            _check_gzip_xes_end(target, path)
-        else:
-            _check_plain_xes(target, path)
-        df = _rustxes(target, report)
-        if df is not None:
-            if len(df) == 0:
-                raw = open_bytes(target)
-                _check_xml(raw, path)
-                if b"<log" not in raw[:65536]:
-                    raise CxInputError("the file is XML but not an XES event log (no <log> element).", path=path)
-            report.reader = "rustxes"
-            return df
-        raw = open_bytes(target)  # empty / truncated gzip get their own message
-        _check_xml(raw, path)
-        if b"<log" not in raw[:65536]:
-            raise CxInputError("the file is XML but not an XES event log (no <log> element).", path=path)
-        return _pm4py(target, report, path)
+        _check_plain_xes(target, path)
+        return _result(_rustxes(target, report), target, path, report)
+
+
+def _result(table, target: Path, path: Path, report: LoadReport):
+    """rustxes' table (an empty one only when the file is a valid empty log), else pm4py's parser's."""
+    if table is not None:
+        if len(table) == 0:
+            raw = open_bytes(target)
+            _check_xml(raw, path)
+            if b"<log" not in raw[:65536]:
+                raise CxInputError("the file is XML but not an XES event log (no <log> element).", path=path)
+        report.reader = "rustxes"
+        return table
+    raw = open_bytes(target)  # empty / truncated gzip get their own message
+    _check_xml(raw, path)
+    if b"<log" not in raw[:65536]:
+        raise CxInputError("the file is XML but not an XES event log (no <log> element).", path=path)
+    return _pm4py(target, report, path)
 
 
 def _head(path: Path) -> bytes:

@@ -22,6 +22,7 @@ from .._errors import CxInputError
 from ..display import Result, say, show
 from ..io import read_yaml
 from ..io.schema import Doc, Name, NameList, Number, Text, validate_document
+from ._calendar import Calendar, calendar_of, working_events, working_note
 from ._engine import to_pandas
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, hours, per_code, prepare
 from ._results import dropped_parts, table_of
@@ -174,9 +175,10 @@ def _design_arg(design) -> Design:
     return read_design(design)
 
 
-def _check(ev: Events, design: Design) -> dict:
-    """All per-event and per-case arrays of the design check (internal, cached per design)."""
-    key = ("design", design)
+def _check(ev: Events, design: Design, calendar: Calendar | None = None) -> dict:
+    """All per-event and per-case arrays of the design check (internal, cached per design and calendar); with a
+    calendar, ``wait_in_working`` holds the waits into the stages in working hours."""
+    key = ("design", design, calendar)
     if key in ev._cache:
         return ev._cache[key]
     n_stages = len(design.stages)
@@ -197,8 +199,9 @@ def _check(ev: Events, design: Design) -> dict:
     # maximum of the stage within the case) is a vectorised step on that result
     t = ev.table
     design_codes = np.flatnonzero(stage_of_act >= 0).tolist()
-    events = t.filter(t.act.isin(design_codes)).select("case", "idx", "act", "ts").order_by(
-        ["case", "idx"]).pipe(to_pandas)
+    source = t if calendar is None else working_events(ev, calendar)  # with the working clock ``w``
+    events = source.filter(source.act.isin(design_codes)).select(
+        "case", "idx", "act", "ts", *([] if calendar is None else ["w"])).order_by(["case", "idx"]).pipe(to_pandas)
     outside_events = t.filter(~t.act.isin(design_codes))
     outside_df = outside_events.group_by("case").aggregate(n=outside_events.count()).pipe(to_pandas)
     st = stage_of_act[events["act"].to_numpy(dtype=np.int64)]
@@ -230,6 +233,11 @@ def _check(ev: Events, design: Design) -> dict:
     present[cs, st] = True
     wait_in = np.full((ev.n_cases, n_stages), np.nan)
     wait_in[cs[has_prev], st[has_prev]] = wait[has_prev]
+    wait_in_working = None
+    if calendar is not None:
+        w = events["w"].to_numpy(dtype=np.int64)
+        wait_in_working = np.full((ev.n_cases, n_stages), np.nan)
+        wait_in_working[cs[has_prev], st[has_prev]] = hours(w[has_prev] - np.r_[0, w[:-1]][has_prev])
     targets = np.array([np.nan if s.target_hours is None else s.target_hours for s in design.stages])
     over = wait_in > targets[None, :]
     mandatory = ~np.array([s.optional for s in design.stages])
@@ -244,7 +252,7 @@ def _check(ev: Events, design: Design) -> dict:
     back_pairs = pd.DataFrame({"from_stage": prev_stage[back], "to_stage": st[back]}).value_counts()
     result = {
         "stage_of_act": stage_of_act, "present": present, "skipped": skipped, "ooo": ooo, "rep": rep,
-        "over": over, "wait_in": wait_in, "outside_by_case": outside, "unknown_activities": unknown,
+        "over": over, "wait_in": wait_in, "wait_in_working": wait_in_working, "outside_by_case": outside, "unknown_activities": unknown,
         "back_pairs": back_pairs,
     }
     ev._cache[key] = result
@@ -391,6 +399,8 @@ class DesignCheck(Result):
     cases_total : int
         All cases.
     {dropped_rows}
+    working_note : str
+        The working-hours calendar of the ``*_working_*`` columns and its closed days (empty without one).
 
     {example_helpdesk}
     >>> st = cj.design_stages(log, "notebooks/designs/helpdesk.yml")
@@ -405,10 +415,11 @@ class DesignCheck(Result):
     unknown_activities: list
     cases_total: int
     dropped_rows: dict = field(default_factory=dict)
+    working_note: str = ""
 
     def parts(self) -> list:
         """Design touchpoints missing from the log, deviations per stage, touchpoints outside the design."""
-        out = []
+        out = [say("{w}", w=self.working_note)] if self.working_note else []
         if self.unknown_activities:
             out.append(say("The design names touchpoints that never occur in this log: {u}.",
                            u=", ".join(self.unknown_activities)))
@@ -419,8 +430,8 @@ class DesignCheck(Result):
 
 
 @share_docs
-def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_key: str = ACTIVITY,
-                  timestamp_key: str = TIMESTAMP) -> DesignCheck:
+def design_stages(log: pd.DataFrame, design, *, calendar=None, case_key: str = CASE,
+                  activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> DesignCheck:
     """Per stage of the design: how often actual journeys reach, skip, reorder, repeat it or wait too long.
 
     Parameters
@@ -428,6 +439,7 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
     {log}
     design : Design, dict or path
         The designed journey (see :func:`read_design`).
+    {calendar}
     {log_keys}
 
     Returns
@@ -442,6 +454,8 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
           design does not allow).
         - ``median_wait_in_h``: median wait into the stage; ``over_target_cases``, ``over_target_rate``
           (of the cases with a measured wait; empty without a target).
+        - with a ``calendar``: ``median_working_wait_in_h`` and ``over_target_working_rate`` (the same wait in
+          working hours against the target, as a service level counts it).
         - ``deviation_rate``: share of all cases with any deviation at this stage.
 
         ``outside``: touchpoints outside the design (``touchpoint``, ``events``, ``cases``); ``backward``: moves
@@ -455,7 +469,8 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
     """
     design = _design_arg(design)
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    chk = _check(ev, design)
+    cal = calendar_of(calendar)
+    chk = _check(ev, design, cal)
     n = ev.n_cases
     has_wait = ~np.isnan(chk["wait_in"])
     med = pd.DataFrame(chk["wait_in"]).median(axis=0).to_numpy()  # NaN (no wait measured) is skipped
@@ -479,6 +494,14 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
         "over_target_rate": chk["over"].sum(0) / np.maximum(has_wait.sum(0), 1),
         "deviation_rate": any_dev.sum(0) / n,
     })
+    if cal is not None:
+        working = chk["wait_in_working"]
+        targets = out["target_hours"].to_numpy(dtype=np.float64)
+        out.insert(out.columns.get_loc("over_target_cases"), "median_working_wait_in_h",
+                   pd.DataFrame(working).median(axis=0).to_numpy())
+        out.insert(out.columns.get_loc("deviation_rate"), "over_target_working_rate",
+                   (working > targets[None, :]).sum(0) / np.maximum(has_wait.sum(0), 1))
+        out.loc[out["target_hours"].isna(), "over_target_working_rate"] = np.nan
     out.loc[out["target_hours"].isna(), ["over_target_cases", "over_target_rate"]] = np.nan
     outside_acts = np.flatnonzero(chk["stage_of_act"] < 0)
     acts = ev.act_stats()
@@ -492,7 +515,8 @@ def design_stages(log: pd.DataFrame, design, *, case_key: str = CASE, activity_k
         "from_stage": [names[i] for i, _ in bp.index], "to_stage": [names[j] for _, j in bp.index],
         "moves": bp.to_numpy()}) if len(bp) else pd.DataFrame(columns=["from_stage", "to_stage", "moves"])
     return DesignCheck(out, design.name, outside.reset_index(drop=True), backward,
-                       list(chk["unknown_activities"]), int(n), dropped_rows=dict(ev.dropped))
+                       list(chk["unknown_activities"]), int(n), dropped_rows=dict(ev.dropped),
+                       working_note="" if cal is None else working_note(ev, cal))
 
 
 @share_docs

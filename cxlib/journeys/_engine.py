@@ -2,8 +2,9 @@
 
 Every journey measure is an Ibis expression over the enriched event table that :func:`events_table` builds once
 per analysis (an Arrow table that DuckDB scans in place); DuckDB (embedded) executes it and :func:`to_pandas`
-brings the small result back. Because the measures are Ibis expressions, the same code can later run on another
-Ibis backend (e.g. Spark) by swapping :func:`connect`.
+brings the small result back. Because the measures are Ibis expressions, the same code runs on another Ibis
+backend: :mod:`._spark` builds the same two tables on Apache Spark (from a Parquet dataset or a Spark table), and
+:func:`to_arrow` / :func:`to_pandas` execute an expression on the backend its tables belong to.
 
 The enriched table has one row per usable event:
 
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import threading
 
 import duckdb
@@ -58,6 +60,31 @@ def connect():
             # results that need an order ask for it (order_by), so DuckDB may reorder rows when it materializes
             _CON = ibis.duckdb.connect(preserve_insertion_order=False)
         return _CON
+
+
+#: Below this many events one DuckDB thread does the work: on a small log the threads' start-up and merging cost
+#: more than they give, the more so on a busy machine (measured in ``cx bench journeys``: docs/benchmarks.md).
+SINGLE_THREAD_EVENTS = 500_000
+_THREADS = {"now": None}
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and ``taskset`` restrict)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def size_threads(n_events: int) -> int:
+    """Set DuckDB's threads for a log of ``n_events``: one below :data:`SINGLE_THREAD_EVENTS`, else every core
+    the process may use (``$CX_DUCKDB_THREADS`` overrides both). Returns the number set."""
+    wanted = os.environ.get("CX_DUCKDB_THREADS")
+    threads = int(wanted) if wanted else (1 if n_events < SINGLE_THREAD_EVENTS else cores())
+    if _THREADS["now"] != threads:
+        connect().raw_sql(f"SET threads = {threads}")
+        _THREADS["now"] = threads
+    return threads
 
 
 def _temp_name(prefix: str) -> str:
@@ -101,15 +128,27 @@ def drop_tables(names: list[str]) -> None:
             con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{name}"')
 
 
+def backend_of(expr):
+    """The Ibis backend an expression runs on: the one its tables are bound to (e.g. a Spark session's, see
+    :mod:`._spark`), else the process's DuckDB connection (the enriched tables on DuckDB are unbound names)."""
+    backends, _ = expr._find_backends()
+    if len(backends) == 1:
+        return backends[0]
+    if backends:
+        raise ValueError("a journeys expression mixes tables of several backends")
+    return connect()
+
+
 def to_arrow(expr) -> pa.Table:
-    """Execute an Ibis table expression on the process's connection and return an Arrow table."""
-    return connect().to_pyarrow(expr)
+    """Execute an Ibis expression on its backend (:func:`backend_of`) and return an Arrow table (a scalar for a
+    scalar expression)."""
+    return backend_of(expr).to_pyarrow(expr)
 
 
 def to_pandas(expr) -> pd.DataFrame:
-    """Execute an Ibis table expression on the process's connection and return a pandas DataFrame (through Arrow;
-    integer columns with nulls come back as floats, list columns as numpy arrays)."""
-    return connect().to_pyarrow(expr).to_pandas()
+    """Execute an Ibis table expression on its backend and return a pandas DataFrame (through Arrow; integer
+    columns with nulls come back as floats, list columns as numpy arrays)."""
+    return to_arrow(expr).to_pandas()
 
 
 def _case_window(t):
@@ -238,8 +277,13 @@ def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.nda
 
 def traces(events):
     """Ibis: one row per case with ``seq``, its activity codes in order (the portable definition of the traces
-    table that :func:`enrich_arrays` builds from the case-ordered rows)."""
-    return events.group_by("case").aggregate(seq=events.act.collect(order_by=events.idx))
+    table that :func:`enrich_arrays` builds from the case-ordered rows).
+
+    An ordered ``collect`` is not available on every backend (PySpark has none), so each case collects its
+    ``(idx, act)`` pairs, sorts the list (by ``idx``, unique within the case) and keeps the activity codes.
+    """
+    pair = ibis.struct({"i": events.idx, "a": events.act})
+    return events.group_by("case").aggregate(seq=pair.collect().sort().map(lambda p: p.a))
 
 
 def events_table(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndarray,
@@ -249,6 +293,7 @@ def events_table(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndar
     Both stay Arrow tables that DuckDB scans in place (registered, see :func:`register`), so nothing is copied
     into the database. Returns the two Ibis tables and the registered names (for :func:`drop_tables`).
     """
+    size_threads(len(case))
     events, traces_ = enrich_arrays(case, act, ts, pos, attributes)
     table, name = register(events, "events")
     trace_table, trace_name = register(traces_, "traces")

@@ -10,19 +10,98 @@ scans in place. Every measure is then an Ibis expression over those tables, exec
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .._docstrings import share_docs
 from .._errors import CxInputError
-from ..io import ACTIVITY, CASE, RESOURCE, TIMESTAMP  # noqa: F401 - the journey modules take the keys from here
+from ..io import ACTIVITY, CASE, RESOURCE, TIMESTAMP  # the journey modules take the keys from here
 from . import _engine
 from ._engine import to_pandas
 
 NS_PER_HOUR = 3_600_000_000_000
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (a sort and a comparison: faster than ``np.unique`` on these keys)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+@dataclass(eq=False)
+class VariantData:
+    """The variants of a prepared log (internal): ``case_var`` (per case code, the smallest case code with the
+    same journey), ``variant_of_case`` (per case code, the variant's index 0..n-1, variants ordered by ``var``),
+    ``var`` and ``counts`` (per variant), and the variants' activity codes ``flat`` cut at ``offsets``.
+
+    Everything that depends only on a case's sequence of touchpoints (edges taken, back-jumps, reference
+    positions visited) is computed here once per variant and weighted by its cases: the work grows with the
+    number of variants, not of events.
+    """
+
+    case_var: np.ndarray
+    variant_of_case: np.ndarray
+    var: np.ndarray
+    counts: np.ndarray
+    flat: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table, n_cases: int) -> VariantData:
+        import pyarrow.compute as pc
+
+        case = table.column("case").to_numpy().astype(np.int64)
+        case_var = np.empty(n_cases, dtype=np.int64)
+        case_var[case] = table.column("var").to_numpy().astype(np.int64)
+        reps = table.filter(pc.is_valid(table.column("seq")))
+        reps = reps.take(pc.sort_indices(reps.column("var")))
+        seq = reps.column("seq")
+        lengths = pc.list_value_length(seq).to_numpy(zero_copy_only=False).astype(np.int64)
+        flat = pc.list_flatten(seq).to_numpy(zero_copy_only=False).astype(np.int64)
+        var = reps.column("var").to_numpy().astype(np.int64)
+        variant_of_case = np.searchsorted(var, case_var)
+        return cls(case_var, variant_of_case, var, np.bincount(variant_of_case, minlength=len(var)), flat,
+                   np.r_[0, np.cumsum(lengths)])
+
+    def sequences(self) -> list[list[int]]:
+        codes = self.flat.tolist()
+        bounds = self.offsets.tolist()
+        return [codes[i:j] for i, j in itertools.pairwise(bounds)]
+
+    def element_variant(self) -> np.ndarray:
+        """The variant index of every element of ``flat``."""
+        return np.repeat(np.arange(len(self.var)), np.diff(self.offsets))
+
+    def cases_with(self, variant: np.ndarray, keys: np.ndarray, n: int) -> np.ndarray:
+        """Per key 0..n-1: the cases whose variant has at least one of the (variant, key) pairs given."""
+        pairs = _distinct(variant.astype(np.int64) * n + keys)
+        return np.bincount(pairs % n, weights=self.counts[pairs // n], minlength=n).astype(np.int64)
+
+    def edge_cases(self, n_act: int) -> np.ndarray:
+        """Per edge code ``source * n_act + target``: the cases that take the edge at least once."""
+        vid = self.element_variant()
+        same = vid[1:] == vid[:-1]
+        keys = self.flat[:-1][same] * n_act + self.flat[1:][same]
+        return self.cases_with(vid[:-1][same], keys, n_act * n_act)
+
+    def back_jump_cases(self, n_act: int) -> np.ndarray:
+        """Per activity code: the cases that come back to it from another touchpoint (a repeat visit whose
+        previous event is elsewhere)."""
+        vid = self.element_variant()
+        key = vid * n_act + self.flat
+        order = np.argsort(key, kind="stable")
+        repeat = np.empty(len(key), dtype=bool)
+        repeat[order] = np.r_[False, key[order][1:] == key[order][:-1]]  # not the first visit in its variant
+        prev_other = np.r_[False, (vid[1:] == vid[:-1]) & (self.flat[1:] != self.flat[:-1])]
+        hit = repeat & prev_other
+        return self.cases_with(vid[hit], self.flat[hit], n_act)
 
 
 @dataclass(eq=False)
@@ -45,6 +124,9 @@ class Events:
     traces: object
     attributes: dict = field(default_factory=dict)
     dropped: dict = field(default_factory=dict)
+    window_days: float = 7.0
+    engine: str = "duckdb"
+    load_report: object = None
     _cache: dict = field(default_factory=dict)
     _tables: list = field(default_factory=list)
 
@@ -54,6 +136,15 @@ class Events:
     @property
     def n_cases(self) -> int:
         return len(self.case_ids)
+
+    @property
+    def columns(self) -> list:
+        """The log's column names."""
+        return list(self.log.columns)
+
+    def close(self) -> None:
+        """Release the engine's tables now (they are released anyway when the prepared log is garbage-collected)."""
+        _engine.drop_tables(self._tables)
 
     @property
     def n_activities(self) -> int:
@@ -86,6 +177,7 @@ class Events:
                 touchpoints=(t.visit == 0).sum(),
                 reworked_touchpoints=(t.visit == 1).sum(),
                 self_loops=(t.prev_act == t.act).fill_null(False).sum(),
+                **self._repeat_sums(lambda within: {"repeat_contacts_w": within.sum()}),
                 **self._attribute_sums(lambda k, flags: {f"handoffs_a{k}": flags[2].sum(),
                                                          f"pingpongs_a{k}": flags[3].sum()}),
             )
@@ -116,7 +208,6 @@ class Events:
         ``changed_a{k}`` (see :func:`handoff_flags`)."""
         if "act_stats" not in self._cache:
             t = self.table
-            back_jump = (t.visit > 0) & (t.prev_act != t.act)
             expr = t.group_by("act").aggregate(
                 events=t.count(),
                 starts=(t.idx == 0).sum(),
@@ -127,8 +218,12 @@ class Events:
                 rework_cases=(t.visit == 1).sum(),
                 repeat_events=(t.visit > 0).sum(),
                 self_loops=(t.prev_act == t.act).fill_null(False).sum(),
-                back_jump_cases=t.case.nunique(where=back_jump),
                 arrivals=(t.idx > 0).sum(),
+                **self._repeat_sums(lambda within: {
+                    "repeat_contacts_w": within.sum(), "repeat_cases_w": t.case.nunique(where=within),
+                    # (median(where=...) would not compile on Spark: the filter goes into the value)
+                    "median_gap_h_w": ibis.ifelse(within, t.gap_ns.cast("float64") / NS_PER_HOUR,
+                                                  ibis.null("float64")).median()}),
                 **self._attribute_sums(lambda k, flags: {f"known_a{k}": flags[1].sum(),
                                                          f"changed_a{k}": flags[2].sum()}),
             )
@@ -137,8 +232,28 @@ class Events:
                 if not col.startswith("median"):
                     df[col] = df[col].fillna(0).astype(np.int64)
             df["back_jumps"] = df["repeat_events"] - df["self_loops"]
+            # cases with a back-jump to the touchpoint: a property of each case's journey, so counted over
+            # the variants (weighted by their cases) instead of a distinct count over the events
+            df["back_jump_cases"] = self.variant_data().back_jump_cases(self.n_activities)
             self._cache["act_stats"] = df
         return self._cache["act_stats"]
+
+    def _repeat_sums(self, make) -> dict:
+        """Aggregations over the revisits within ``window_days`` of the previous visit (repeated contacts, see
+        :func:`cxlib.journeys.repeat_contacts`), so the per-case and per-touchpoint tables hold them for the
+        window the analysis asked for (columns ending in ``_w``) without another query."""
+        t = self.table
+        return make((t.visit > 0) & (t.gap_ns <= int(self.window_days * 24 * NS_PER_HOUR)))
+
+    def variant_data(self) -> VariantData:
+        """Which journey each case follows, with the variants' activity codes (cached; one query: the traces with
+        the smallest case code of each distinct sequence, the sequence itself only on that case's row)."""
+        if "variant_data" not in self._cache:
+            tr = self.traces
+            v = tr.mutate(var=tr.case.min().over(ibis.window(group_by=tr.seq)))
+            expr = v.select("case", "var", seq=ibis.ifelse(v.case == v.var, v.seq, ibis.null(v.seq.type())))
+            self._cache["variant_data"] = VariantData.from_arrow(_engine.to_arrow(expr), self.n_cases)
+        return self._cache["variant_data"]
 
     def _attribute_sums(self, make) -> dict:
         """Aggregations over the hand-off flags (see :func:`handoff_flags`) of every attribute carried in the
@@ -200,9 +315,65 @@ def _codes(values: pd.Series, rows: np.ndarray | None = None) -> tuple[pd.arrays
     return array, np.asarray(uniques, dtype=object)
 
 
+@share_docs
+def prepare_log(log, *, engine=None, attributes=(RESOURCE,), window_days: float = 7.0, case_key: str = CASE,
+                activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> Events:
+    """Prepare a log once for many journey analyses, on DuckDB (embedded) or on Spark.
+
+    Every journey function accepts the prepared log in place of the DataFrame and reuses it: the log is checked,
+    encoded and put in time order once. On Spark this is where the log is read (a Parquet dataset written by
+    :func:`convert_log`, a Spark table or an Ibis table on Spark) and kept in the cluster's memory until the
+    prepared log is closed or garbage-collected.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame, str, Path or Ibis table
+        A log as :func:`cxlib.read_log` returns it; on Spark also a Parquet file or folder, or a Spark table name.
+    engine : {None, "duckdb", "spark"} or Ibis backend, optional
+        As in :func:`analyze_journeys`.
+    attributes : list of str, default ["org:resource"]
+        Event columns carried with their previous values (hand-offs, escalations read them without another
+        pass); columns missing from the log are left out.
+    window_days : float, default 7
+        The repeated-contact window the per-case and per-touchpoint tables carry.
+    {log_keys}
+
+    Returns
+    -------
+    prepared log
+        ``n_events``, ``n_cases``, ``n_activities``, ``columns``, ``dropped`` (rows left out, by reason),
+        ``engine`` (``"duckdb"`` or ``"spark"``), ``load_report`` (a converted dataset's load report, else
+        None) and ``close()`` (releases the engine's tables now).
+
+    {example_helpdesk}
+    >>> prepared = cj.prepare_log(log)
+    >>> prepared.engine, prepared.n_cases, cj.variants(prepared).cases_total
+    ('duckdb', 4580, 4580)
+    """
+    return prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key,
+                   attributes=list(attributes), engine=engine, window_days=window_days)
+
+
+def _wants_spark(log, engine) -> bool:
+    """True when the log or the engine asks for Spark: ``engine="spark"``, an Ibis backend on Spark, or an Ibis
+    table on Spark as the log."""
+    if engine == "spark":
+        return True
+    if getattr(engine, "name", None) == "pyspark":
+        return True
+    if isinstance(engine, str) or engine is None:
+        if isinstance(log, ibis.expr.types.Table):
+            backends, _ = log._find_backends()
+            return any(getattr(b, "name", None) == "pyspark" for b in backends)
+        return False
+    raise CxInputError(f"engine must be 'duckdb', 'spark' or an Ibis backend on Spark, got {type(engine).__name__}")
+
+
 def _require(log: pd.DataFrame, columns: list[str]) -> None:
     if not isinstance(log, pd.DataFrame):
-        raise CxInputError(f"expected an event log as a pandas DataFrame, got {type(log).__name__}")
+        where = (" (a Parquet file, folder or Spark table runs on Spark: pass engine='spark')"
+                 if isinstance(log, (str, Path)) else "")
+        raise CxInputError(f"expected an event log as a pandas DataFrame, got {type(log).__name__}{where}")
     for col in columns:
         if col not in log.columns:
             raise CxInputError(
@@ -229,14 +400,27 @@ def _timestamps_ns(log: pd.DataFrame, key: str) -> np.ndarray:
 
 
 def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
-            timestamp_key: str = TIMESTAMP, attributes=()) -> Events:
-    """Encode cases and activities as integers and build the enriched event table for DuckDB (internal).
+            timestamp_key: str = TIMESTAMP, attributes=(), engine=None, window_days: float = 7.0) -> Events:
+    """Encode cases and activities as integers and build the enriched event table (internal).
 
     ``attributes``: event columns (resource, group) to carry in the enriched table with their previous values
-    (columns missing from the log are left out).
+    (columns missing from the log are left out). ``engine``: ``None`` or ``"duckdb"`` (the embedded engine; a
+    pandas log), ``"spark"`` or an Ibis backend on Spark (see :mod:`._spark`); an Ibis table on Spark as the log
+    runs there whatever ``engine`` says. ``window_days``: the repeated-contact window that the per-case and
+    per-touchpoint tables carry (other windows take one more query).
     """
     if isinstance(log, Events):
         return log
+    if _wants_spark(log, engine):
+        from ._spark import prepare_spark  # the Spark side imports this module
+
+        backend = None if engine is None or isinstance(engine, str) else engine
+        ev = prepare_spark(log, backend=backend, case_key=case_key, activity_key=activity_key,
+                           timestamp_key=timestamp_key, attributes=attributes)
+        ev.window_days = float(window_days)
+        return ev
+    if engine not in (None, "duckdb"):
+        raise CxInputError(f"engine must be 'duckdb', 'spark' or an Ibis backend on Spark, got {engine!r}")
     _require(log, [case_key, activity_key, timestamp_key])
     ts = _timestamps_ns(log, timestamp_key)
     bad_case = log[case_key].isna().to_numpy()
@@ -278,6 +462,7 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
         traces=traces,
         attributes=attrs,
         dropped={k: v for k, v in dropped.items() if v},
+        window_days=float(window_days),
         _tables=names,
     )
 

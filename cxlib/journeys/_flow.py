@@ -3,24 +3,22 @@
 Engine: counts per touchpoint and per case are Ibis aggregations on DuckDB over the enriched event table
 (each event's visit number of its touchpoint in the case gives the distinct case-touchpoint pairs, rework and
 repeats; ``prev_act`` gives self-loops, and the repeats that are not self-loops are the back-jumps). Skips against
-a reference path: DuckDB gives, per case, the first and last reference position present and how many reference
-touchpoints are present; the skips per case and per reference position are then
-a vectorised step on that per-case result (``bincount`` and cumulative sums), not a loop.
+a reference path depend only on a case's journey: per variant (see ``Events.variant_data``), the first and last
+reference position visited and how many reference touchpoints it visits; the skips per case and per reference
+position are then a vectorised step on that per-case result (``bincount`` and cumulative sums), not a loop.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-import ibis
 import numpy as np
 import pandas as pd
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..display import Result, say, show
-from ._engine import to_pandas
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, _distinct, prepare
 from ._map import _edges
 from ._results import dropped_parts
 from ._variants import _variant_table
@@ -238,16 +236,26 @@ def _skips(ev: Events, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if key in ev._cache:
         return ev._cache[key]
     n_ref = len(ref)
-    # the reference position of each first visit (null off the reference path)
-    f = ev.firsts()
-    pos_of = f.act.substitute({int(a): p for p, a in enumerate(ref)}, else_=ibis.null("int32"))
-    pairs = f.select("case", p=pos_of)
-    pairs = pairs.filter(pairs.p.notnull())
-    per_case = pairs.group_by("case").aggregate(lo=pairs.p.min(), hi=pairs.p.max(), present=pairs.count())
-    per_case = per_case.pipe(to_pandas)
-    lo = per_case["lo"].to_numpy(dtype=np.int64)
-    hi = per_case["hi"].to_numpy(dtype=np.int64)
-    present = per_case["present"].to_numpy(dtype=np.int64)
+    # which reference touchpoints a case visits depends only on its journey: first, last and how many
+    # reference positions each variant visits, then per case through its variant
+    vd = ev.variant_data()
+    ref_pos = np.full(ev.n_activities, -1, dtype=np.int64)
+    ref_pos[np.asarray(ref, dtype=np.int64)] = np.arange(n_ref)
+    p = ref_pos[vd.flat]
+    on_path = p >= 0
+    pairs = _distinct(vd.element_variant()[on_path] * n_ref + p[on_path])  # distinct (variant, position)
+    pair_var, pair_pos = pairs // n_ref, pairs % n_ref
+    n_var = len(vd.var)
+    v_present = np.bincount(pair_var, minlength=n_var)
+    v_lo = np.full(n_var, n_ref, dtype=np.int64)
+    np.minimum.at(v_lo, pair_var, pair_pos)
+    v_hi = np.full(n_var, -1, dtype=np.int64)
+    np.maximum.at(v_hi, pair_var, pair_pos)
+    cases_on = np.flatnonzero(v_present[vd.variant_of_case] > 0)
+    per_case = pd.DataFrame({"case": cases_on})
+    lo = v_lo[vd.variant_of_case[cases_on]]
+    hi = v_hi[vd.variant_of_case[cases_on]]
+    present = v_present[vd.variant_of_case[cases_on]]
     # reference touchpoints present strictly between the first and the last one present
     inner_case = np.where(hi > lo, present - 2, 0)
     by_case = np.zeros(ev.n_cases, dtype=np.int64)

@@ -17,6 +17,7 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..display import Result, say, show
+from ._calendar import calendar_of, working_h, working_moves, working_throughput
 from ._engine import to_pandas
 from ._events import (
     ACTIVITY,
@@ -34,17 +35,18 @@ from ._results import dropped_parts
 
 
 @share_docs
-def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
+def waiting_times(log: pd.DataFrame, *, calendar=None, case_key: str = CASE, activity_key: str = ACTIVITY,
                   timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Every wait between two consecutive touchpoints of a case (the raw distribution per transition).
 
-    {log_parameters}
+    {log_calendar_parameters}
 
     Returns
     -------
     pandas.DataFrame
         One row per transition (events minus cases rows): ``case``, ``source``, ``target``,
-        ``transition`` (``"source → target"``), ``wait_h`` (hours from the source event to the target event).
+        ``transition`` (``"source → target"``), ``wait_h`` (hours from the source event to the target event);
+        with a ``calendar``, ``working_h`` (the same wait in working hours).
 
     {example_helpdesk}
     >>> w = cj.waiting_times(log)
@@ -52,8 +54,10 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
     True
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
-    tr = ev.moves()
-    df = tr.select("case", "idx", src="act", dst="next_act", wait_h=wait_h(tr.next_ts, tr.ts)).order_by(
+    cal = calendar_of(calendar)
+    tr = ev.moves() if cal is None else working_moves(ev, cal)
+    working = {} if cal is None else {"working_h": working_h(tr.w_next, tr.w)}
+    df = tr.select("case", "idx", src="act", dst="next_act", wait_h=wait_h(tr.next_ts, tr.ts), **working).order_by(
         ["case", "idx"]).pipe(to_pandas)
     n = ev.n_activities
     src = df["src"].to_numpy(dtype=np.int64)
@@ -69,21 +73,24 @@ def waiting_times(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
         "transition": pd.Categorical.from_codes(np.searchsorted(edges, src * n + dst), categories=labels),
         "wait_h": df["wait_h"].to_numpy(dtype=np.float64),
     })
+    if cal is not None:
+        out["working_h"] = df["working_h"].to_numpy(dtype=np.float64)
     return out
 
 
 @share_docs
-def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
+def throughput(log: pd.DataFrame, *, calendar=None, case_key: str = CASE, activity_key: str = ACTIVITY,
                timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Throughput time per case: from the first to the last event.
 
-    {log_parameters}
+    {log_calendar_parameters}
 
     Returns
     -------
     pandas.DataFrame
         One row per case: ``case``, ``start`` and ``end`` (UTC timestamps), ``events``, ``throughput_h``,
-        ``first_touchpoint``, ``last_touchpoint``.
+        ``first_touchpoint``, ``last_touchpoint``; with a ``calendar``, ``working_throughput_h`` (the
+        throughput in working hours).
 
     {example_helpdesk}
     >>> bool((cj.throughput(log)["throughput_h"] >= 0).all())
@@ -100,6 +107,9 @@ def throughput(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = A
         "first_touchpoint": ev.activity_names(cases["first_act"]),
         "last_touchpoint": ev.activity_names(cases["last_act"]),
     })
+    cal = calendar_of(calendar)
+    if cal is not None:
+        out["working_throughput_h"] = working_throughput(ev, cal)
     return out
 
 
@@ -126,6 +136,11 @@ def _revisits_in_window(ev: Events, window_days: float):
 def _repeat_by_act(ev: Events, window_days: float) -> pd.DataFrame:
     """Per activity code (pandas, cached per window): ``repeat_contacts``, ``repeat_cases``, ``median_gap_h``."""
     key = ("repeat_by_act", float(window_days))
+    if key not in ev._cache and float(window_days) == ev.window_days:  # carried in the per-touchpoint table
+        acts = ev.act_stats()
+        ev._cache[key] = pd.DataFrame({"act": np.arange(ev.n_activities),
+                                       **{c: acts[f"{c}_w"].to_numpy() for c in
+                                          ["repeat_contacts", "repeat_cases", "median_gap_h"]}})
     if key not in ev._cache:
         f = _revisits_in_window(ev, window_days)
         expr = f.group_by("act").aggregate(
@@ -183,6 +198,8 @@ def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: st
 def _repeat_by_case(ev: Events, window_days: float) -> np.ndarray:
     """Per case code: repeated contacts within the window (cached per window)."""
     key = ("repeat_by_case", float(window_days))
+    if key not in ev._cache and float(window_days) == ev.window_days:  # carried in the per-case table
+        ev._cache[key] = ev.cases()["repeat_contacts_w"].to_numpy(dtype=np.int64)
     if key not in ev._cache:
         f = _revisits_in_window(ev, window_days)
         df = f.group_by("case").aggregate(n=f.count()).pipe(to_pandas)

@@ -18,7 +18,8 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..display import Result, say, show
-from ._engine import connect, to_arrow
+from ._calendar import calendar_of, working_edges, working_note
+from ._engine import to_arrow
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, wait_h
 from ._results import dropped_parts, table_of
 
@@ -67,7 +68,6 @@ def _edges(ev: Events) -> pd.DataFrame:
     wait = wait_h(tr.next_ts, tr.ts)
     expr = tr.group_by([tr.act.name("src"), tr.next_act.name("dst")]).aggregate(
         transitions=tr.count(),
-        cases=tr.case.nunique(),
         quantiles=wait.quantile([0.5, 0.9]),  # one sort per edge for the median and the p90
         mean_wait_h=wait.mean(),
         min_wait_h=wait.min(),
@@ -79,6 +79,10 @@ def _edges(ev: Events) -> pd.DataFrame:
     trans["median_wait_h"] = q[:, 0]
     trans["p90_wait_h"] = q[:, 1]
     trans = trans.sort_values(["src", "dst"], ignore_index=True)
+    # cases taking the edge: a property of each case's journey, counted over the variants (weighted by cases)
+    n_act = ev.n_activities
+    trans["cases"] = ev.variant_data().edge_cases(n_act)[trans["src"].to_numpy(dtype=np.int64) * n_act
+                                                         + trans["dst"].to_numpy(dtype=np.int64)]
     trans.insert(0, "source", ev.activity_names(trans.pop("src")))
     trans.insert(1, "target", ev.activity_names(trans.pop("dst")))
     trans.insert(2, "kind", "transition")
@@ -128,6 +132,8 @@ class ProcessMap(Result):
         What the pruned map still shows: ``events_share``, ``transitions_share``, ``cases_share`` (cases whose
         whole journey is drawn), ``activities_kept``, ``activities_total``, ``edges_kept``, ``edges_total``.
     {dropped_rows}
+    working_note : str
+        The working-hours calendar of the ``*_working_h`` columns and its closed days (empty without one).
 
     {example_helpdesk}
     >>> pm = cj.process_map(log, top_activities=8)
@@ -141,6 +147,7 @@ class ProcessMap(Result):
     nodes: pd.DataFrame
     coverage: dict
     dropped_rows: dict = dataclasses.field(default_factory=dict)
+    working_note: str = ""
 
     @property
     def coverage_text(self) -> str:
@@ -154,13 +161,14 @@ class ProcessMap(Result):
         """The coverage sentence and the most frequent paths (with their waits in hours)."""
         paths = self.edges[self.edges["kind"] == "transition"].head(15).drop(columns=["kind"])
         return [say("The map shows {c}.", c=self.coverage_text),
+                *([say("{w}", w=self.working_note)] if self.working_note else []),
                 show(paths.reset_index(drop=True), caption="Most frequent paths"),
                 *dropped_parts(self.dropped_rows)]
 
 
 @share_docs
 def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_paths: float = 1.0,
-                case_key: str = CASE, activity_key: str = ACTIVITY,
+                calendar=None, case_key: str = CASE, activity_key: str = ACTIVITY,
                 timestamp_key: str = TIMESTAMP) -> ProcessMap:
     """Directly-follows graph with frequency and waiting time on each edge, optionally pruned.
 
@@ -177,6 +185,7 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
     top_paths : float, default 1.0
         Share (0-1] of the transitions among the kept touchpoints that the kept edges must cover, taking the
         most frequent edges first.
+    {calendar}
     {log_keys}
 
     Returns
@@ -191,6 +200,8 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
         - ``share``: transitions / all transitions (start/end edges: / all cases).
         - ``median_wait_h``, ``mean_wait_h``, ``p90_wait_h``, ``min_wait_h``, ``max_wait_h``: waiting time
           between the two events in hours (empty for start/end edges).
+        - with a ``calendar``: ``median_working_h``, ``mean_working_h``, ``p90_working_h``, the same waits in
+          working hours (and ``working_note`` says which calendar).
 
         ``nodes``: the kept touchpoints, most events first (``touchpoint``, ``events``, ``cases``);
         ``coverage``: a dict with ``events_share``, ``transitions_share``, ``cases_share`` (cases whose whole
@@ -209,7 +220,10 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
     if not 0 < top_paths <= 1:
         raise CxInputError(f"top_paths must be a share in (0, 1], got {top_paths}")
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    cal = calendar_of(calendar)
     edges = _edges(ev)
+    if cal is not None:
+        edges = edges.merge(working_edges(ev, cal), on=["source", "target", "kind"], how="left")
     nodes = _nodes(ev)
     kept_nodes = nodes.sort_values(["events", "touchpoint"], ascending=[False, True])
     if top_activities is not None:
@@ -243,7 +257,7 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
         t = ev.table
         ok = ibis.ifelse(t.next_act.isnull(), t.act.isin(np.flatnonzero(kept_act).tolist()),
                          (t.act.cast("int64") * n_act + t.next_act).isin(kept_edges or [-1]))
-        bad_cases = int(connect().to_pyarrow(t.filter(~ok).case.nunique()).as_py())
+        bad_cases = int(to_arrow(t.filter(~ok).case.nunique()).as_py())
         cases_share = 1 - bad_cases / ev.n_cases
     coverage = {
         "events_share": float(nodes["events"].to_numpy()[kept_act].sum() / ev.n_events),
@@ -254,7 +268,8 @@ def process_map(log: pd.DataFrame, *, top_activities: int | None = None, top_pat
         "edges_kept": len(trans),
         "edges_total": n_edges_total,
     }
-    return ProcessMap(out, kept_nodes.reset_index(drop=True), coverage, dropped_rows=dict(ev.dropped))
+    return ProcessMap(out, kept_nodes.reset_index(drop=True), coverage, dropped_rows=dict(ev.dropped),
+                      working_note="" if cal is None else working_note(ev, cal))
 
 
 @share_docs
@@ -298,7 +313,8 @@ def _color(rank: float) -> str:
 def draw_process_map(edges: ProcessMap | pd.DataFrame, *, rankdir: str = "LR", title: str | None = None):
     """Graphviz picture of a process map: frequency and median wait on every edge.
 
-    Edge width grows with frequency; edge colour goes from grey to dark red with the median waiting time.
+    Edge width grows with frequency; edge colour goes from grey to dark red with the median waiting time. A map
+    made with a ``calendar`` also labels each edge with its median wait in working hours (``wh``).
 
     Parameters
     ----------
@@ -360,6 +376,8 @@ def draw_process_map(edges: ProcessMap | pd.DataFrame, *, rankdir: str = "LR", t
         width = 0.6 + 4.0 * (row["transitions"] / max_n) ** 0.5
         if row["kind"] == "transition":
             label = f"{row['transitions']:,} · {format_hours(row['median_wait_h'])}"
+            if pd.notna(row.get("median_working_h", np.nan)):
+                label += f"\n{row['median_working_h']:.1f} wh"
             color = _color(float(waits.get(i, 0.0)))
         else:
             label = f"{row['transitions']:,}"

@@ -23,7 +23,7 @@ def _axes(ax, size=(8, 4)):
 
 
 @share_docs
-def plot_waiting_times(log: pd.DataFrame, *, top: int = 8, ax=None, case_key: str = CASE,
+def plot_waiting_times(log: pd.DataFrame, *, top: int = 8, calendar=None, ax=None, case_key: str = CASE,
                        activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP):
     """Distribution of the waiting time per transition (box plots on a log scale), most frequent transitions.
 
@@ -32,6 +32,7 @@ def plot_waiting_times(log: pd.DataFrame, *, top: int = 8, ax=None, case_key: st
     {log}
     top : int, default 8
         Number of transitions shown (the most frequent).
+    {calendar}
     {ax}
     {log_keys}
 
@@ -39,7 +40,8 @@ def plot_waiting_times(log: pd.DataFrame, *, top: int = 8, ax=None, case_key: st
     -------
     matplotlib.axes.Axes
         Hours on the x axis (log scale; waits of zero are drawn at one second), one box per transition,
-        labelled with its number of transitions.
+        labelled with its number of transitions; with a ``calendar``, two boxes per transition (calendar time
+        and working time).
 
     Examples
     --------
@@ -50,20 +52,29 @@ def plot_waiting_times(log: pd.DataFrame, *, top: int = 8, ax=None, case_key: st
     """
     import seaborn as sns
 
-    w = waiting_times(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
+    w = waiting_times(log, calendar=calendar, case_key=case_key, activity_key=activity_key,
+                      timestamp_key=timestamp_key)
     counts = w["transition"].astype(str).value_counts()
     counts = counts.iloc[np.lexsort((counts.index.to_numpy(), -counts.to_numpy()))].head(top)  # ties by name
     shown = w.assign(transition=w["transition"].astype(str))
     shown = shown[shown["transition"].isin(counts.index)].copy()
+    hue = {}
+    if "working_h" in shown.columns:  # calendar and working time side by side
+        shown = shown.melt(id_vars="transition", value_vars=["wait_h", "working_h"], var_name="time",
+                           value_name="hours").rename(columns={"hours": "wait_h"})
+        shown["time"] = shown["time"].map({"wait_h": "calendar time", "working_h": "working time"})
+        hue = {"hue": "time", "palette": {"calendar time": "#9ecae1", "working time": "#fdae6b"}}
     shown["wait_h"] = shown["wait_h"].clip(lower=1 / 3600)
     order = list(counts.index.astype(str))
-    ax = _axes(ax, (9, 0.45 * len(order) + 1.5))
-    sns.boxplot(data=shown, x="wait_h", y="transition", order=order, ax=ax, color="#9ecae1", fliersize=1.5,
-                log_scale=True)
+    ax = _axes(ax, (9, (0.65 if hue else 0.45) * len(order) + 1.5))
+    sns.boxplot(data=shown, x="wait_h", y="transition", order=order, ax=ax, fliersize=1.5, log_scale=True,
+                **(hue or {"color": "#9ecae1"}))
     ax.set_yticks(range(len(order)), [f"{t}  (n={counts.iloc[i]:,})" for i, t in enumerate(order)])
     ax.set_xlabel("waiting time (hours, log scale)")
     ax.set_ylabel("")
     ax.set_title("Waiting time between touchpoints")
+    if hue:
+        ax.legend(title="", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
 
 

@@ -1,14 +1,14 @@
 """Variants: the distinct journeys (sequences of touchpoints) and how many cases follow each.
 
-Engine: the traces table holds each case's touchpoints in order (a list column; see :mod:`._engine`) and the
-cases are grouped by that list, in Ibis on DuckDB; only the variant table (one row per variant) comes back.
+Engine: the traces table holds each case's touchpoints in order (a list column; see :mod:`._engine`); one query
+gives each case the smallest case code with the same list (its variant) and the list itself once per variant
+(``Events.variant_data``); counts and throughput per variant are then group-bys of the per-case table.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -17,8 +17,7 @@ import pyarrow.compute as pc
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..display import Result, say, show
-from ._engine import to_arrow, to_pandas
-from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, wait_h
+from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare
 from ._results import dropped_parts
 
 SEPARATOR = " → "
@@ -26,34 +25,23 @@ SEPARATOR = " → "
 
 def _variant_rows(ev: Events) -> tuple[pd.DataFrame, list[list[int]]]:
     """One row per variant (pandas, cached), by ``var`` (the smallest case code following it): ``var``,
-    ``cases``, median and mean throughput; and each variant's activity codes, in the same order."""
+    ``cases``, median and mean throughput; and each variant's activity codes, in the same order.
+
+    The engine gives each case's variant (:meth:`Events.variant_data`, one query); the throughput per variant is
+    a group-by of the per-case table on that code."""
     if "variant_rows" not in ev._cache:
-        t = ev.table
-        per_case = t.group_by("case").aggregate(throughput_h=wait_h(t.ts.max(), t.ts.min()))
-        pc = ev.traces.join(per_case, "case")
-        expr = pc.group_by("seq").aggregate(var=pc.case.min(), cases=pc.count(),
-                                            median_throughput_h=pc.throughput_h.median(),
-                                            mean_throughput_h=pc.throughput_h.mean())
-        table = to_arrow(expr).sort_by("var")
-        seq = table.column("seq").combine_chunks()
-        offsets = seq.offsets.to_numpy()
-        codes = seq.flatten().to_numpy().tolist()
-        start = int(offsets[0])
-        sequences = [codes[i - start:j - start] for i, j in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
-        ev._cache["variant_rows"] = (table.drop_columns(["seq"]).to_pandas(), sequences)
+        vd = ev.variant_data()
+        grouped = pd.Series(ev.cases()["throughput_h"].to_numpy(dtype=np.float64)).groupby(vd.variant_of_case)
+        rows = pd.DataFrame({"var": vd.var, "cases": vd.counts,
+                             "median_throughput_h": grouped.median().to_numpy(),
+                             "mean_throughput_h": grouped.mean().to_numpy()})
+        ev._cache["variant_rows"] = (rows, vd.sequences())
     return ev._cache["variant_rows"]
 
 
 def _case_var(ev: Events) -> np.ndarray:
     """Per case code: the ``var`` of its variant (the smallest case code with the same sequence)."""
-    if "case_var" not in ev._cache:
-        tr = ev.traces
-        expr = tr.select("case", var=tr.case.min().over(ibis.window(group_by=tr.seq)))
-        df = expr.pipe(to_pandas)
-        out = np.empty(ev.n_cases, dtype=np.int64)
-        out[df["case"].to_numpy(dtype=np.int64)] = df["var"].to_numpy(dtype=np.int64)
-        ev._cache["case_var"] = out
-    return ev._cache["case_var"]
+    return ev.variant_data().case_var
 
 
 def case_variant_codes(ev: Events) -> tuple[np.ndarray, list[tuple[int, ...]]]:

@@ -1,6 +1,7 @@
 """From insight to owner: touchpoint model, linking feedback to journeys, critical touchpoints, owner routing."""
 
 from ._association import ScoreAssociation, score_association
+from ._changes import WhatChanged, journey_changes, topic_shifts, what_changed
 from ._critical import (
     LIGHT_RULE,
     RANKING_RULE,
@@ -20,6 +21,7 @@ from ._dashboard import (
     owner_report_name,
     read_dashboard_feedback,
 )
+from ._drivers import JOURNEY_DRIVERS, journey_drivers
 from ._link import (
     LinkedFeedback,
     PerCaseTable,
@@ -35,6 +37,7 @@ from ._model import Touchpoint, TouchpointModel, read_touchpoint_model, validate
 from ._terms import pain_terms
 
 __all__ = [
+    "JOURNEY_DRIVERS",
     "LIGHT_RULE",
     "RANKING_RULE",
     "Dashboard",
@@ -44,9 +47,12 @@ __all__ = [
     "ScoreAssociation",
     "Touchpoint",
     "TouchpointModel",
+    "WhatChanged",
     "build_dashboard",
     "case_journey_measures",
     "critical_touchpoints",
+    "journey_changes",
+    "journey_drivers",
     "journey_touchpoint_measures",
     "link_by_case",
     "link_by_label",
@@ -64,7 +70,9 @@ __all__ = [
     "read_touchpoint_model",
     "score_association",
     "topic_changes",
+    "topic_shifts",
     "touchpoint_log",
     "touchpoint_scores",
     "validate_touchpoint_model",
+    "what_changed",
 ]

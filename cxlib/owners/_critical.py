@@ -10,7 +10,7 @@ from scipy import stats
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
-from ..display import Result, say, show
+from ..display import Result, is_noise, say, show
 from ..display import redact as _redact
 from ._link import ACT, CASE, RES, TS, _need
 from ._model import MEASURES, TouchpointModel
@@ -387,7 +387,9 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
     -------
     pandas.DataFrame
         ``touchpoint``, ``rank``, ``topic``, ``count`` (negative rows with the topic), ``share`` (of the
-        touchpoint's negative rows, 0-1), ``examples`` (verbatims joined with " | ").
+        touchpoint's negative rows, 0-1), ``examples`` (verbatims joined with " | "). Topics that name no
+        actionable cause ("Can't Tell", "other", outliers: :func:`cxlib.display.is_noise`) are not ranked; their
+        rows still count in the touchpoint's negative rows behind ``share``.
 
     {example_airline}
     >>> from cxlib.owners import link_feedback
@@ -404,6 +406,7 @@ def pain_points(linked: pd.DataFrame, *, topic: str = "topic", text: str = "text
     rows = []
     for tp, group in fb.groupby("touchpoint", sort=True):
         counts = group[topic].astype(str).value_counts()
+        counts = counts[[not is_noise(name) for name in counts.index]]  # "Can't Tell" is no pain point
         for rank, (name, count) in enumerate(counts.head(top).items(), start=1):
             verbatims = group.loc[group[topic].astype(str) == name, text].dropna().astype(str).str.strip()
             # a verbatim that only repeats the topic label (e.g. complaint categories) is no example

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
-from ..display import Result, redact, redact_series, say, show
+from ..display import Result, light_badge, redact, redact_series, say, show
 from ..io import LoadReport, parse_scores, parse_timestamps
 from ._association import score_association
 from ._critical import (
@@ -23,6 +23,7 @@ from ._critical import (
     topic_changes,
     touchpoint_scores,
 )
+from ._insights import dashboard_changes, dashboard_drivers, restrict_changes, text_mentions
 from ._link import ACT, CASE, RES, TS, link_coverage, link_feedback, per_case_table
 from ._model import TouchpointModel, validate_touchpoint_model
 from ._terms import pain_terms
@@ -243,8 +244,8 @@ def owner_links(model: TouchpointModel, *, report_name: str, lights: pd.DataFram
     Returns
     -------
     object
-        Rendered by Jupyter as an HTML table: owner, touchpoints with their light, link to the report. All
-        names are escaped; links are relative (no network).
+        Rendered by Jupyter as an HTML table: owner, touchpoints with their coloured light, a link to the
+        owner's report named after the owner. All names are escaped; links are relative (no network).
 
     Examples
     --------
@@ -254,7 +255,6 @@ def owner_links(model: TouchpointModel, *, report_name: str, lights: pd.DataFram
     True
     """
     esc = html.escape
-    colours = {"green": "#2da44e", "amber": "#d4a72c", "red": "#cf222e", "grey": "#8c959f"}
     light_of = {}
     if lights is not None and len(lights):
         head = lights.drop_duplicates("touchpoint").set_index("touchpoint")["light"]
@@ -262,13 +262,13 @@ def owner_links(model: TouchpointModel, *, report_name: str, lights: pd.DataFram
     rows = []
     for owner in model.owner_names:
         tps = [tp.name for tp in model.touchpoints if tp.owner == owner]
-        cells = ", ".join(
-            f"<span title='{esc(light_of.get(t, 'grey'))}' style='color:{colours.get(light_of.get(t), '#8c959f')}'>"
-            f"&#9679;</span> {esc(t)} ({esc(light_of.get(t, 'grey'))})" for t in tps)
+        cells = ", ".join(f"{esc(t)} {light_badge(light_of.get(t, 'grey'))}" for t in tps)
         href = esc(owner_report_name(report_name, owner, owners=model.owner_names) + ".html", quote=True)
-        rows.append(f"<tr><td>{esc(owner)}</td><td>{cells}</td><td><a href='{href}'>{href}</a></td></tr>")
-    return _Html("<table class='cx-table'><tr><th>owner</th><th>touchpoints (light)</th><th>report</th></tr>"
-                 + "".join(rows) + "</table>")
+        rows.append(f"<tr><td class='cx-text'>{esc(owner)}</td><td class='cx-text'>{cells}</td>"
+                    f"<td class='cx-text'><a href='{href}'>Report of {esc(owner)}</a></td></tr>")
+    return _Html("<div class='cx-scroll' style='overflow-x:auto;max-width:100%'><table class='cx-table'><thead><tr>"
+                 "<th>Owner</th><th>Touchpoints (light)</th><th>Report</th></tr></thead><tbody>"
+                 + "".join(rows) + "</tbody></table></div>")
 
 
 @dataclass
@@ -314,6 +314,14 @@ class Dashboard(Result):
         per-case table).
     score_note : str
         The sentence that says so (:attr:`cxlib.owners.PerCaseTable.score_note`); ``""`` when there is none.
+    what_changed : WhatChanged or None
+        :func:`~cxlib.owners.what_changed`: scores, journey measures and topics of the view's touchpoints, latest
+        period against the previous one, Benjamini-Hochberg corrected over every touchpoint (None without dates).
+    drivers : KeyDrivers or None
+        :func:`cxlib.scores.key_drivers` of the view's feedback (touchpoint, topics or mentions, journey
+        measures when linked by case); None without a score or sentiment.
+    mentions : Mentions or None
+        :func:`cxlib.feedback.find_mentions` of the feedback text (``text_topics``), else None.
     """
 
     model: TouchpointModel
@@ -334,6 +342,9 @@ class Dashboard(Result):
     link_methods: list = field(default_factory=list)
     invalid_scores: int = 0
     score_note: str = ""
+    what_changed: object = None
+    drivers: object = None
+    mentions: object = None
 
     def parts(self) -> list:
         """The tables that are not empty, in the order of the dashboard report, then the notes and score note."""
@@ -362,7 +373,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                     negative_score_max: float = 6, period: str = "M", success_ends=None,
                     repeat_window_days: float = 30.0, redact: bool = True, top: int = 3,
                     case_key: str = CASE, activity_key: str = ACT, timestamp_key: str = TS,
-                    resource_key: str | None = RES, columns: dict | None = None) -> Dashboard:
+                    resource_key: str | None = RES, columns: dict | None = None,
+                    text_topics: dict | None = None, fdr: float = 0.05) -> Dashboard:
     """Link feedback to the touchpoint model and compute every table of the dashboard or an owner report.
 
     Negative feedback is: rows whose ``sentiment`` is the negative label; else rows whose ``score`` is at most
@@ -413,6 +425,15 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         (``text``, ``id``, ``date``, ``score``, ``label``, ``case_id``, ``topic``, ``sentiment``, ``event_id``):
         sets ``text``, ``case_id``, ``date``, ``event_id``, ``label``, ``topic``, ``score`` and ``sentiment`` to
         the names :func:`read_dashboard_feedback` gives those columns.
+    text_topics : dict, optional
+        Several topics per comment, found per clause of the text (:func:`cxlib.feedback.find_mentions`):
+        ``method`` ``"taxonomy"`` (the model's seed words) or ``"found"`` (topics found in the clauses, and for
+        "what changed" tracked from the previous period to the current one with
+        :func:`cxlib.feedback.track_topics`), with ``unit``, ``n_topics``, ``embedding_model``, ``language``,
+        ``sentiment``, ``seed``, ``min_similarity``. The mentions are then the topics of the key drivers and of
+        "what changed".
+    fdr : float, default 0.05
+        False-discovery rate of "what changed" (Benjamini-Hochberg over all its lines).
 
     Returns
     -------
@@ -556,6 +577,14 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                      "negative feedback (weighted log-odds against its other feedback).")
     critical = critical_touchpoints(model, scores=scores_now, journey=journey, linked=linked, pains=pains,
                                     negative=negative if (sentiment or score) else None)
+    keys = {"case_key": case_key, "activity_key": activity_key, "timestamp_key": timestamp_key}
+    mentions = text_mentions(linked, model, text=text, options=text_topics) if text_topics else None
+    changed = None
+    if date or log is not None:
+        changed = dashboard_changes(linked, model, changes=changes, log=log, date=date, period=period,
+                                    negative=negative, topic=topic, text=text, mentions=mentions,
+                                    text_topics=text_topics, fdr=fdr, keys=keys,
+                                    success_ends=measures.success_ends if log is not None else None)
     per_case = association = None
     invalid_scores, score_note = 0, ""
     if log is not None and "case" in methods:
@@ -577,6 +606,7 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                 else t)
         scores_now, trend, changes, topic_shifts, journey, pains, critical = map(
             pick, (scores_now, trend, changes, topic_shifts, journey, pains, critical))
+        changed = restrict_changes(changed, names)
         if per_case is not None:
             ids = linked[case_id] if raw_case_ids is None else raw_case_ids.loc[linked.index]
             found_case = linked.get("case_found", pd.Series(False, index=linked.index)).astype(bool)
@@ -584,6 +614,12 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
             per_case = per_case[per_case["case_id"].isin(cases)].reset_index(drop=True)
             if score:
                 association = score_association(per_case, score="score").association
+    drivers, drivers_note = dashboard_drivers(
+        linked if raw_case_ids is None else linked.assign(**{case_id: raw_case_ids.loc[linked.index]}), model,
+        score=score, sentiment=sentiment, negative_label=neg, labels=sentiment_labels, topic=topic,
+        mentions=mentions, log=log, case_id=case_id, case_linked="case" in methods, keys=keys)
+    if drivers_note:
+        notes.append(drivers_note)
     if redact:
         # the tables derived from the feedback show its (already redacted) values: redacted again, as a guard
         pains = _redact_columns(pains, ["topic", "examples"])
@@ -593,4 +629,5 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
     return Dashboard(model=model, view=view, owner=owner or "", linked=linked, coverage=coverage,
                      scores=scores_now, trend=trend, changes=changes, topic_shifts=topic_shifts, journey=journey,
                      pains=pains, critical=critical, per_case=per_case, association=association, notes=notes,
-                     link_methods=list(linking.link_methods), invalid_scores=invalid_scores, score_note=score_note)
+                     link_methods=list(linking.link_methods), invalid_scores=invalid_scores, score_note=score_note,
+                     what_changed=changed, drivers=drivers, mentions=mentions)

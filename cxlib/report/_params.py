@@ -243,6 +243,48 @@ def notebook_parameters(notebook) -> dict[str, ParameterSpec]:
     return specs
 
 
+def _yaml_value(value) -> str:
+    """A value as one line of YAML (what ``-p NAME VALUE`` and a parameter file take)."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000, sort_keys=False)
+    return text.strip().removesuffix("...").strip()
+
+
+def parameters_listing(notebook) -> str:
+    """Every parameter of a notebook as a commented YAML parameter file: what ``cx params NOTEBOOK`` prints.
+
+    Each parameter comes with its help comment (and the expected value when the comment does not say it) above
+    ``name: default``. ``interactive`` is listed commented out: ``cx run`` sets it to false. The text is a valid
+    parameter file: save it, change what you need, and pass it with ``cx run NOTEBOOK -f FILE``.
+
+    Examples
+    --------
+    >>> text = parameters_listing("notebooks/01_journeys.ipynb")
+    >>> "log_file: data/helpdesk.xes.gz" in text and "# interactive: true" in text
+    True
+    """
+    notebook = Path(notebook)
+    specs = notebook_parameters(notebook)
+    if not specs:
+        return f"# {notebook} has no cell tagged 'parameters': it takes no parameters.\n"
+    lines = [f"# Parameters of {notebook}: set one with -p NAME VALUE (VALUE is YAML), or save this listing as",
+             f"# a file, change it, and run: cx run {notebook} -f FILE", ""]
+    for spec in specs.values():
+        help_text = spec.help
+        if spec.type not in (None, str) and spec.name not in RUNNER_PARAMETERS and (
+                not help_text or (spec.range_text and spec.range_text not in help_text)):
+            help_text = f"{help_text}; {spec.expected}" if help_text else spec.expected
+        if help_text:
+            lines.append(f"# {help_text}")
+        value = _yaml_value(spec.default) if spec.literal else "(computed in the notebook)"
+        if spec.name in RUNNER_PARAMETERS:
+            lines.append(f"# {spec.name}: {value}    (cx run sets it to false: static tables, no widgets)")
+        else:
+            lines.append(f"{spec.name}: {value}")
+    return "\n".join(lines) + "\n"
+
+
 def _file_keys(params_file) -> dict:
     if not params_file:
         return {}

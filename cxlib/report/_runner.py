@@ -17,6 +17,7 @@ from pathlib import Path
 from .._errors import CxInputError
 from ..display import redact
 from ..io import file_sha256, read_yaml
+from ._layout import arrange_cells, contents, nav_html, static_files
 from ._params import check_parameters
 from ._suite import read_suite
 
@@ -189,7 +190,7 @@ def _manifest_html(*, notebook, params, params_file, started, seconds, status) -
     ) or "<tr><td colspan='3'>none</td></tr>"
     rows_versions = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in _versions().items())
     return (
-        "<details class='cx-manifest' open><summary>Run manifest</summary>"
+        "<details class='cx-manifest'><summary>Run manifest</summary>"
         f"<table><tr><td>notebook</td><td>{esc(str(notebook))}</td></tr>"
         f"<tr><td>parameter file</td><td>{esc(str(params_file or '-'))}</td></tr>"
         f"<tr><td>started (UTC)</td><td>{esc(started.strftime('%Y-%m-%d %H:%M:%S'))}</td></tr>"
@@ -292,15 +293,17 @@ def external_resources(markup: str) -> list[str]:
     return finder.found
 
 
-def _export_html(nb, manifest: str, title: str) -> str:
+def _export_html(nb, manifest: str, title: str, nav: str = "") -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="cx", extra_template_basedirs=[str(_TEMPLATES)])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    nb = arrange_cells(nb, manifest=manifest)  # summary first, the manifest and load reports in the appendix
     nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"cx_manifest": manifest})
+    body, _ = exporter.from_notebook_node(nb, resources={"cx_nav": nav, **static_files()})
+    body = contents(body)
     found = external_resources(body)
     if found:
         raise _ExportError(f"the report would load resources from the network when opened: {found[:3]}; "
@@ -377,12 +380,16 @@ def _stale_banner(markup: str, *, started, error: str) -> str:
 
 
 def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, outdir="reports",
-                 name: str | None = None, progress: bool = True, cwd=None) -> RunResult:
+                 name: str | None = None, progress: bool | str = True, cwd=None,
+                 related: list | None = None) -> RunResult:
     """Execute a parameterized notebook with papermill and export an HTML report with its code hidden.
 
-    The report starts with a run manifest (parameters, input files with SHA-256, versions of cxlib, pm4py and
-    pandas, start time, duration). It loads nothing from the network when opened. ``interactive`` is set to
-    ``False`` unless given, so notebooks show static tables and charts instead of widgets.
+    The page opens with a header linking the other reports, the title, the summary (the output of the cells
+    tagged ``summary``) and a table of contents; the cells tagged ``appendix`` (load reports) and the run
+    manifest (parameters, input files with SHA-256, versions of cxlib, pm4py and pandas, start time, duration)
+    close it, folded. Its tables sort and filter and its diagrams zoom with a script inlined in the page; it
+    loads nothing from the network when opened. ``interactive`` is set to ``False`` unless given, so notebooks
+    show static tables and charts instead of widgets.
 
     Writing is atomic and stale-safe: the notebook and the page are written under temporary names and renamed
     into place only when the run succeeds. When it fails, ``NAME.html`` becomes a page that says so (the failing
@@ -401,10 +408,14 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
         Where ``NAME.html`` and ``NAME.ipynb`` go; never the notebook itself.
     name : str, optional
         Report name; default: the notebook's stem, plus the parameter file's stem.
-    progress : bool, default True
-        Show papermill's per-cell progress bar.
+    progress : bool or str, default True
+        Show a live progress display in the terminal: cell n of N and the notebook's current section (a string
+        is shown in front of it, e.g. the report's name in a suite).
     cwd : str or Path, optional
         Working directory of the kernel (relative paths in parameters resolve from it); default: the current one.
+    related : list of dict, optional
+        The suite's entries (as :func:`run_suite` passes them): the report's header links them by kind, and a
+        dashboard's owner reports by owner. Without them it links the index (and an owner report its overview).
 
     Returns
     -------
@@ -426,6 +437,8 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
     """
     import nbformat
     import papermill as pm
+
+    from ._progress import ENGINE_NAME
 
     notebook = Path(notebook)
     if notebook.suffix == ".py" and notebook.with_suffix(".ipynb").exists():
@@ -460,7 +473,9 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
                     _kernel_manager() as manager:
                 try:
                     extra = {"kernel_manager_class": manager} if manager is not None else {}
-                    pm.execute_notebook(str(notebook), str(tmp_nb), parameters=params, progress_bar=progress,
+                    label = progress if isinstance(progress, str) else "" if progress else None
+                    pm.execute_notebook(str(notebook), str(tmp_nb), parameters=params, progress_bar=False,
+                                        engine_name=ENGINE_NAME, cx_progress=label,
                                         cwd=str(cwd) if cwd else None, kernel_name="python3", report_mode=False,
                                         **extra)
                 except pm.PapermillExecutionError as exc:
@@ -474,7 +489,8 @@ def run_notebook(notebook, *, params_file=None, parameters: dict | None = None, 
                     manifest = _manifest_html(notebook=notebook, params=params, params_file=params_file,
                                               started=started, seconds=seconds, status="ok")
                     page_title = title or f"{notebook.stem} — {name}"
-                    tmp_html.write_text(_export_html(_strip_for_report(nb), manifest, page_title),
+                    tmp_html.write_text(_export_html(_strip_for_report(nb), manifest, page_title,
+                                                     nav_html(name, related, outdir)),
                                         encoding="utf-8")
                 except _ExportError as exc:
                     error = f"the HTML export failed: {exc}"
@@ -546,14 +562,16 @@ def run_suite(suite_file="notebooks/suite.yml", *, outdir="reports", progress: b
 
     title, entries = read_suite(suite_file)
     results = []
-    for entry in tqdm(entries, desc="reports", unit="report", disable=not progress):
+    for entry in tqdm(entries, desc="reports", unit="report", disable=not progress, dynamic_ncols=True):
         params = entry.get("params")
         overrides = dict(entry.get("overrides") or {})
         if entry.get("title"):
             overrides["report_title"] = entry["title"]
         try:
             result = run_notebook(entry["notebook"], params_file=params, parameters=overrides, outdir=outdir,
-                                  name=entry.get("name"), progress=False)
+                                  related=entries,
+                                  name=entry.get("name"),
+                                  progress=(entry.get("name") or Path(entry["notebook"]).stem) if progress else False)
         except CxInputError as exc:
             stem = entry.get("name") or Path(entry["notebook"]).stem
             result = RunResult(stem, entry["notebook"], "failed", None, None, 0.0, _redacted(str(exc)),

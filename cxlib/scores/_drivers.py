@@ -7,6 +7,7 @@ import pandas as pd
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
+from ..display import is_noise
 from ._validate import VALID, _as_by, _require_column, classify_scores
 
 __all__ = ["topic_impact", "topics_pulling_down"]
@@ -151,7 +152,8 @@ def topics_pulling_down(impact: pd.DataFrame, *, by=None, top: int = 3) -> pd.Da
     -------
     pandas.DataFrame
         The rows of ``impact`` with a negative impact, at most ``top`` per group, with one more column
-        ``clear`` (True when the whole interval is below zero, i.e. the pull is not just noise).
+        ``clear`` (True when the whole interval is below zero, i.e. the pull is not just noise). Topics that
+        name no actionable cause ("Can't Tell", "other": :func:`cxlib.display.is_noise`) are left out.
 
     Examples
     --------
@@ -162,7 +164,8 @@ def topics_pulling_down(impact: pd.DataFrame, *, by=None, top: int = 3) -> pd.Da
     ['bill']
     """
     by = _as_by(by)
-    down = impact[impact["impact"] < 0].sort_values([*by, "impact"], kind="stable")
+    actionable = ~impact["topic"].map(is_noise) if "topic" in impact.columns else True
+    down = impact[(impact["impact"] < 0) & actionable].sort_values([*by, "impact"], kind="stable")
     down = (down.groupby(by, dropna=False, sort=True).head(top) if by else down.head(top)).copy()
     down["clear"] = down["ci_high"] < 0
     return down.reset_index(drop=True)

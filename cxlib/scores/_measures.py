@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ibis
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
-from ._validate import VALID, _as_by, _check_scale, _require_column, classify_scores
+from ._validate import VALID, _as_by, _check_scale, _is_ibis, _require_column, classify_scores
 
 __all__ = ["KINDS", "ces", "csat", "nps", "nps_interval", "proportion_interval", "score_table", "sentiment_index"]
 
@@ -91,11 +92,38 @@ def proportion_interval(k, n, *, level: float = 0.95):
     return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
 
+def _assign(work, **columns):
+    """New columns on the per-response work table: a pandas DataFrame, or an Ibis table (an expression)."""
+    return work.mutate(**columns) if _is_ibis(work) else work.assign(**columns)
+
+
+def _fill0(v):
+    return v.fill_null(0.0) if _is_ibis(v) else v.fillna(0.0)
+
+
+def _prepare_ibis(df, column, by, scale, integer):
+    """The score rule on an Ibis table (a numeric score column): valid when on the scale (and whole on an
+    integer scale), missing when null, invalid otherwise; the same counts as :func:`classify_scores` gives."""
+    low, high = _check_scale(scale)
+    raw = df[column]
+    if not raw.type().is_numeric():
+        raise CxInputError(f"column {column!r} has type {raw.type()}: on an Ibis table the score must be numeric "
+                           "(text scores: read them with read_responses, or cast them first)", column=column)
+    x = raw.cast("float64")
+    valid = raw.notnull() & x.between(low, high) & ((x == x.floor()) if integer else True)
+    valid = valid.fill_null(False)
+    missing = raw.isnull()
+    return df.select(*by, _value=ibis.ifelse(valid, x, ibis.null("float64")), _valid=valid, _missing=missing,
+                     _invalid=~valid & ~missing)
+
+
 def _prepare(df, column, what, by, scale, integer):
     _require_column(df, column, what)
     by = _as_by(by)
     for col in by:
         _require_column(df, col, "a grouping column")
+    if _is_ibis(df):
+        return _prepare_ibis(df, column, by, scale, integer), by
     value, status = classify_scores(df[column], scale, integer=integer)
     work = df[by].copy() if by else pd.DataFrame(index=df.index)
     work["_value"] = value
@@ -108,6 +136,15 @@ def _prepare(df, column, what, by, scale, integer):
 def _aggregate(work: pd.DataFrame, by: list, sums: dict) -> pd.DataFrame:
     """Sum indicator columns per group; groups with missing keys are kept (never dropped silently)."""
     cols = {"n": "_valid", "n_missing": "_missing", "n_invalid": "_invalid", **sums}
+    if _is_ibis(work):  # the counts are computed where the responses live; only one row per group comes back
+        agg = {name: work[src].cast("int64" if work[src].type().is_boolean() else "float64").sum()
+               for name, src in cols.items()}
+        out = (work.group_by(by).aggregate(**agg) if by else work.aggregate(**agg)).to_pyarrow().to_pandas()
+        for name in cols:
+            out[name] = out[name].fillna(0)
+        if by:
+            out = out.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
+        return out[[*by, *cols]]
     frame = pd.DataFrame({name: work[src].astype(float) for name, src in cols.items()}, index=work.index)
     if by:
         frame[by] = work[by]
@@ -182,7 +219,7 @@ def nps(df: pd.DataFrame, *, score: str = "score", by=None, level: float = 0.95)
     """
     work, by = _prepare(df, score, "the 0-10 score", by, (0, 10), True)
     v = work["_value"]
-    work["_pos"], work["_neu"], work["_neg"] = v >= 9, v.between(7, 8), v <= 6
+    work = _assign(work, _pos=v >= 9, _neu=v.between(7, 8), _neg=v <= 6)
     return _net_score(work, by, level, ("promoters", "passives", "detractors"), "nps")
 
 
@@ -196,7 +233,7 @@ def _scale_measure(df, score, scale, by, level, stat, higher_is_better, measure,
     v = work["_value"]
     if stat == "top2box":
         best = (v >= high - 1) if higher_is_better else (v <= low + 1)
-        work["_top2"] = best
+        work = _assign(work, _top2=best)
         table = _aggregate(work, by, {"top2": "_top2"})
         n = table["n"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -206,8 +243,7 @@ def _scale_measure(df, score, scale, by, level, stat, higher_is_better, measure,
         table["ci_low"], table["ci_high"] = proportion_interval(table["top2"], n, level=level)
         value_min, value_max, hib = 0.0, 100.0, True
     else:
-        work["_sum"] = v.fillna(0.0)
-        work["_sq"] = v.fillna(0.0) ** 2
+        work = _assign(work, _sum=_fill0(v), _sq=_fill0(v) ** 2)
         table = _aggregate(work, by, {"_sum": "_sum", "_sq": "_sq"})
         n = table["n"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -351,6 +387,13 @@ def sentiment_index(df: pd.DataFrame, *, sentiment: str = "sentiment", by=None, 
     for col in by:
         _require_column(df, col, "a grouping column")
     labels = df[sentiment]
+    if _is_ibis(df):
+        missing = (labels.isnull() | (labels.cast("string").strip() == "")).fill_null(True)
+        pos, neu, neg = (labels == positive).fill_null(False), (labels == neutral).fill_null(False), \
+            (labels == negative).fill_null(False)
+        work = df.select(*by, _pos=pos, _neu=neu, _neg=neg, _valid=pos | neu | neg, _missing=missing,
+                         _invalid=~(pos | neu | neg) & ~missing)
+        return _net_score(work, by, level, ("positive", "neutral", "negative"), "sentiment_index")
     missing = labels.isna() | labels.map(lambda v: isinstance(v, str) and v.strip() == "")
     work = df[by].copy() if by else pd.DataFrame(index=df.index)
     work["_pos"], work["_neu"], work["_neg"] = labels == positive, labels == neutral, labels == negative

@@ -63,6 +63,12 @@ def plot_traffic_lights(lights: pd.DataFrame, *, x: str = "period", y: str = "to
                 annot=labels.to_numpy(), fmt="", linewidths=1, linecolor="white", annot_kws={"fontsize": 8})
     ax.set_xlabel(x)
     ax.set_ylabel(y)
+    # column labels wider than their cells (dates in a narrow grid) are turned so they never overlap
+    # (about 0.075 inch per character at the default size; the axes take about half a figure with row labels)
+    if len(xs) * max((len(str(v)) for v in xs), default=0) * 0.075 > 0.5 * ax.figure.get_figwidth():
+        ax.tick_params(axis="x", labelrotation=45)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
     present = [k for k in _ORDER if k in set(data["light"])]
     ax.legend(handles=[Patch(facecolor=LIGHT_COLOURS[k], edgecolor="#666", label=k) for k in present],
               loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)

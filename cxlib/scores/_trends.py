@@ -10,7 +10,7 @@ from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import parse_timestamps
 from ._measures import KINDS, score_table
-from ._validate import _as_by, _require_column
+from ._validate import _as_by, _is_ibis, _require_column
 
 __all__ = ["period_change", "trend"]
 
@@ -101,13 +101,24 @@ def trend(df: pd.DataFrame, *, kind: str = "nps", score: str = "score", date: st
         raise CxInputError(f"period must be one of D, W, M, Q, got {period!r}")
     _require_column(df, date, "the response date")
     by = _as_by(by)
-    when = _dates(df, date, date_format)
-    periods = when.dt.to_period(_FREQ[period])
-    work = df.copy()
-    work["period_start"] = periods.dt.start_time
+    if _is_ibis(df):  # periods computed where the responses live (weeks start on Monday, as below)
+        when = df[date]
+        if not (when.type().is_timestamp() or when.type().is_date()):
+            raise CxInputError(f"column {date!r} has type {when.type()}: on an Ibis table the date must be a "
+                               "date or timestamp", column=date)
+        unit = {"D": "D", "W": "W", "M": "M", "Q": "Q"}[_FREQ[period][0]]
+        work = df.mutate(period_start=when.cast("timestamp").truncate(unit))
+    else:
+        when = _dates(df, date, date_format)
+        periods = when.dt.to_period(_FREQ[period])
+        work = df.copy()
+        work["period_start"] = periods.dt.start_time
     table = score_table(work, kind=kind, score=score, by=["period_start", *by], name=name, level=level,
                         **options)
-    start = table["period_start"]
+    start = pd.to_datetime(table["period_start"])
+    if getattr(start.dt, "tz", None) is not None:
+        start = start.dt.tz_localize(None)
+    table["period_start"] = start
     if period in ("D", "day", "W", "week"):
         label = start.dt.strftime("%Y-%m-%d")
     elif period in ("M", "month"):

@@ -19,9 +19,14 @@ NOT_WHOLE, OUTSIDE, UNKNOWN_LABEL = ParsedScores.NOT_WHOLE, ParsedScores.OUTSIDE
 __all__ = ["check_scores"]
 
 
+def _is_ibis(df) -> bool:
+    """True for an Ibis table (responses that live in a database or a Spark cluster: scored where they are)."""
+    return type(df).__module__.startswith("ibis.") and hasattr(df, "aggregate")
+
+
 def _require_column(df: pd.DataFrame, column: str, what: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise CxInputError(f"expected a pandas DataFrame of responses, got {type(df).__name__}")
+    if not isinstance(df, pd.DataFrame) and not _is_ibis(df):
+        raise CxInputError(f"expected a pandas DataFrame (or an Ibis table) of responses, got {type(df).__name__}")
     if column not in df.columns:
         raise CxInputError(
             f"column {column!r} ({what}) not found; the table has {', '.join(map(str, df.columns))}",
