@@ -403,6 +403,8 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
         guide = arrays.get("guide")
         words = {int(t): [tuple(pair) for pair in pairs] for t, pairs in values["words"].items()}
         info.update(values["info"], cached_result=True)
+        if info.get("embedded") or info.get("cached"):  # read back: nothing was embedded in this run
+            info.update(embedded=0, cached=len(texts))
         n_topics = values["n_topics"]
         bt, refit = None, _bertopic_refit(texts, features, topics, language=language)
     else:
