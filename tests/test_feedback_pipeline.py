@@ -89,9 +89,9 @@ def test_relevance_trained_on_the_training_file_keeps_exactly_the_relevant_rows(
     assert list(expected) == ["true", "true", "true", "false", "false", "true", "false", "true", "false", "true"]
     # kept: gold true (any case) a, b, c, i (predicted false); no gold but predicted true f, h
     # dropped: gold false d, e, j (j predicted true); no gold and predicted false g
-    assert run.docs["id"].tolist() == ["a", "b", "c", "f", "h", "i"]
-    assert run.docs.index.tolist() == [0, 1, 2, 3, 4, 5]
-    assert run.docs["relevance_pred"].tolist() == ["true", "true", "true", "true", "true", "false"]
+    assert run.documents["id"].tolist() == ["a", "b", "c", "f", "h", "i"]
+    assert run.documents.index.tolist() == [0, 1, 2, 3, 4, 5]
+    assert run.documents["relevance_pred"].tolist() == ["true", "true", "true", "true", "true", "false"]
     assert (run.rows_in, run.rows_kept, run.rows_dropped) == (10, 6, 4)
     # cross-validated on the training file, not on the documents
     assert run.cv["fold"].tolist() == ["1", "2", "3", "4", "5", "mean"]
@@ -118,10 +118,10 @@ def test_relevance_learns_from_the_training_file_not_from_the_documents(tmp_path
     docs = _docs().assign(relevance=["false", "false", "false", "true", "true", "false", "true", "false", "true",
                                      "false"])
     run = fb.classify_relevance(docs, label="relevance", text="text", train=train)
-    assert run.docs["relevance_pred"].tolist() == ["true", "true", "true", "false", "false", "true", "false", "true",
+    assert run.documents["relevance_pred"].tolist() == ["true", "true", "true", "false", "false", "true", "false", "true",
                                                    "false", "true"]
     assert run.scores.set_index("label").loc["micro avg", "f1"] == 0.0
-    assert len(run.docs) == 10 and run.rows_dropped == 0 and not run.relevant_only
+    assert len(run.documents) == 10 and run.rows_dropped == 0 and not run.relevant_only
     assert len(run.display_items()) == 2  # no "Keeping ..." line without relevant_only
 
 
@@ -131,7 +131,7 @@ def test_relevance_without_training_file_predicts_out_of_fold():
                                 seed=3)
     expected = fb.out_of_fold_predict(docs["text"], docs["relevance"], folds=5, seed=3,
                                       estimator=fb.TextClassifier(nb_weighting=True))
-    assert run.docs["relevance_pred"].tolist() == expected.tolist()
+    assert run.documents["relevance_pred"].tolist() == expected.tolist()
     assert run.cv["n_test"].iloc[:5].sum() == len(docs)
     assert run.source == "classifier, out-of-fold predictions"
     assert run.captions["cv"] == "Relevance: 5-fold cross-validation on this data"
@@ -142,7 +142,7 @@ def test_relevance_without_labels_keeps_everything():
     docs = _docs().drop(columns="relevance")
     for label in (None, "relevance"):
         run = fb.classify_relevance(docs, label=label, text="text", relevant_only=True)
-        assert run.docs.equals(docs) and run.docs is not docs
+        assert run.documents.equals(docs) and run.documents is not docs
         assert run.tables == [] and (run.rows_in, run.rows_kept) == (10, 10)
         assert len(run.notes) == 1 and "every text is treated as relevant" in run.notes[0]
     run = fb.classify_relevance(docs, label=None, text="text")
@@ -178,7 +178,7 @@ def test_sentiment_trained_on_the_training_file():
                          "label": ["positive", "negative", "neutral", None]})
     run = fb.classify_sentiment(docs, label="label", train=train, train_source="data/train.csv")
     expected = fb.TextClassifier().fit(train["text_clean"], train["label"]).predict(docs["text_clean"])
-    assert run.docs["sentiment"].tolist() == list(expected)
+    assert run.documents["sentiment"].tolist() == list(expected)
     assert run.source == "classifier trained on data/train.csv"
     assert run.cv is None and run.vader is None
     assert run.scores.set_index("label").loc["micro avg", "support"] == 3  # the row without gold is not scored
@@ -195,7 +195,7 @@ def test_sentiment_from_gold_labels_holdout_and_out_of_fold():
     pd.testing.assert_frame_equal(run.scores, scores)
     pd.testing.assert_frame_equal(run.vader, vader)
     expected = fb.out_of_fold_predict(SENTIMENT["text_clean"], SENTIMENT["label"], folds=5, seed=1)
-    assert run.docs["sentiment"].tolist() == expected.tolist()
+    assert run.documents["sentiment"].tolist() == expected.tolist()
     assert run.source == "classifier, out-of-fold predictions"
     assert [c for c, _ in run.tables] == ["Sentiment classifier on the held-out 20 %",
                                           "VADER (no training) on the same 20 %"]
@@ -218,8 +218,8 @@ def test_sentiment_learnt_from_the_score():
     assert run.vader.set_index("label").loc["micro avg", "support"] == 27
     from_score = fb.score_to_sentiment(docs["score"], scale="nps")
     expected = fb.out_of_fold_predict(docs["text_clean"], from_score, folds=3, seed=0)
-    assert run.docs["sentiment"].tolist() == expected.tolist()
-    assert run.docs["sentiment"].notna().all() and len(run.docs) == 30
+    assert run.documents["sentiment"].tolist() == expected.tolist()
+    assert run.documents["sentiment"].notna().all() and len(run.documents) == 30
     assert [c for c, _ in run.tables] == ["Score-supervised sentiment (nps score -> label): 3-fold cross-validation",
                                           "VADER against the score-derived labels"]
 
@@ -229,8 +229,8 @@ def test_sentiment_falls_back_to_vader():
                          "language": ["en", "en", "de"]})
     run = fb.classify_sentiment(docs)
     assert run.source == "VADER (English lexicon)" and run.tables == [] and run.notes == []
-    assert run.docs["sentiment"].tolist()[:2] == ["positive", "negative"] and pd.isna(run.docs["sentiment"][2])
-    assert run.docs["sentiment_source"].eq("vader").all()
+    assert run.documents["sentiment"].tolist()[:2] == ["positive", "negative"] and pd.isna(run.documents["sentiment"][2])
+    assert run.documents["sentiment_source"].eq("vader").all()
     assert run.shares == {"negative": 0.5, "neutral": 0, "positive": 0.5}  # over the rows with a sentiment
     assert run.display_items()[-1]._repr_html_() == (
         "<p>Sentiment: VADER (English lexicon); 50% negative, 0% neutral, 50% positive.</p>")
