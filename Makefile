@@ -49,6 +49,8 @@ $(STAMP): pyproject.toml | system-deps java
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[dev,text,spark]'
 	$(BIN)/python -m ipykernel install --user --name cx-workbench --display-name "Python (cx-workbench)" >/dev/null
+	# The embedding model for topics, exported offline to ONNX (int8) once, outside the cache (about half a minute).
+	$(BIN)/python -c 'from cxlib.feedback import export_embedding_model; export_embedding_model()'
 	@touch $(STAMP)
 
 # The demo reports, and a screenshot of each report's first screen in reports/screenshots/ (headless Chromium).

@@ -98,29 +98,6 @@ SHARED: dict[str, str] = _blocks(
         dropped_rows : dict
             Rows of the log left out (no case, activity or timestamp), by reason; empty when none.
         """,
-    # the whole Parameters section of a function that takes the log, a working-hours calendar and the keys
-    log_calendar_parameters="""
-        Parameters
-        ----------
-        log : pandas.DataFrame
-            Event log as :func:`cxlib.read_log` returns it (pm4py's column names).
-        calendar : Calendar or dict, optional
-            A working-hours calendar (:func:`cxlib.journeys.working_calendar`, or its keywords as a dict): the
-            waits are also given in working hours, beside calendar time.
-        case_key, activity_key, timestamp_key : str
-            Column names of case id, touchpoint (activity) and timestamp; pm4py's ``case:concept:name``,
-            ``concept:name`` and ``time:timestamp`` by default.
-        """,
-    # the whole Parameters section of a function that takes only the log and its keys
-    log_parameters="""
-        Parameters
-        ----------
-        log : pandas.DataFrame
-            Event log as :func:`cxlib.read_log` returns it (pm4py's column names).
-        case_key, activity_key, timestamp_key : str
-            Column names of case id, touchpoint (activity) and timestamp; pm4py's ``case:concept:name``,
-            ``concept:name`` and ``time:timestamp`` by default.
-        """,
     log_keys_resource="""
         case_key, activity_key, timestamp_key, resource_key : str
             Column names of case id, touchpoint (activity), timestamp and resource; pm4py's
@@ -222,6 +199,10 @@ SHARED: dict[str, str] = _blocks(
             Where to draw; a new figure when not given.
         """,
 )
+# whole Parameters sections of the functions that take only the log (and a calendar) and the column keys
+SHARED["log_parameters"] = "\n".join(["Parameters", "----------", SHARED["log"], SHARED["log_keys"]])
+SHARED["log_calendar_parameters"] = "\n".join(["Parameters", "----------", SHARED["log"], SHARED["calendar"],
+                                               SHARED["log_keys"]])
 
 
 def fill_docstring(doc: str, components: dict[str, str], *, where: str = "the docstring") -> str:

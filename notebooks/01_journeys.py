@@ -23,8 +23,8 @@
 
 # %% tags=["parameters"]
 interactive = True
-title = None  # report heading; None: the demo's title for the demo log, else "Journeys in FILE"
-log_file = "data/helpdesk.xes.gz"  # the event log (XES, CSV, Excel, Parquet), relative to the repository root
+title = ""  # report heading; empty: the demo's title for the demo log, else "Journeys in FILE"
+log_file = "data/helpdesk.xes.gz"  # relative to the repository root
 classifier = None  # e.g. ["concept:name", "lifecycle:transition"]
 log_options = {}  # cxlib.read_log options: CSV columns and dates, e.g. {"case": "ticket", "activity": "step", "timestamp": "when", "dayfirst": True}
 sample = None  # explore quickly: a random sample of this many whole cases (seed 0), None: every case, in [1, inf)
@@ -105,7 +105,7 @@ if unset and not demo_log:
 
 # %% tags=["appendix"]
 if log_report is not None:
-    show(log_report.to_frame(), caption="Load report", max_rows=40)
+    display(show(log_report.to_frame(), caption="Load report", max_rows=40))
 
 # %% [markdown]
 # **Process map.** Boxes are touchpoints (with their number of events); an arrow from A to B means B directly

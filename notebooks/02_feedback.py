@@ -22,7 +22,7 @@
 
 # %% tags=["parameters"]
 interactive = True
-title = None  # report heading; None: the demo's title for the demo file, else "Voice of the customer: FILE"
+title = ""  # report heading; empty: the demo's title for the demo file, else "Voice of the customer: FILE"
 feedback_file = "data/airline_tweets.csv.gz"  # the feedback table (CSV, Excel, Parquet), relative to the repository root
 columns = None  # standard column -> source column, e.g. {"text": "comment", "date": "when"}; None: the demo's for the demo file, else {}
 labels = None  # gold-label columns kept from the file; None: the demo's for the demo file, else []
@@ -111,8 +111,8 @@ docs = relevance.documents
 
 # %% [markdown]
 # ## Sentiment
-# With gold labels a classifier is trained and scored on a held-out part (stratified 80/20, seed 42), with
-# VADER beside it; every text then gets a prediction from a model that did not see it (5-fold). With a score
+# With gold labels every text gets a prediction from a classifier that did not see it (5-fold, stratified), and
+# those predictions are scored against the gold labels, with VADER beside them on the same texts. With a score
 # (NPS, stars) sentiment is learnt from the score; otherwise VADER (English) is used.
 
 # %%

@@ -22,7 +22,7 @@
 
 # %% tags=["parameters"]
 interactive = True
-title = None  # report heading; None: the demo's title for the demo file, else "Scores: FILE"
+title = ""  # report heading; empty: the demo's title for the demo file, else "Scores: FILE"
 responses_file = "data/airline_tweets.csv.gz"  # CSV (or .csv.gz); relative to the repository root
 kind = "sentiment"  # nps | csat | ces | sentiment
 score = "airline_sentiment"  # column with the score (the label for sentiment)
@@ -38,6 +38,10 @@ topic = "negativereason"  # an existing topic column, or None
 topic_options = {"n_topics": 8}  # passed to cxlib.feedback.fit_topics when topics are found from `text`
 n_boot = 1000
 seed = 0
+mentions = {}  # several topics per comment, per clause (cxlib.feedback.find_mentions of `text`): {"taxonomy": {...}}
+               # or {"n_topics": 8, ...}; empty: the key drivers use `topic`
+driver_options = {"n_boot": 200, "min_n": 30}  # cxlib.scores.key_drivers: resamples, cases a driver needs
+max_driver_topics = 8  # most frequent topics tested as drivers
 
 # %%
 import os
@@ -218,6 +222,50 @@ if topic_source is not None:
     down = sc.topics_pulling_down(impact, by=touchpoint, top=3)
     display(show(down[[touchpoint, "topic", "n_topic", "share", "value_topic", "impact", "ci_low", "ci_high",
                        "clear"]], caption=f"The three topics pulling each {touchpoint} down most", precision=1))
+
+# %% [markdown]
+# ## Key drivers: which topics and touchpoints go with the score
+# The outcome is the detractor share for NPS, the negative share for sentiment, the score itself for CSAT and CES.
+# With `mentions`, each comment is split into clauses and every clause gets its topics and its own sentiment, so
+# a comment can mention several topics; a topic is a driver when the comment mentions it. Each driver's share of
+# the explained variation is its Shapley part of R² (every subset of drivers; Johnson's relative weights above 12
+# drivers); its effect is the average change in the outcome (percentage points for a share), both with bootstrap
+# intervals. Drivers with too few cases are listed, not ranked. These are associations, not proof of cause.
+
+# %%
+driver_table, driver_columns, topic_note = responses.copy(), [touchpoint], ""
+found_mentions = None
+if mentions and text is not None:
+    from cxlib import feedback as fb  # topics come from the voice-of-the-customer module, not from here
+
+    redacted = fb.clean_feedback(responses.assign(_row=responses.index), text=text, dedupe=False, language=False,
+                                 drop_empty=False).set_index("_row")
+    found_mentions = fb.find_mentions(redacted["text"], seed=seed, **mentions)
+    presence = found_mentions.presence(prefix="mentions: ").reindex(responses.index, fill_value=0)
+    top = presence.sum().sort_values(ascending=False).head(max_driver_topics).index.tolist()
+    driver_table, driver_columns = driver_table.join(presence[top]), driver_columns + top
+    topic_note = "topics per clause of the PII-redacted text (cxlib.feedback.find_mentions, " + \
+        found_mentions.sentiment_source + ")"
+elif topic_source is not None:
+    top = with_topics[topic_col].value_counts().head(max_driver_topics).index.tolist()
+    for name in top:
+        driver_table[f"topic: {name}"] = with_topics[topic_col].eq(name).astype(int)
+    driver_columns += [f"topic: {name}" for name in top]
+    topic_note = topic_source + ". A topic recorded only for some outcomes (e.g. a reason given only for " \
+        "negative feedback) goes with that outcome by construction"
+if found_mentions is not None:
+    display(found_mentions.show())
+    several = found_mentions.documents[found_mentions.documents["n_topics"] > 1]
+    examples = several.join(redacted["text"]).head(8)[["text", "topic_sentiments"]]
+    display(show(examples, caption="Comments with several topics, each with its own sentiment (PII redacted)"))
+outcome_as = {"nps": "detractor", "sentiment": "negative"}.get(kind, "value")
+drivers = sc.key_drivers(driver_table, outcome=score, outcome_as=outcome_as, drivers=driver_columns,
+                         labels=tuple(LABELS), seed=seed, **driver_options)
+if topic_note:
+    display(say("Topics as drivers: {note}.", note=topic_note))
+display(drivers.show())
+sc.plot_key_drivers(drivers, good_is_high=outcome_as == "value" and options.get("higher_is_better", True))
+plt.show()
 
 # %% tags=["summary"]
 from cxlib.report import scores_summary  # the report opens with this summary (cx run moves it to the top)

@@ -37,6 +37,9 @@ success_ends = "all"            # successful journey ends for drop-offs; all: no
 owner = ""                      # empty for the overview, else the name of an owner in the model
 redact = True                   # redact PII in verbatims (always on in owner reports)
 top_pain_points = 3             # pain points per touchpoint
+text_topics = {}                # several topics per comment, per clause: {method: taxonomy} (the model's seed words)
+                                # or {method: found, n_topics: 8}; empty: the topic column
+fdr = 0.05                      # false-discovery rate of "what changed" (Benjamini-Hochberg)
 interactive = True              # widgets in JupyterLab; cx run sets False
 
 # %%
@@ -59,10 +62,22 @@ feedback_table, fb_report = co.read_dashboard_feedback(feedback_file, columns=co
                                                       with_report=True, **feedback_options)
 d = co.build_dashboard(feedback_table, model, log=events, owner=owner, link=link, period=period,
                        success_ends=success_ends, redact=bool(redact or owner), top=top_pain_points,
-                       columns=columns)
+                       columns=columns, text_topics=text_topics or None, fdr=fdr)
 heading = title or model.project
 display(say("<b>{heading}</b>: {view}.", heading=heading,
             view=f"owner report for {owner}" if owner else "overview of every touchpoint and owner"))
+
+# %% [markdown]
+# ## What is new or worse since the previous period
+# The latest period against the one before: each touchpoint's score, its journey measures (with an event log:
+# drop-off rate, median wait, repeat visits) and its topics. Every line is a test; the tests are corrected
+# together (Benjamini-Hochberg), and a flagged line changed beyond chance. Each line names its owner.
+
+# %%
+if d.what_changed is not None:
+    display(d.what_changed.show())
+else:
+    display(say("No dated feedback and no event log: nothing to compare with a previous period."))
 
 # %% [markdown] tags=["appendix"]
 # The data behind this report: feedback rows read and, when there is an event log, the journeys loaded.
@@ -125,7 +140,7 @@ else:
     display(say("No trend: the feedback has no date column."))
 
 # %% [markdown]
-# ## What changed since the previous period
+# ## Period-to-period tables
 # The latest period against the one before, with the change's
 # 95% interval and a z-test.
 
@@ -171,6 +186,24 @@ if d.per_case is not None:
         display(show(d.association, caption="Association of journey features with the score (95% intervals)"))
 else:
     display(say("The feedback is not linked to journeys by case id here, so there is no per-case table."))
+
+# %% [markdown]
+# ## Key drivers: what goes with the score
+# Which touchpoints, topics (several per comment when found per clause) and, for feedback linked to cases, which
+# journey experiences go with the outcome (detractors, negative sentiment): each driver's share of the explained
+# variation (Shapley decomposition of R²) and the direction and size of its effect, with bootstrap intervals.
+# Drivers with too few cases are listed, not ranked.
+
+# %%
+if d.mentions is not None:
+    display(show(d.mentions.counts(), caption="Topic mentions per clause (a comment counts once per topic it "
+                                              "mentions), with the sentiment of each mention", precision=3))
+if d.drivers is not None:
+    display(d.drivers.show())
+    cs.plot_key_drivers(d.drivers)
+    plt.show()
+else:
+    display(say("No key drivers for this data (see the notes)."))
 
 # %% [markdown]
 # ## Owner reports

@@ -188,17 +188,19 @@ def test_sentiment_trained_on_the_training_file():
     assert fb.classify_sentiment(docs, label="label", train=train).source == "classifier trained on the training file"
 
 
-def test_sentiment_from_gold_labels_holdout_and_out_of_fold():
-    run = fb.classify_sentiment(SENTIMENT, label="label", seed=1)
-    scores, vader, _ = fb.holdout_evaluate(SENTIMENT["text_clean"], SENTIMENT["label"],
-                                           estimator=fb.TextClassifier())
-    pd.testing.assert_frame_equal(run.scores, scores)
-    pd.testing.assert_frame_equal(run.vader, vader)
+def test_sentiment_from_gold_labels_scores_the_out_of_fold_predictions():
+    run = fb.classify_sentiment(SENTIMENT, label="label", seed=1, cache=False)
     expected = fb.out_of_fold_predict(SENTIMENT["text_clean"], SENTIMENT["label"], folds=5, seed=1)
     assert run.documents["sentiment"].tolist() == expected.tolist()
+    # every labelled text is scored once, by a model that did not see it; VADER on the same texts
+    pd.testing.assert_frame_equal(run.scores, fb.classification_scores(SENTIMENT["label"], expected))
+    vader = fb.vader_sentiment(SENTIMENT["text_clean"])["sentiment"]
+    pd.testing.assert_frame_equal(run.vader, fb.classification_scores(SENTIMENT["label"], vader))
+    assert run.scores.set_index("label").loc["micro avg", "support"] == len(SENTIMENT)
     assert run.source == "classifier, out-of-fold predictions"
-    assert [c for c, _ in run.tables] == ["Sentiment classifier on the held-out 20 %",
-                                          "VADER (no training) on the same 20 %"]
+    assert [c for c, _ in run.tables] == [
+        "Sentiment classifier, out of fold (5-fold: each text scored by a model that did not see it)",
+        "VADER (no training) on the same texts"]
     shares = run.shares
     assert sum(shares.values()) == pytest.approx(1.0)
     mix = expected.value_counts(normalize=True)

@@ -160,17 +160,32 @@ def test_drawn_tables_match_the_general_path_or_leave_it_the_work(rows, classify
 
 # ------------------------------------------------------------------------------ the helper that inflates
 
+@pytest.fixture
+def helper_for_every_size(monkeypatch):
+    """The helper starts for small files too (the reader keeps it for files of 1 MiB and more)."""
+    if not os.path.isdir("/dev/fd"):
+        pytest.skip("no /dev/fd here: the reader checks in-process instead")
+    monkeypatch.setattr(_xes, "_HELPER_FROM_BYTES", 0)
+    started = []
+    real = _xes._start_gunzip
+
+    def counted(target):
+        feed = real(target)
+        started.append(feed is not None)
+        return feed
+
+    monkeypatch.setattr(_xes, "_start_gunzip", counted)
+    return started
+
+
 @pytest.mark.parametrize("name, verdict", [
     ("xes_gzip_named.xes", 0),  # complete, ends with </log>
     ("xes_missing_log_end.xes.gz", 5),
     ("xes_truncated.xes.gz", 4),
     ("xes_plain_named.xes.gz", 3),  # not gzip
 ])
-def test_helper_verdicts(name, verdict):
-    feed = _xes._start_gunzip(FILES / name)
-    if feed is None:
-        pytest.skip("no /dev/fd here: the reader checks in-process instead")
-    _pipe, read_fd, process = feed
+def test_helper_verdicts(name, verdict, helper_for_every_size):
+    _pipe, read_fd, process = _xes._start_gunzip(FILES / name)
     with os.fdopen(read_fd, "rb") as pipe:
         inflated = pipe.read()
     assert process.wait() == verdict
@@ -178,23 +193,29 @@ def test_helper_verdicts(name, verdict):
         assert inflated.rstrip().endswith(b"</log>")
 
 
-def test_reader_without_the_helper_gives_the_same_log(monkeypatch):
+def test_reader_with_and_without_the_helper_gives_the_same_log(helper_for_every_size, monkeypatch):
     path = DATA / "helpdesk.xes.gz"
     with_helper, report = cxlib.read_log(path, cache=False, with_report=True)
-    monkeypatch.setattr(sys, "executable", "")  # no interpreter to start: checked and read in-process
-    assert _xes._start_gunzip(path) is None
-    without, report_without = cxlib.read_log(path, cache=False, with_report=True)
-    pd.testing.assert_frame_equal(with_helper.sort_index(axis=1), without.sort_index(axis=1))
-    assert {**report.to_dict(), "seconds": 0} == {**report_without.to_dict(), "seconds": 0}
+    assert helper_for_every_size == [True]
     for name, message in [("xes_truncated.xes.gz", "gzip file is truncated"),
                           ("xes_missing_log_end.xes.gz", "invalid XML at line 212")]:
         with pytest.raises(CxInputError, match=message):
             cxlib.read_log(FILES / name, cache=False)
+    assert helper_for_every_size == [True] * 3
+    monkeypatch.setattr(_xes, "_HELPER_FROM_BYTES", 1 << 20)  # a small file: checked and read in-process
+    without, report_without = cxlib.read_log(path, cache=False, with_report=True)
+    assert helper_for_every_size == [True] * 3 + [False]
+    pd.testing.assert_frame_equal(with_helper.sort_index(axis=1), without.sort_index(axis=1))
+    assert {**report.to_dict(), "seconds": 0} == {**report_without.to_dict(), "seconds": 0}
+    monkeypatch.setattr(_xes, "_HELPER_FROM_BYTES", 0)
+    monkeypatch.setattr(sys, "executable", "")  # no interpreter to start: no helper, whatever the size
+    assert _xes._start_gunzip(path) is None
 
 
-def test_helper_that_fails_on_its_own_falls_back_to_reading_the_file(monkeypatch):
+def test_helper_that_fails_on_its_own_falls_back_to_reading_the_file(helper_for_every_size, monkeypatch):
     monkeypatch.setattr(_xes, "_GUNZIP", "import os; os._exit(9)")  # writes nothing, fails
     log, report = cxlib.read_log(DATA / "helpdesk.xes.gz", cache=False, with_report=True)
+    assert helper_for_every_size == [True]
     assert len(log) == 21348 and report.reader == "rustxes" and report.rows_dropped == 0
     assert not [n for n in report.notes if "rustxes could not" in n]
 

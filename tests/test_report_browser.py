@@ -107,7 +107,20 @@ INTERACT = """JSON.stringify((() => {
     input.dispatchEvent(new Event('input'));
     filtered.restored = rows.every(r => !r.hidden);
   }
-  return {sorted: sorted, filtered: filtered};
+  let zoomed = null;
+  const figure = document.querySelector('figure.cx-zoom');
+  if (figure) {
+    const image = figure.querySelector('img'), view = figure.querySelector('.cx-zoom-view');
+    const buttons = figure.querySelectorAll('.cx-zoom-bar button');
+    const fit = image.getBoundingClientRect().width;
+    buttons[1].click(); buttons[1].click();
+    const large = image.getBoundingClientRect().width;
+    const scrolls = view.scrollWidth > view.clientWidth;
+    buttons[2].click();
+    zoomed = {fit: fit, large: large, scrolls: scrolls, back: image.getBoundingClientRect().width,
+              viewRight: view.getBoundingClientRect().right, page: document.documentElement.clientWidth};
+  }
+  return {sorted: sorted, filtered: filtered, zoomed: zoomed};
 })())"""
 
 
@@ -202,6 +215,14 @@ def test_tables_sort_and_filter(pages):
     assert filtered_somewhere
 
 
+def test_process_maps_zoom_inside_the_page(pages):
+    zoomed = {name: page["interact"]["zoomed"] for name, page in pages.items() if page["interact"]["zoomed"]}
+    assert any(name.startswith("journeys") for name in zoomed), "the journeys report has no zoomable map"
+    for name, zoom in zoomed.items():
+        assert zoom["large"] > 2 * zoom["fit"] and zoom["scrolls"], (name, zoom)  # zoomed in, panned by scrolling
+        assert abs(zoom["back"] - zoom["fit"]) < 1 and zoom["viewRight"] <= zoom["page"], (name, zoom)
+
+
 def test_with_javascript_off_the_content_is_still_there(pages):
     for name, page in pages.items():
         off = page["nojs"]
@@ -212,8 +233,8 @@ def test_with_javascript_off_the_content_is_still_there(pages):
                                                   f"{page['text']} with it"
 
 
-def test_navigation_charts_and_appendix(pages):
-    names = set(pages)
+def test_navigation_charts_and_appendix(suite, pages):
+    names = {r.name for r in suite[1] if r.html is not None}  # a failed report has its page too: it says so
     for name, page in pages.items():
         assert "index.html" in page["header"], f"{name}: no link to the index"
         linked = {h[:-5] for h in page["header"] if h.endswith(".html")} - {"index"}
@@ -222,7 +243,7 @@ def test_navigation_charts_and_appendix(pages):
         assert page["appendixOpen"] == [False], f"{name}: the appendix is not one folded section"
         for alt in page["images"]:
             assert alt and "without a description" not in alt and "No description" not in alt, (name, alt)
-    owner_reports = [n for n in names if "__" in n]
+    owner_reports = [n for n in pages if "__" in n]
     for name in owner_reports:
         assert f"{name.split('__')[0]}.html" in pages[name]["header"], f"{name}: no link to its dashboard"
 

@@ -23,16 +23,17 @@ REAL_LOGS = {
     "helpdesk": ("helpdesk/helpdesk.xes.gz", {}, "case",
                  {"segment_by": "service_level", "escalation_column": "workgroup", "escalation_pattern": "Value 2"}),
     "bpic2013_closed_problems": ("bpic2013_closed_problems/bpic2013_closed_problems.xes.gz",
-                                 {"classifier": ["concept:name", "lifecycle:transition"]}, "month",
+                                 {"classifier": ["concept:name", "lifecycle:transition"]}, None,
                                  {"segment_by": "impact", "resource_key": "org:group",
                                   "escalation_column": "org:group", "escalation_pattern": "2nd|3rd"}),
-    "receipt": ("receipt_wabo/receipt.xes.gz", {}, None, {"segment_by": "case:channel"}),
+    "receipt": ("receipt_wabo/receipt.xes.gz", {}, "month", {"segment_by": "case:channel"}),
 }
 
 
 @pytest.fixture(scope="module")
 def spark():
-    con = cj.spark_connect(master="local[2]")
+    # small logs: two shuffle partitions (one per core) instead of the default four
+    con = cj.spark_connect(master="local[2]", config={"spark.sql.shuffle.partitions": "2"})
     yield con
     _spark.stop_spark()
 
@@ -45,7 +46,7 @@ def _views(con) -> set:
 def test_every_table_equals_duckdb_on_real_logs(spark, tmp_path, name):
     path, read_options, partition_by, options = REAL_LOGS[name]
     log = read_log(shared(path), **read_options)
-    dataset = cj.convert_log(log, tmp_path / "log.parquet", partition_by=partition_by)
+    dataset = cj.convert_log(log, tmp_path / "log.parquet", partition_by=partition_by, buckets=4)
     before = _views(spark)
     on_spark = cj.analyze_journeys(dataset, engine=spark, **options)
     assert _views(spark) == before  # no temporary view left behind

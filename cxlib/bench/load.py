@@ -18,26 +18,38 @@ def add_arguments(parser) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each timing; the median is reported")
 
 
-def _take_turns(fns: dict, repeat: int, *, warm: bool = True) -> tuple[dict, dict]:
+def _take_turns(fns: dict, repeat: int, *, warm: bool = True) -> tuple[dict, dict, dict]:
     """Each function once untimed (imports, first calls; unless not ``warm``), then ``repeat`` timed rounds in
     which they take turns, so that a change in the machine's load falls on all of them alike; garbage is
-    collected before each timed call and not during it, as ``timeit`` does. Returns the times in seconds and the
-    last result of each function."""
+    collected before each timed call and not during it, as ``timeit`` does. Returns the wall-clock and the CPU
+    times in seconds and the last result of each function."""
     results = {name: fn() for name, fn in fns.items()} if warm else {}
     times: dict = {name: [] for name in fns}
+    cpu: dict = {name: [] for name in fns}
     for _ in range(max(1, repeat)):
         for name, fn in fns.items():
             results.pop(name, None)
             gc.collect()  # as timeit does: no collection of earlier garbage inside a timed run
             gc.disable()
             try:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), _cpu_seconds()
                 result = fn()
                 times[name].append(time.perf_counter() - started)
+                cpu[name].append(_cpu_seconds() - cpu_started)
             finally:
                 gc.enable()
             results[name] = result
-    return times, results
+    return times, cpu, results
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished helper processes (all threads)."""
+    try:
+        import resource
+    except ImportError:  # not on every platform
+        return time.process_time()
+    own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime
 
 
 def _load() -> float | None:
@@ -55,7 +67,8 @@ def run(args) -> dict:
     cache, kept in a fresh temporary folder so that the cold load really parses. These three are run once
     untimed, then take turns ``--repeat`` times (``*_runs`` lists every time). ``pm4py_s`` times pm4py's own
     Python parser (``pm4py.util.constants.DEFAULT_XES_PARSER``, ten times slower) afterwards. ``load_avg`` is the machine's
-    one-minute load average before and after.
+    one-minute load average before and after; ``*_cpu_s`` the median CPU seconds of each (helper processes
+    included), which a busy machine changes less than the wall-clock times.
     """
     import pm4py
     from pm4py.util import constants
@@ -73,7 +86,7 @@ def run(args) -> dict:
                    "cached": lambda: read_log(path, classifier=classifier, cache=True, with_report=True)}
             if is_xes:
                 fns["pm4py_auto"] = lambda: pm4py.read_xes(path)
-            times, results = _take_turns(fns, repeat)
+            times, cpu, results = _take_turns(fns, repeat)
             log, report = results["cxlib"]
             cached, cached_report = results["cached"]
             if not cached_report.cache_hit or len(cached) != len(log):
@@ -93,6 +106,7 @@ def run(args) -> dict:
                 figures["speedup_vs_pm4py_auto"] = round(median["pm4py_auto"] / median["cxlib"], 2)
                 figures["cached_speedup_vs_pm4py_auto"] = round(median["pm4py_auto"] / median["cached"], 1)
             figures.update({f"{name}_runs": [round(t, 4) for t in runs] for name, runs in times.items()})
+            figures.update({f"{name}_cpu_s": round(statistics.median(runs), 4) for name, runs in cpu.items()})
             figures["load_avg"] = [load_before, _load()]
         finally:
             if old is None:

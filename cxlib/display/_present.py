@@ -349,6 +349,11 @@ def _short(value: float) -> str:
     return _format_number(value, None) if abs(value) < 1e6 else f"{value:.3g}"
 
 
+def _readable(label: str) -> str:
+    """An axis label such as ``sentiment_index`` as words."""
+    return column_label(label).lower() if re.fullmatch(r"[a-z0-9_]+", label or "") else (label or "")
+
+
 def _category_ticks(labels) -> list[str]:
     """Tick labels that name categories (not numbers, not mathtext such as $10^{2}$)."""
     texts = [t.get_text() for t in labels]
@@ -390,10 +395,14 @@ def describe_figure(fig) -> str:
         name = ax.get_title() or (title if len(axes) == 1 else "")
         quoted = f" “{name}”" if name else ""
         xlabel, ylabel = ax.get_xlabel(), ax.get_ylabel()
+        xlabel, ylabel = _readable(xlabel), _readable(ylabel)
         bars = [c for c in ax.containers if isinstance(c, BarContainer)]
-        lines = [ln for ln in ax.get_lines() if not ln.get_label().startswith("_") and len(ln.get_xdata())]
-        legend = ax.get_legend()
+        legend = ax.get_legend() or next((child for child in fig.legends), None)
         legend_names = [t.get_text() for t in legend.get_texts()] if legend is not None else []
+        drawn = [ln for ln in ax.get_lines() if len(ln.get_xdata()) > 1]
+        categories = _category_ticks(ax.get_yticklabels()) or _category_ticks(ax.get_xticklabels())
+        boxes = bool(categories) and len(ax.get_lines()) >= 5 * len(categories)
+        lines = drawn if drawn and not bars and not boxes else []
         if ax.images or any(isinstance(c, QuadMesh) for c in ax.collections):
             rows = [t.get_text() for t in ax.get_yticklabels()]
             cols = [t.get_text() for t in ax.get_xticklabels()]
@@ -420,10 +429,9 @@ def describe_figure(fig) -> str:
         elif lines:
             ys = np.concatenate([np.asarray(ln.get_ydata(), dtype=float) for ln in lines])
             ys = ys[np.isfinite(ys)]
-            names = [ln.get_label() for ln in lines]
-            text = f"Line chart{quoted}: {ylabel or 'value'} over {xlabel or 'x'}, {len(lines)} line"
-            text += "s" if len(lines) > 1 else ""
-            text += f" ({_listing(names)})" if names else ""
+            names = legend_names or [ln.get_label() for ln in lines if not ln.get_label().startswith("_")]
+            text = f"Line chart{quoted}: {ylabel or 'value'} over {xlabel or 'x'}"
+            text += f", {len(names)} series ({_listing(names)})" if names else f", {len(lines)} lines"
             if ys.size:
                 text += f", from {_short(ys.min())} to {_short(ys.max())}"
             sentences.append(text + ".")
@@ -498,6 +506,12 @@ def _install_chart_descriptions() -> None:
         return
 
     def wrap(*_):
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None and hasattr(pyplot, "_get_backend_mod"):
+            try:  # load the backend now, so that its formatter exists before a cell's plt.show() uses it
+                pyplot._get_backend_mod()
+            except Exception:  # noqa: BLE001 - no backend: nothing to describe
+                return
         figure_module = sys.modules.get("matplotlib.figure")
         formatter = shell.display_formatter.formatters.get("image/png")
         if figure_module is None or formatter is None:

@@ -43,9 +43,12 @@ class Tile:
         esc = html.escape
         border = LIGHT_COLOURS.get(self.light, "#d0d7de")
         badge = f'<div class="cx-tile-light">{light_badge(self.light)}</div>' if self.light else ""
+        # the inline style keeps the tile readable where the report's style sheet is absent (JupyterLab)
         return (f'<div class="cx-tile cx-tile-{esc(self.light or "plain")}" style="border-top:6px solid {border};'
-                f'background:{_TINT.get(self.light, "#f6f8fa")}"><div class="cx-tile-label">{esc(self.label)}</div>'
-                f'<div class="cx-tile-value">{esc(self.value)}</div>{badge}'
+                f'background:{_TINT.get(self.light, "#f6f8fa")};display:inline-block;vertical-align:top;'
+                f'min-width:9em;margin:0 0.4em 0.4em 0;padding:0.3em 0.6em">'
+                f'<div class="cx-tile-label">{esc(self.label)}</div>'
+                f'<div class="cx-tile-value" style="font-size:1.4em;font-weight:600">{esc(self.value)}</div>{badge}'
                 f'<div class="cx-tile-detail">{esc(self.detail)}</div></div>')
 
 

@@ -22,7 +22,7 @@ from ._clean import (
     detect_language,
     redact_pii,
 )
-from ._embed import embed_texts
+from ._embed import embed_texts, export_embedding_model
 from ._evaluate import TopicAgreement, classification_scores, purity, topic_agreement
 from ._pipeline import ClassificationResult, classify_relevance, classify_sentiment, read_training_feedback
 from ._plots import plot_sentiment_by, plot_topic_sizes, plot_topics_by, plot_topics_over_time
@@ -64,6 +64,7 @@ __all__ = [
     "deduplicate",
     "detect_language",
     "embed_texts",
+    "export_embedding_model",
     "find_mentions",
     "fit_score_sentiment",
     "fit_topics",

@@ -286,7 +286,9 @@ class Mentions(Result):
         multi = int((self.documents["n_topics"] > 1).sum())
         out = [say("{n:,} documents split into {s:,} segments; {m:,} topic mentions; {multi:,} documents "
                    "mention more than one topic. Topics: {how}; sentiment: {sent}.", n=n_docs,
-                   s=len(self.segments), m=len(self.mentions), multi=multi, how=self.method,
+                   s=len(self.segments), m=len(self.mentions), multi=multi,
+                   how={"taxonomy": "seed words per segment", "topics": "topics found in the segments",
+                        "model": "an aspect model per segment"}.get(self.method, self.method),
                    sent=self.sentiment_source),
                show(self.counts(), caption="Topic mentions (a document counts once per topic it mentions)",
                     precision=3)]
@@ -297,12 +299,13 @@ class Mentions(Result):
 _SENTIMENT_ORDER = {"negative": 0, "neutral": 1, "positive": 2}
 
 
-def _mention_sentiment(labels: pd.Series):
-    counts = labels.dropna().value_counts()
-    if counts.empty:
+def _mention_sentiment(labels: list):
+    known = [label for label in labels if isinstance(label, str)]
+    if not known:
         return np.nan
-    top = counts[counts == counts.max()].index.tolist()
-    return min(top, key=lambda s: _SENTIMENT_ORDER.get(s, 3))
+    counts = {label: known.count(label) for label in set(known)}
+    top = max(counts.values())
+    return min((label for label, k in counts.items() if k == top), key=lambda s: (_SENTIMENT_ORDER.get(s, 3), s))
 
 
 def _seed_patterns(taxonomy: dict) -> dict:
@@ -430,29 +433,29 @@ def find_mentions(documents, *, text: str = "text", unit: str = "clause", taxono
         else:
             raise CxInputError("sentiment must be 'vader', a fitted classifier or None", column="sentiment")
     segments = segments.assign(topics=["; ".join(t) for t in topics_per_segment], sentiment=sentiments.to_numpy())
-    rows = []
+    # one pass in plain Python: per (document, topic) the sentiments, segments and texts of its mentions
+    seg_docs = segments["doc"].tolist()
+    seg_sent = segments["sentiment"].tolist()
+    found_pairs: dict = {}
     for i, topics in enumerate(topics_per_segment):
         for topic in topics:
-            label = polarity[i].get(topic) if method == "model" else segments.at[i, "sentiment"]
-            rows.append((segments.at[i, "doc"], topic, label, seg_texts[i]))
-    long = pd.DataFrame(rows, columns=["doc", "topic", "sentiment", "text"])
-    if len(long):
-        g = long.groupby(["doc", "topic"], sort=False)
-        mentions = pd.DataFrame({"sentiment": g["sentiment"].agg(_mention_sentiment),
-                                 "segments": g.size(), "text": g["text"].agg(" | ".join)}).reset_index()
-        order = {doc: k for k, doc in enumerate(series.index)}
-        mentions = mentions.assign(_o=mentions["doc"].map(order)).sort_values(["_o", "topic"], kind="stable")
-        mentions = mentions.drop(columns="_o").reset_index(drop=True)
-    else:
-        mentions = pd.DataFrame(columns=["doc", "topic", "sentiment", "segments", "text"])
-    mentions = mentions[["doc", "topic", "sentiment", "segments", "text"]]
+            label = polarity[i].get(topic) if method == "model" else seg_sent[i]
+            entry = found_pairs.setdefault((seg_docs[i], topic), ([], []))
+            entry[0].append(label)
+            entry[1].append(seg_texts[i])
+    order = {doc: k for k, doc in enumerate(series.index)}
+    rows = [(doc, topic, _mention_sentiment(labels), len(texts_), " | ".join(texts_))
+            for (doc, topic), (labels, texts_) in found_pairs.items()]
+    rows.sort(key=lambda r: (order.get(r[0], 0), str(r[1])))
+    mentions = pd.DataFrame(rows, columns=["doc", "topic", "sentiment", "segments", "text"])
+    by_doc: dict = {}
+    for doc, topic, label, *_ in rows:
+        by_doc.setdefault(doc, []).append((str(topic), label if isinstance(label, str) else "unknown"))
     per_doc = pd.DataFrame(index=series.index)
-    grouped = mentions.groupby("doc", sort=False)
-    per_doc["topics"] = grouped["topic"].agg("; ".join).reindex(per_doc.index).fillna("")
-    per_doc["n_topics"] = grouped.size().reindex(per_doc.index).fillna(0).astype(int)
-    pairs = mentions.assign(_p=mentions["topic"] + ": " + mentions["sentiment"].fillna("unknown").astype(str))
-    per_doc["topic_sentiments"] = pairs.groupby("doc", sort=False)["_p"].agg("; ".join).reindex(
-        per_doc.index).fillna("")
+    per_doc["topics"] = ["; ".join(t for t, _ in by_doc.get(doc, [])) for doc in series.index]
+    per_doc["n_topics"] = [len(by_doc.get(doc, [])) for doc in series.index]
+    per_doc["topic_sentiments"] = ["; ".join(f"{t}: {lab}" for t, lab in by_doc.get(doc, []))
+                                   for doc in series.index]
     no_topic = int((per_doc["n_topics"] == 0).sum())
     if no_topic:
         notes.append(f"{no_topic:,} of {len(per_doc):,} documents mention no topic.")
@@ -474,8 +477,12 @@ class AspectModel:
 
     Parameters
     ----------
-    threshold : float, default 0.5
-        Probability a category needs to be predicted.
+    threshold : float, default 0.35
+        Probability a category needs to be predicted for a whole text.
+    segment_threshold : float, default 0.9
+        Probability a category needs in one segment (``predict(..., unit="clause")``): a short clause gives less
+        evidence, so it must be surer. Both defaults were chosen by 3-fold cross-validation on GermEval 2017
+        ``dev`` (docs/benchmarks.md).
     C : float, default 10.0
         Inverse regularisation of the category detectors.
     polarity : {"pairs", "document"}, default "pairs"
@@ -494,17 +501,20 @@ class AspectModel:
 
     Examples
     --------
-    >>> dev = read_feedback("data/germeval2017_dev.csv.gz", labels=["aspects"], drop_duplicates=False)
-    >>> model = AspectModel().fit(dev["text"].head(400), dev["aspects"].head(400))
-    >>> [sorted(p) for p in model.predict(["Die Bahn ist mal wieder zu spät, Zug fällt aus"])][0][:1]
-    [('Allgemein', 'negative')]
+    >>> texts = ["friendly helpful staff", "the staff were kind", "train late again", "awful delay again",
+    ...          "nice weather", "I read a book"] * 4
+    >>> aspects = [[("staff", "positive")]] * 2 + [[("delay", "negative")]] * 2 + [[]] * 2
+    >>> model = AspectModel(segment_threshold=0.5).fit(texts, aspects * 4)
+    >>> sorted(model.predict(["kind staff but an awful delay"], unit="clause")[0])
+    [('delay', 'negative'), ('staff', 'positive')]
+    >>> # GermEval 2017: AspectModel().fit(dev["text"], dev["aspects"]) on read_feedback(..., labels=["aspects"])
     """
 
-    def __init__(self, *, threshold: float = 0.5, C: float = 10.0, polarity: str = "pairs",
-                 polarity_C: float = 10.0, min_examples: int = 3):
+    def __init__(self, *, threshold: float = 0.35, segment_threshold: float = 0.9, C: float = 10.0,
+                 polarity: str = "pairs", polarity_C: float = 10.0, min_examples: int = 3):
         if polarity not in ("pairs", "document"):
             raise CxInputError(f"polarity must be 'pairs' or 'document', got {polarity!r}", column="polarity")
-        self.threshold, self.C, self.polarity = threshold, C, polarity
+        self.threshold, self.segment_threshold, self.C, self.polarity = threshold, segment_threshold, C, polarity
         self.polarity_C, self.min_examples = polarity_C, min_examples
 
     def _features(self, texts, fit: bool):
@@ -615,13 +625,19 @@ class AspectModel:
                                  for ratio, clf in self._detectors])
         return pd.DataFrame(probs, columns=self.categories_)
 
-    def predict(self, texts) -> list[set]:
+    def predict(self, texts, *, unit: str | None = None) -> list[set]:
         """The ``(category, polarity)`` pairs of each text.
 
         Parameters
         ----------
         texts : sequence of str
             Documents or segments.
+        unit : {None, "clause", "sentence"}, default None
+            None: each text as a whole. ``"clause"`` or ``"sentence"``: each text is also split
+            (:func:`split_segments`) and gets, besides its own categories, every category found in one of its
+            segments, with the polarity read in those segments (most of them; a tie goes to the more negative);
+            a comment that praises the staff and complains about a delay is seldom scored high enough for both
+            as a whole.
 
         Returns
         -------
@@ -629,12 +645,29 @@ class AspectModel:
             One set of ``(category, polarity)`` per text (empty when no category reaches the threshold).
         """
         texts = list(texts)
+        whole = self._predict_texts(texts, self.threshold)
+        if unit is None or not texts:
+            return whole
+        segments = split_segments(pd.Series(texts), unit=unit)
+        found: dict = {}
+        for doc, pairs in zip(segments["doc"], self._predict_texts(segments["segment_text"].tolist(),
+                                                                    self.segment_threshold)):
+            for category, polarity in pairs:
+                found.setdefault(doc, {}).setdefault(category, []).append(polarity)
+        out = []
+        for i, pairs in enumerate(whole):
+            by_segment = {c: _mention_sentiment(p) for c, p in found.get(i, {}).items()}
+            merged = {(c, p) for c, p in pairs if c not in by_segment}
+            out.append(merged | set(by_segment.items()))
+        return out
+
+    def _predict_texts(self, texts: list, threshold: float) -> list[set]:
         if not texts:
             return []
         _, scaled = self._features(texts, fit=False)
         probs = np.column_stack([clf.predict_proba(scaled.multiply(ratio).tocsr())[:, 1]
                                  for ratio, clf in self._detectors])
-        chosen = [[self.categories_[j] for j in np.flatnonzero(row >= self.threshold)] for row in probs]
+        chosen = [[self.categories_[j] for j in np.flatnonzero(row >= threshold)] for row in probs]
         rows = [i for i, cats in enumerate(chosen) for _ in cats]
         cats = [c for cs in chosen for c in cs]
         if not rows:

@@ -13,11 +13,13 @@ import pandas as pd
 from .._errors import CxInputError
 from ..display import Result, say, show
 from ..io import read_feedback
+from . import _cache
 from ._classify import (
     TextClassifier,
+    _fit_predict,
     _sentiment_from_scores,
+    _texts,
     cross_validate_text,
-    holdout_evaluate,
     out_of_fold_predict,
     predict_sentiment,
     vader_sentiment,
@@ -115,6 +117,19 @@ class ClassificationResult(Result):
         return self.display_items()
 
 
+def _vader_labels(texts: pd.Series, *, cache: bool) -> pd.Series:
+    """VADER's labels of ``texts`` (same index), cached on disk under the texts (VADER reads a few thousand
+    texts a second)."""
+    values = _texts(texts)
+    key = _cache.cache_key("vader", values, packages=("vadersentiment",))
+    if cache and (hit := _cache.load("vader", key)) is not None:
+        return pd.Series(hit[0]["labels"], index=texts.index, dtype=object)
+    labels = vader_sentiment(pd.Series(values, index=texts.index))["sentiment"]
+    if cache:
+        _cache.save("vader", key, {"labels": labels.tolist()})
+    return labels
+
+
 def _require(frame: pd.DataFrame, column: str, what: str) -> None:
     if column not in frame.columns:
         raise CxInputError(f"the column {column!r} is missing in {what}; columns: "
@@ -164,8 +179,8 @@ def read_training_feedback(path, *, labels=None,
 
 def classify_relevance(documents: pd.DataFrame, *, label, text: str = "text_clean", train: pd.DataFrame | None = None,
                        train_source: str | None = None, options: dict | None = None, folds: int = 5, seed: int = 0,
-                       relevant_only: bool = False,
-                       column: str = "relevance_pred") -> ClassificationResult:
+                       relevant_only: bool = False, column: str = "relevance_pred", cache: bool = True,
+                       progress: bool = True) -> ClassificationResult:
     """Relevance of each document: a :class:`TextClassifier`, cross-validated, scored against the gold labels.
 
     With ``train``, the classifier is cross-validated on ``train`` and, fitted on all of it, predicts ``documents``.
@@ -198,6 +213,11 @@ def classify_relevance(documents: pd.DataFrame, *, label, text: str = "text_clea
         kept and dropped are in the result.
     column : str, default "relevance_pred"
         Column for the predictions.
+    cache : bool, default True
+        Read and write the on-disk cache of the fits (keyed by texts, labels, options, folds and seed; see
+        :func:`cross_validate_text`).
+    progress : bool, default True
+        A progress bar over the folds.
 
     Returns
     -------
@@ -233,15 +253,16 @@ def classify_relevance(documents: pd.DataFrame, *, label, text: str = "text_clea
     options = dict(options or {})
     out = documents.copy()
     source = train if train is not None else out
+    # The cross-validation and the out-of-fold predictions share their fits (and the cache).
     cv = cross_validate_text(source[text], source[label], folds=folds, seed=seed,
-                             estimator=TextClassifier(**options))
+                             estimator=TextClassifier(**options), cache=cache)
     if train is not None:
-        model = TextClassifier(**options).fit(train[text], train[label])
-        out[column] = model.predict(out[text])
+        out[column] = _fit_predict(_texts(train[text]), train[label].to_numpy(dtype=object),
+                                   TextClassifier(**options), _texts(out[text]), cache=cache)
         how = f"classifier trained on {_train_name(train_source)}"
     else:
         out[column] = out_of_fold_predict(out[text], out[label], folds=folds, seed=seed,
-                                          estimator=TextClassifier(**options))
+                                          estimator=TextClassifier(**options), cache=cache, progress=progress)
         how = "classifier, out-of-fold predictions"
     labelled = out[label].notna()
     scores = classification_scores(out.loc[labelled, label], out.loc[labelled, column])
@@ -261,16 +282,17 @@ def classify_sentiment(documents: pd.DataFrame, *, label: str | None = None, tex
                        train: pd.DataFrame | None = None, train_source: str | None = None,
                        options: dict | None = None, score_scale: str | None = None,
                        score: str = "score", folds: int = 5, seed: int = 0,
-                       invalid_scores: str = "raise") -> ClassificationResult:
+                       invalid_scores: str = "raise", cache: bool = True, progress: bool = True) -> ClassificationResult:
     """Sentiment of each document, from the best source available, scored wherever there is something to score.
 
     In this order:
 
     1. ``label`` and ``train``: a :class:`TextClassifier` fitted on ``train`` predicts ``documents``; scored against
        the gold labels of ``documents`` (where there is one).
-    2. ``label``: a classifier trained on a stratified 80 % of the labelled ``documents`` is scored on the other 20 %
-       (seed 42, :func:`holdout_evaluate`) with VADER beside it; every document is then predicted out of fold
-       (those without a label by a model trained on all labelled ones).
+    2. ``label``: every labelled document is predicted out of fold (``folds``-fold, stratified: by a model that
+       did not see it; :func:`out_of_fold_predict`) and those predictions are scored against the gold labels,
+       with VADER scored on the same documents beside it; documents without a label are predicted by a model
+       trained on all labelled ones. One fit per fold: the out-of-fold predictions are the held-out figures.
     3. ``score_scale`` and a ``score`` column: labels derived from the score (:func:`score_to_sentiment`) train
        the classifier (cross-validated; out-of-fold predictions), VADER is scored against the same labels.
     4. Otherwise VADER (:func:`predict_sentiment`; English only, other languages get no sentiment).
@@ -296,11 +318,15 @@ def classify_sentiment(documents: pd.DataFrame, *, label: str | None = None, tex
     folds : int, default 5
         Folds of the cross-validation and of the out-of-fold predictions.
     seed : int, default 0
-        Shuffle seed of the folds (the 80/20 split of case 2 always uses seed 42).
+        Shuffle seed of the folds.
     invalid_scores : {"raise", "missing"}, default "raise"
         Case 3: scores present but not valid on ``score_scale`` (``11`` on NPS, ``"7,5"``) raise a
         :class:`cxlib.CxInputError` that counts them; ``"missing"`` treats them as rows without a score and says
         how many in ``notes``.
+    cache : bool, default True
+        Read and write the on-disk cache of the fits and of VADER's labels (keyed by texts, labels and options).
+    progress : bool, default True
+        A progress bar over the folds.
 
     Returns
     -------
@@ -329,8 +355,8 @@ def classify_sentiment(documents: pd.DataFrame, *, label: str | None = None, tex
     if label and train is not None:
         _require(train, label, "the training documents")
         _require(train, text, "the training documents")
-        model = TextClassifier(**options).fit(train[text], train[label])
-        out["sentiment"] = model.predict(out[text])
+        out["sentiment"] = _fit_predict(_texts(train[text]), train[label].to_numpy(dtype=object),
+                                        TextClassifier(**options), _texts(out[text]), cache=cache)
         labelled = out[label].notna()
         return ClassificationResult(
             documents=out, target="sentiment", source=f"classifier trained on {_train_name(train_source)}",
@@ -338,14 +364,17 @@ def classify_sentiment(documents: pd.DataFrame, *, label: str | None = None, tex
             captions={"scores": "Sentiment classifier (trained on the training file) against the gold labels"},
             rows_in=len(documents), rows_kept=len(out))
     if label:
-        labelled = out[label].notna()
-        scores, vader, _ = holdout_evaluate(out.loc[labelled, text], out.loc[labelled, label],
-                                            estimator=TextClassifier(**options))
         out["sentiment"] = out_of_fold_predict(out[text], out[label], folds=folds, seed=seed,
-                                               estimator=TextClassifier(**options))
-        captions = {"scores": "Sentiment classifier on the held-out 20 %"}
-        if vader is not None:
-            captions["vader"] = "VADER (no training) on the same 20 %"
+                                               estimator=TextClassifier(**options), cache=cache, progress=progress)
+        gold = out[label]
+        labelled = gold.notna() & (gold.astype(str).str.strip() != "")
+        scores = classification_scores(gold[labelled], out.loc[labelled, "sentiment"])
+        captions = {"scores": f"Sentiment classifier, out of fold ({folds}-fold: each text scored by a model that "
+                              "did not see it)"}
+        vader = None
+        if set(gold[labelled].astype(str)) <= {"negative", "neutral", "positive"}:
+            vader = classification_scores(gold[labelled], _vader_labels(out.loc[labelled, text], cache=cache))
+            captions["vader"] = "VADER (no training) on the same texts"
         return ClassificationResult(documents=out, target="sentiment", source="classifier, out-of-fold predictions",
                                     scores=scores, vader=vader, captions=captions, rows_in=len(documents),
                                     rows_kept=len(out))
@@ -358,10 +387,10 @@ def classify_sentiment(documents: pd.DataFrame, *, label: str | None = None, tex
                          f"are treated as missing: {parsed.describe()}.")
         known = from_score.notna()
         cv = cross_validate_text(out.loc[known, text], from_score.dropna(), folds=folds, seed=seed,
-                                 estimator=TextClassifier(**options))
+                                 estimator=TextClassifier(**options), cache=cache)
         out["sentiment"] = out_of_fold_predict(out[text], from_score, folds=folds, seed=seed,
-                                               estimator=TextClassifier(**options))
-        vader = classification_scores(from_score[known], vader_sentiment(out.loc[known, text])["sentiment"])
+                                               estimator=TextClassifier(**options), cache=cache, progress=progress)
+        vader = classification_scores(from_score[known], _vader_labels(out.loc[known, text], cache=cache))
         captions = {"cv": f"Score-supervised sentiment ({score_scale} score -> label): {folds}-fold "
                           "cross-validation",
                     "vader": "VADER against the score-derived labels"}

@@ -227,13 +227,15 @@ def _seed_matrix(taxonomy: dict, *, embed, tfidf_svd, weight: float, center) -> 
     return normalize(np.hstack(parts))
 
 
-def phrase_labels(texts, topics, *, language: str = "english", phrases: int = 2, min_share: float = 0.01) -> dict:
+def phrase_labels(texts, topics, *, language: str = "english", phrases: int = 2, min_share: float = 0.01,
+                  anchors: dict | None = None) -> dict:
     """Topic labels that read as phrases: each topic's most representative two- and three-word phrases.
 
-    A phrase is a run of two or three words of a text that neither starts nor ends with a stop word ("on hold
-    for hours" gives "hold for hours"). A topic's phrases are scored by how many of its texts use them, weighted
-    by how much more often they do than all texts (document frequency x log lift); at most ``phrases`` are
-    kept, each sharing no word with a better one, joined by ", " ("Late flight, hour delay").
+    A phrase is a run of two or three words of a text that neither starts nor ends with a stop word or a
+    contraction ("on hold for hours" gives "hold for hours"). A topic's phrases are scored by how many of its
+    texts use them, weighted by how much more often they do than all texts (document frequency x log lift); with
+    ``anchors`` a phrase must contain one of the topic's own top words. At most ``phrases`` are kept, each
+    sharing no word with a better one, joined by ", " ("Late flight, hour delay").
 
     Parameters
     ----------
@@ -247,6 +249,8 @@ def phrase_labels(texts, topics, *, language: str = "english", phrases: int = 2,
         Phrases per label at most.
     min_share : float, default 0.01
         A phrase must occur in at least this share of the topic's texts (and in at least 3).
+    anchors : dict, optional
+        Topic -> its top words (e.g. BERTopic's c-TF-IDF terms); a topic's phrases must contain one of them.
 
     Returns
     -------
@@ -272,7 +276,8 @@ def phrase_labels(texts, topics, *, language: str = "english", phrases: int = 2,
         for n in (2, 3):
             for i in range(len(words) - n + 1):
                 gram = words[i:i + n]
-                if gram[0] not in stops and gram[-1] not in stops and len(set(gram)) == n:
+                if (gram[0] not in stops and gram[-1] not in stops and "'" not in gram[0] + gram[-1]
+                        and len(set(gram)) == n):
                     out.append(" ".join(gram))
         return out
 
@@ -290,12 +295,13 @@ def phrase_labels(texts, topics, *, language: str = "english", phrases: int = 2,
         frequency = np.asarray(counts[inside].sum(axis=0)).ravel()
         score = frequency * np.log(np.maximum(frequency / inside.sum(), 1e-12) / everywhere)
         score[(frequency < max(3, min_share * inside.sum())) | (score <= 0)] = -np.inf
+        own = {w for term in (anchors or {}).get(topic, []) for w in str(term).casefold().split()}
         chosen, used = [], set()
         for index in np.argsort(-score, kind="stable"):
             if not np.isfinite(score[index]) or len(chosen) == phrases:
                 break
             words = set(vocabulary[index].split())
-            if words & used:
+            if words & used or (anchors is not None and not words & own):
                 continue
             chosen.append(vocabulary[index])
             used |= words
@@ -386,7 +392,7 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
         raise CxInputError("taxonomy must map each touchpoint to a non-empty list of seed words.",
                            column="taxonomy")
     folder, backend, embedding_key, _ = resolve_embedding_model(embedding_model)
-    backend = (f"sentence-transformers: {backend}" if folder is not None else
+    backend = (f"sentence embeddings: {backend}" if folder is not None else
                f"TF-IDF + SVD (BERTopic's scikit-learn pipeline; embedding model: {backend})")
     # Spectral and k-means topics are cached under the texts, the options and the embedding model; HDBSCAN's
     # BERTopic model is not (it cannot be rebuilt from the topics alone).
@@ -424,7 +430,8 @@ def fit_topics(feedback: pd.DataFrame, *, text: str = "text_clean", n_topics: in
     info["outlier_share"] = float((topics == -1).mean())
 
     labels_by_topic = {}
-    phrases = phrase_labels(texts, topics, language=language)
+    phrases = phrase_labels(texts, topics, language=language,
+                            anchors={t: [w for w, _ in (words.get(t) or [])][:10] for t in set(topics.tolist())})
     for t in sorted(set(topics.tolist())):
         top = [w for w, _ in (words.get(t) or [])][:4]
         label = phrases.get(t) or (", ".join(top) if top else f"topic {t}")
@@ -674,10 +681,8 @@ class TopicsOverTime(Result):
 
     def parts(self) -> list:
         """The counts per period, then how many texts have no date (when any)."""
-        out = [show(self.counts, caption="Topics per period")]
-        if self.undated:
-            out.append(say("Texts without a date, in no period: {n:,}.", n=self.undated))
-        return out
+        undated = [say("Texts without a date, in no period: {n:,}.", n=self.undated)] if self.undated else []
+        return [show(self.counts, caption="Topics per period"), *undated]
 
 
 def topics_over_time(documents: pd.DataFrame, *, date: str = "date", period: str = "W") -> TopicsOverTime:

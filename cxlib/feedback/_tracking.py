@@ -233,8 +233,8 @@ def track_topics(documents: pd.DataFrame, *, text: str = "text_clean", period: s
     >>> fb = fb[fb["date"].dt.strftime("%Y-%m-%d").isin(["2015-02-17", "2015-02-18"])].head(600)
     >>> tracked = track_topics(fb.assign(day=fb["date"].dt.strftime("%Y-%m-%d")), period="day", n_topics=4,
     ...                        embedding_model="tfidf")
-    >>> tracked.previous, tracked.current, set(tracked.documents["period"])
-    ('2015-02-17', '2015-02-18', {'2015-02-17', '2015-02-18'})
+    >>> tracked.previous, tracked.current, sorted(set(tracked.documents["period"]))
+    ('2015-02-17', '2015-02-18', ['2015-02-17', '2015-02-18'])
     """
     from sklearn.preprocessing import normalize
 

@@ -20,10 +20,11 @@ def _choices(docs: pd.DataFrame, column: str) -> list:
     return [str(v) for v in docs[column].dropna().astype(str).value_counts().index]
 
 
-def browse_topics(result: TopicResult, *, touchpoint=None, sentiment=None, touchpoint_column: str = "touchpoint",
+def browse_topics(result: TopicResult, *, touchpoint=None, sentiment=None,
+                  touchpoint_column: str = "touchpoint",
                   sentiment_column: str = "sentiment") -> tuple[pd.DataFrame, pd.DataFrame]:
     """The documents a touchpoint and a sentiment keep, and the topics among them (``topic``, ``label``,
-    ``texts``, ``share`` of the kept texts, ``top_words``), largest first. ``None`` or ``"(all)"``: no filter."""
+    ``texts``, ``share`` of the kept texts, ``top_words``), largest first. None or ``"(all)"``: no filter."""
     docs = result.documents
     keep = pd.Series(True, index=docs.index)
     for column, value in ((touchpoint_column, touchpoint), (sentiment_column, sentiment)):
@@ -42,14 +43,14 @@ def browse_topics(result: TopicResult, *, touchpoint=None, sentiment=None, touch
     return kept, table.reset_index(drop=True)
 
 
-def topic_browser(result: TopicResult, *, text: str = "text", sentiment: str = "sentiment", date: str = "date",
-                  touchpoint: str = "touchpoint", per_topic: int = 8):
+def topic_browser(result: TopicResult, *, text: str = "text", sentiment: str = "sentiment",
+                  date: str = "date", touchpoint: str = "touchpoint", per_topic: int = 8):
     """An interactive topic browser for JupyterLab (build it only when the notebook is interactive).
 
     Filters for touchpoint and sentiment (shown when the documents have these columns) narrow the texts; the
     topic picker then lists the topics among the kept texts, largest first, with their counts there. For the
     chosen topic it shows its words, its share of the kept texts, its sentiment mix (at the chosen touchpoint,
-    all sentiments), the most typical of its kept texts (closest to the topic's centre) and their weekly trend.
+    all sentiments), the most typical of its kept texts (closest to the topic's centre), their weekly trend.
 
     Parameters
     ----------
@@ -76,7 +77,7 @@ def topic_browser(result: TopicResult, *, text: str = "text", sentiment: str = "
     >>> fb = clean_feedback(read_feedback("data/airline_tweets.csv.gz", id="tweet_id", touchpoint="airline",
     ...                                   labels=["airline_sentiment"]).head(200), language=False)
     >>> fb["sentiment"] = fb["airline_sentiment"]
-    >>> w = topic_browser(fit_topics(fb, n_topics=3, progress=False))
+    >>> w = topic_browser(fit_topics(fb, n_topics=3, embedding_model="tfidf", progress=False))
     >>> [c.description for c in w.children[0].children], w.children[1].description
     (['Touchpoint', 'Sentiment'], 'Topic')
     """
@@ -123,23 +124,26 @@ def topic_browser(result: TopicResult, *, text: str = "text", sentiment: str = "
             if picker.value is None:
                 display(say("No text matches these filters."))
                 return
-            kept, table = browse_topics(result, touchpoint=selected(touchpoint), sentiment=selected(sentiment),
-                                        touchpoint_column=touchpoint, sentiment_column=sentiment)
+            kept, table = browse_topics(result, touchpoint=selected(touchpoint),
+                                        sentiment=selected(sentiment), touchpoint_column=touchpoint,
+                                        sentiment_column=sentiment)
             row = table.set_index("topic").loc[picker.value]
             subset = kept[kept["topic"] == picker.value]
             where = ", ".join(f"{c} {filters[c].value}" for c in filters if filters[c].value != ALL)
-            display(say("<b>{label}</b>: {n} texts, {share:.1%} of the {total} texts{where}. Top words: {words}.",
-                        label=row["label"], n=f"{int(row['texts']):,}", share=row["share"],
-                        total=f"{len(kept):,}", where=f" ({where})" if where else "", words=row["top_words"]))
+            display(say("<b>{label}</b>: {n} texts, {share:.1%} of the {total} texts{where}. "
+                        "Top words: {words}.", label=row["label"], n=f"{int(row['texts']):,}",
+                        share=row["share"], total=f"{len(kept):,}", where=f" ({where})" if where else "",
+                        words=row["top_words"]))
             if sentiment in docs.columns and docs[sentiment].notna().any():
                 at = docs[docs["topic"] == picker.value]
                 if selected(touchpoint) not in (None, ALL):
                     at = at[at[touchpoint].astype(str) == selected(touchpoint)]
                 mix = at[sentiment].value_counts(normalize=True).rename("share").rename_axis(sentiment)
-                display(show(mix.map(lambda s: f"{100 * s:.1f} %").reset_index(),
-                             caption="Sentiment mix of the topic" + (f" at {selected(touchpoint)}"
-                                                                     if selected(touchpoint) not in (None, ALL)
-                                                                     else "")))
+                at_touchpoint = selected(touchpoint) not in (None, ALL)
+                caption = "Sentiment mix of the topic"
+                if at_touchpoint:
+                    caption += f" at {selected(touchpoint)}"
+                display(show(mix.map(lambda s: f"{100 * s:.1f} %").reset_index(), caption=caption))
             if text in subset.columns:
                 typical = subset.sort_values("topic_similarity", ascending=False).head(per_topic) \
                     if "topic_similarity" in subset.columns else subset.head(per_topic)

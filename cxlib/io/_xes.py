@@ -4,10 +4,11 @@ The Rust reader writes panics and per-value parse messages straight to the proce
 captured at the file-descriptor level and summarised in the load report instead of reaching the terminal.
 A file's content decides how it is read: gzip under ``.xes`` or plain XML under ``.xes.gz`` both work.
 
-A ``.xes.gz`` file is inflated once. Where the platform has ``/dev/fd``, a small helper process inflates it
-into a pipe that rustxes reads as plain XML, so inflating and parsing run side by side; on the way the helper
-checks that the gzip stream is complete and that the XML ends with ``</log>`` (rustxes silently returns the
-first traces of a log cut short). Elsewhere the file is checked first and rustxes inflates it itself.
+A ``.xes.gz`` file of 1 MiB or more is inflated once: where the platform has ``/dev/fd``, a small helper
+process inflates it into a pipe that rustxes reads as plain XML, so inflating and parsing run side by side;
+on the way the helper checks that the gzip stream is complete and that the XML ends with ``</log>`` (rustxes
+silently returns the first traces of a log cut short). Smaller files, and every file elsewhere, are checked
+first and then inflated by rustxes itself.
 """
 
 from __future__ import annotations
@@ -144,13 +145,19 @@ except OSError:
 os._exit(4 if not inflater.eof else 0 if tail.rstrip().endswith(b"</log>") else 5)
 """
 _READER_STOPPED = 6
+#: Smaller gzip files are checked in-process: starting the helper costs more than it takes over (~20 ms).
+_HELPER_FROM_BYTES = 1 << 20
 
 
 def _start_gunzip(target: Path):
     """The helper inflating ``target`` into a pipe: ``(path to read, read end, process)``, or None where the
-    platform cannot (no ``/dev/fd``, no interpreter to start)."""
-    if not sys.executable or not os.path.isdir("/dev/fd"):
-        return None
+    platform cannot (no ``/dev/fd``, no interpreter to start) or the file is small."""
+    interpreter = os.path.basename(sys.executable or "").lower()
+    if not interpreter.startswith(("python", "pypy")) or not os.path.isdir("/dev/fd"):
+        return None  # an embedding application may name itself as sys.executable
+    with contextlib.suppress(OSError):
+        if target.stat().st_size < _HELPER_FROM_BYTES:
+            return None
     try:
         read_fd, write_fd = os.pipe()
     except OSError:

@@ -139,10 +139,46 @@ def backend_of(expr):
     return connect()
 
 
+_SQL_CACHE: dict = {}
+_SQL_CACHE_SIZE = 512
+
+
+def _duckdb_sql(con, table_expr) -> str | None:
+    """The SQL of ``table_expr`` on DuckDB, compiled once per query shape: the tables (unbound names, different
+    for every prepared log) are replaced by canonical names before the cache lookup, and the real names put back
+    into the SQL text. Compiling is the largest single cost of a small analysis after the queries themselves;
+    every analysis sends the same few shapes. None when the expression holds data of its own (a memtable)."""
+    from ibis.expr import operations as ops
+
+    op = table_expr.op()
+    if op.find(ops.InMemoryTable):
+        return None
+    unbound = sorted(set(op.find(ops.UnboundTable)), key=lambda t: t.name)
+    canonical = {t: ops.UnboundTable(name=f"cx_canonical_{i}", schema=t.schema, namespace=t.namespace)
+                 for i, t in enumerate(unbound)}
+    key = op.replace(canonical) if canonical else op
+    sql = _SQL_CACHE.get(key)
+    if sql is None:
+        sql = con.compile(key.to_expr())
+        if len(_SQL_CACHE) >= _SQL_CACHE_SIZE:
+            _SQL_CACHE.clear()
+        _SQL_CACHE[key] = sql
+    for i, t in enumerate(unbound):
+        sql = sql.replace(f'"cx_canonical_{i}"', f'"{t.name}"')
+    return sql
+
+
 def to_arrow(expr) -> pa.Table:
     """Execute an Ibis expression on its backend (:func:`backend_of`) and return an Arrow table (a scalar for a
-    scalar expression)."""
-    return backend_of(expr).to_pyarrow(expr)
+    scalar expression). On DuckDB the compiled SQL is reused across prepared logs (see :func:`_duckdb_sql`)."""
+    backend = backend_of(expr)
+    if backend is _CON:
+        sql = _duckdb_sql(backend, expr.as_table())
+        if sql is not None:
+            from ibis.backends.duckdb.converter import DuckDBPyArrowData
+
+            return expr.__pyarrow_result__(backend.con.sql(sql).to_arrow_table(), data_mapper=DuckDBPyArrowData)
+    return backend.to_pyarrow(expr)
 
 
 def to_pandas(expr) -> pd.DataFrame:

@@ -83,6 +83,9 @@ def throughput(log: pd.DataFrame, *, calendar=None, case_key: str = CASE, activi
                timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Throughput time per case: from the first to the last event.
 
+    It is the sum of the case's waits in :func:`waiting_times`; a case with a single event has a throughput of
+    zero.
+
     {log_calendar_parameters}
 
     Returns
@@ -154,6 +157,9 @@ def _repeat_by_act(ev: Events, window_days: float) -> pd.DataFrame:
 def repeat_contacts(log: pd.DataFrame, *, window_days: float = 7.0, case_key: str = CASE,
                     activity_key: str = ACTIVITY, timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Repeated contacts: the same touchpoint again in the same case within a time window.
+
+    A customer who calls the hotline twice in a week was not helped the first time. Repeats across cases (a new
+    ticket after the first was closed) are counted by :func:`customer_journeys`.
 
     Parameters
     ----------

@@ -277,6 +277,10 @@ def start_end_touchpoints(log: pd.DataFrame, *, case_key: str = CASE, activity_k
                           timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Where journeys start and where they end.
 
+    A case starts at its first event and ends at its last (ties in time keep the order of the log). A touchpoint
+    where many journeys end although it is not a designed end is where customers give up: :func:`dropoffs`
+    judges that against the successful ends.
+
     {log_parameters}
 
     Returns

@@ -178,6 +178,9 @@ def case_variants(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str 
                   timestamp_key: str = TIMESTAMP) -> pd.DataFrame:
     """Which variant each case follows.
 
+    A variant is the ordered sequence of a case's touchpoints; cases with the same sequence share one. Join this
+    table to feedback or scores by ``case`` to see how customers on each path judge it.
+
     {log_parameters}
 
     Returns

@@ -99,11 +99,13 @@ def journey_changes(log: pd.DataFrame, model: TouchpointModel, *, period: str = 
         ``item`` ``"dropoff_rate"``, ``"median_wait_h"`` or ``"repeat_rate"``; rates in percent, waits in
         hours); ``q_value``, ``flagged``, ``verdict`` and ``sentence`` are filled by :func:`what_changed`.
 
+    Examples
+    --------
     {example_uwv_touchpoint_log}
     >>> model = read_touchpoint_model("notebooks/touchpoints/uwv_complaints.yml")
-    >>> lines = journey_changes(log, model, period="Q")
+    >>> lines = journey_changes(log, model, period="Q")  # every touchpoint a successful end: no drop-offs
     >>> sorted(lines["item"].unique()), lines[["previous", "current"]].iloc[0].tolist()
-    (['dropoff_rate', 'median_wait_h', 'repeat_rate'], ['2015Q4', '2016Q1'])
+    (['median_wait_h', 'repeat_rate'], ['2015Q4', '2016Q1'])
     """
     _need(log, [case_key, activity_key, timestamp_key], "event log")
     tlog = touchpoint_log(log, model, activity_key=activity_key)
@@ -225,7 +227,7 @@ def topic_shifts(linked: pd.DataFrame, *, topic: str = "topic", date: str = "dat
     >>> linked = link_feedback(tweets, model, methods=["label"], label="negativereason").linked
     >>> lines = topic_shifts(linked, topic="negativereason", date="tweet_created", period="D")
     >>> lines[["previous", "current"]].iloc[0].tolist(), int(lines["n_current"].sum())
-    (['2015-02-23', '2015-02-24'], 844)
+    (['2015-02-23', '2015-02-24'], 1106)
     """
     _need(linked, ["touchpoint", date] + ([] if mentions is not None else [topic]), "linked feedback")
     keep = linked["touchpoint"].notna()

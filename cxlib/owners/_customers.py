@@ -122,11 +122,13 @@ def per_customer_table(feedback: pd.DataFrame, log: pd.DataFrame, *, customer_id
 
     Examples
     --------
+    The complaints data holds both sides: each complaint is a case of a customer, and its topic is the feedback.
+
     >>> import pandas as pd
     >>> from cxlib import read_log
+    >>> fb = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
     >>> log = read_log("data/bpic2016_complaints.csv", case="ComplaintID", activity="ComplaintTheme_EN",
     ...                timestamp="ContactDate", resource="ContactChannelID")
-    >>> fb = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
     >>> t = per_customer_table(fb, log, customer_id="CustomerID", customer_key="CustomerID", score=None,
     ...                        text="ComplaintTopic_EN", window_days=30)
     >>> int(t.per_customer["cases"].sum()), int(t.per_customer["recontacts"].sum())

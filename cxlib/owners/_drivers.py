@@ -57,7 +57,7 @@ def journey_drivers(feedback: pd.DataFrame, log: pd.DataFrame, *, case_id: str =
     >>> raw = pd.read_csv("data/bpic2016_complaints.csv", sep=";", encoding="latin-1")
     >>> table = journey_drivers(raw.rename(columns={"CustomerID": "case_id"}), log)
     >>> int(table["case_found"].sum()), int(table["had_repeat"].sum())
-    (289, 2)
+    (289, 64)
     """
     _need(feedback, [case_id], "feedback")
     _need(log, [case_key, activity_key, timestamp_key, *case_attributes], "event log")

@@ -1,4 +1,4 @@
-"""JupyterLab for the project (``cx lab``, ``make lab``) and the repository root notebooks resolve paths against."""
+"""JupyterLab for the project (``cx lab``, ``make lab``); the repository root where notebook paths start."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ _ROOT_MARKERS = ("pyproject.toml", ".git", "data")
 
 
 def project_root(start=None) -> Path:
-    """The repository root that the notebooks' relative paths (``data/...``, ``notebooks/designs/...``) start from.
+    """The repository root, where the notebooks' relative paths (``data/...``, ``notebooks/...``) start.
 
     The nearest folder, from ``start`` upwards, that holds a ``notebooks`` folder and a ``pyproject.toml``, a
     ``.git`` or a ``data`` folder. JupyterLab starts a notebook's kernel in ``notebooks/``; each notebook runs
@@ -52,7 +52,7 @@ def project_root(start=None) -> Path:
 
 
 def strip_machine_metadata(model, **_):
-    """Jupyter pre-save hook: drop what JupyterLab adds on opening that belongs to the machine, not the notebook.
+    """Jupyter pre-save hook: drop what JupyterLab adds on opening that belongs to the machine, not the file.
 
     JupyterLab writes the kernel's ``language_info`` (with the Python version) into a notebook's metadata as
     soon as the kernel starts, so opening and saving would rewrite a notebook that did not change.
@@ -120,9 +120,9 @@ def start_lab(path=None, *, port: int | None = None, browser: bool = True) -> in
 
     It serves the repository root (see :func:`project_root`), registers the ``cx-workbench`` kernel the
     notebooks name when it is missing or points at another Python, adds ``--allow-root`` when running as root,
-    and strips the machine's ``language_info`` from notebooks when they are saved, so that opening and saving a
-    notebook leaves it unchanged (the paired ``.py`` is kept stable by ``jupytext.toml``). Runs until JupyterLab
-    is stopped (Ctrl+C).
+    and strips the machine's ``language_info`` from notebooks when they are saved, so that opening and saving
+    a notebook leaves it unchanged (the paired ``.py`` is kept stable by ``jupytext.toml``). Runs until
+    JupyterLab is stopped (Ctrl+C).
 
     Parameters
     ----------

@@ -255,8 +255,8 @@ def parameters_listing(notebook) -> str:
     """Every parameter of a notebook as a commented YAML parameter file: what ``cx params NOTEBOOK`` prints.
 
     Each parameter comes with its help comment (and the expected value when the comment does not say it) above
-    ``name: default``. ``interactive`` is listed commented out: ``cx run`` sets it to false. The text is a valid
-    parameter file: save it, change what you need, and pass it with ``cx run NOTEBOOK -f FILE``.
+    ``name: default``. ``interactive`` is listed commented out: ``cx run`` sets it to false. The text is a
+    valid parameter file: save it, change what you need, and pass it with ``cx run NOTEBOOK -f FILE``.
 
     Examples
     --------
@@ -268,8 +268,8 @@ def parameters_listing(notebook) -> str:
     specs = notebook_parameters(notebook)
     if not specs:
         return f"# {notebook} has no cell tagged 'parameters': it takes no parameters.\n"
-    lines = [f"# Parameters of {notebook}: set one with -p NAME VALUE (VALUE is YAML), or save this listing as",
-             f"# a file, change it, and run: cx run {notebook} -f FILE", ""]
+    lines = [f"# Parameters of {notebook}: set one with -p NAME VALUE (VALUE is YAML), or save this",
+             f"# listing as a file, change it, and run: cx run {notebook} -f FILE", ""]
     for spec in specs.values():
         help_text = spec.help
         if spec.type not in (None, str) and spec.name not in RUNNER_PARAMETERS and (

@@ -1,9 +1,9 @@
 """The live progress display of ``cx run`` / ``cx report``: cell n of N and the section the notebook is in.
 
-A papermill engine (the nbclient one, with hooks on the start and end of every cell) drives one tqdm bar in the
-terminal. The bar counts code cells; its text names the current section, taken from the last markdown heading
-(``## Topics``) or bold lead (``**Process map.**``) before the running cell. A small thread refreshes the bar
-every second, so the elapsed time keeps moving while a long cell (topic modelling) runs.
+A papermill engine (the nbclient one, with hooks on the start and end of every cell) drives one tqdm bar in
+the terminal. The bar counts code cells; its text names the current section, taken from the last markdown
+heading (``## Topics``) or bold lead (``**Process map.**``) before the running cell. A small thread refreshes
+the bar every second, so the elapsed time keeps moving while a long cell (topic modelling) runs.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ _BOLD_LEAD = re.compile(r"^\s*\*\*(.+?)\*\*")
 
 
 def section_of(markdown: str) -> str | None:
-    """The section a markdown cell opens: its first heading, else its bold lead (``**Drop-offs.**``), else None.
+    """The section a markdown cell opens: its first heading, else its bold lead (``**Drop-offs.**``), or None.
 
-    >>> section_of("## Topics over time"), section_of("**Process map.** Boxes are touchpoints"), section_of("text")
+    >>> section_of("## Topics over time"), section_of("**Process map.** Boxes are ..."), section_of("text")
     ('Topics over time', 'Process map', None)
     """
     for line in markdown.splitlines():
@@ -94,8 +94,8 @@ class ProgressEngine(NBClientEngine):
     @classmethod
     def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=False, log_output=False,
                          autosave_cell_every=30, cx_progress=None, **kwargs):
-        nb_man = NotebookExecutionManager(nb, output_path=output_path, progress_bar=False, log_output=log_output,
-                                          autosave_cell_every=autosave_cell_every)
+        nb_man = NotebookExecutionManager(nb, output_path=output_path, progress_bar=False,
+                                          log_output=log_output, autosave_cell_every=autosave_cell_every)
         display = CellProgress(nb_man.nb, label=cx_progress) if cx_progress is not None else None
         if display is not None:
             start, complete = nb_man.cell_start, nb_man.cell_complete

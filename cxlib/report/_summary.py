@@ -48,7 +48,7 @@ def _names(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _verbatim(text, limit: int = 220) -> str:
+def _verbatim(text, limit: int = 160) -> str:
     """One verbatim as a reader sees it: PII redacted, leading @handles dropped, cut at a word near ``limit``."""
     if text is None or pd.isna(text):
         return ""

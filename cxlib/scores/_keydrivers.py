@@ -73,8 +73,7 @@ class KeyDrivers(Result):
                else "Johnson's relative weights")
         out = [say("{s}", s=self.sentence),
                show(self.importance, caption=f"Key drivers: share of the explained variation ({how}), "
-                                             "bootstrap intervals; drivers with too few cases are not ranked",
-                    precision=1),
+                                             "bootstrap intervals; drivers with too few cases are not ranked"),
                show(self.effects, caption=f"Effect of each driver on {self.outcome_label} "
                                           f"({self.effect_unit}), bootstrap intervals", precision=2),
                show(self.fit, caption="Model fit", precision=3)]
@@ -318,13 +317,13 @@ def key_drivers(df: pd.DataFrame, *, outcome: str = "score", drivers=None, outco
     Returns
     -------
     KeyDrivers
-        ``importance``: ``rank``, ``driver``, ``kind`` (``"yes/no"``, ``"category"``, ``"number"``), ``n_with``
+        ``importance``: ``rank``, ``driver``, ``kind`` (``"yes/no"``, ``"category"``, ``"number"``), ``cases_with``
         (cases with the driver; above its median for a number; outside the reference level for a category),
         ``r2_part`` (its part of R²), ``share`` (percent of R²), ``share_low``, ``share_high`` (bootstrap
         interval of the share), ``direction`` (``"raises"``, ``"lowers"`` the outcome when every term's effect
         interval is on one side of 0, ``"mixed"`` for a category whose levels go both ways, else
         ``"unclear"``), ``status`` (``"ranked"`` or ``"too few cases"``). ``effects``: ``driver``, ``term``,
-        ``change`` (what is compared), ``n_with``, ``effect``, ``effect_low``, ``effect_high``, ``direction``.
+        ``change`` (what is compared), ``cases_with``, ``effect``, ``effect_low``, ``effect_high``, ``direction``.
         ``fit``: ``outcome``, ``n`` (rows used), ``n_left_out``, ``r2``, ``r2_low``, ``r2_high``, ``adj_r2``,
         ``f_p_value`` (the least-squares model against none), ``drivers_ranked``, ``method``. See
         :class:`KeyDrivers` for the other fields.
@@ -386,20 +385,20 @@ def key_drivers(df: pd.DataFrame, *, outcome: str = "score", drivers=None, outco
         base = {"driver": col, "kind": kind}
         if kind == "yes/no":
             values = numbers[col][rows]
-            n_with = int(values.sum())
-            if min(n_with, n - n_with) < min_n:
-                importance_rows.append({**base, "n_with": n_with, "status": "too few cases"})
+            cases_with = int(values.sum())
+            if min(cases_with, n - cases_with) < min_n:
+                importance_rows.append({**base, "cases_with": cases_with, "status": "too few cases"})
                 continue
-            terms.append({"driver": col, "term": col, "change": "without -> with", "n_with": n_with,
+            terms.append({"driver": col, "term": col, "change": "without -> with", "cases_with": cases_with,
                           "column": len(columns), "siblings": [], "low": 0.0, "high": 1.0})
             groups.append([len(columns)])
             columns.append(values)
         elif kind == "number":
             values = numbers[col][rows]
             median = float(np.median(values)) if n else np.nan
-            n_with = int((values > median).sum())
-            if min(n_with, n - n_with) < min_n:
-                importance_rows.append({**base, "n_with": n_with, "status": "too few cases"})
+            cases_with = int((values > median).sum())
+            if min(cases_with, n - cases_with) < min_n:
+                importance_rows.append({**base, "cases_with": cases_with, "status": "too few cases"})
                 continue
             low, high = np.percentile(values, [25, 75])
             if high <= low:
@@ -408,7 +407,7 @@ def key_drivers(df: pd.DataFrame, *, outcome: str = "score", drivers=None, outco
                 change = f"mean - 1/2 sd -> mean + 1/2 sd ({low:.3g} -> {high:.3g})"
             else:
                 change = f"25th -> 75th percentile ({low:.3g} -> {high:.3g})"
-            terms.append({"driver": col, "term": col, "change": change, "n_with": n_with, "column": len(columns),
+            terms.append({"driver": col, "term": col, "change": change, "cases_with": cases_with, "column": len(columns),
                           "siblings": [], "low": float(low), "high": float(high)})
             groups.append([len(columns)])
             columns.append(values)
@@ -422,17 +421,17 @@ def key_drivers(df: pd.DataFrame, *, outcome: str = "score", drivers=None, outco
                 notes.append(f"{col}: levels with fewer than {min_n} cases pooled with the reference level "
                              f"{reference!r}: " + ", ".join(f"{lvl} ({counts[lvl]})" for lvl in small) + ".")
             if not levels:
-                importance_rows.append({**base, "n_with": int(n - counts[reference]), "status": "too few cases"})
+                importance_rows.append({**base, "cases_with": int(n - counts[reference]), "status": "too few cases"})
                 continue
             first = len(columns)
             siblings = list(range(first, first + len(levels)))
             for lvl in levels:
                 terms.append({"driver": col, "term": f"{col} = {lvl}", "change": f"{reference} -> {lvl}",
-                              "n_with": int(counts[lvl]), "column": len(columns), "siblings": siblings,
+                              "cases_with": int(counts[lvl]), "column": len(columns), "siblings": siblings,
                               "low": 0.0, "high": 1.0})
                 columns.append(raw.eq(lvl).to_numpy(float))
             groups.append(siblings)
-            importance_rows.append({**base, "n_with": int(counts[levels].sum()), "status": "pending"})
+            importance_rows.append({**base, "cases_with": int(counts[levels].sum()), "status": "pending"})
     ranked_drivers = [t["driver"] for t in terms]
     ranked_drivers = list(dict.fromkeys(ranked_drivers))
     too_few = [r for r in importance_rows if r["status"] == "too few cases"]
@@ -492,18 +491,18 @@ def key_drivers(df: pd.DataFrame, *, outcome: str = "score", drivers=None, outco
 
     effect_rows = []
     for t, e, lo, hi in zip(terms, effects, eff_low, eff_high):
-        effect_rows.append({"driver": t["driver"], "term": t["term"], "change": t["change"], "n_with": t["n_with"],
+        effect_rows.append({"driver": t["driver"], "term": t["term"], "change": t["change"], "cases_with": t["cases_with"],
                             "effect": float(e), "effect_low": float(lo), "effect_high": float(hi),
                             "direction": direction(lo, hi)})
-    effect_table = pd.DataFrame(effect_rows, columns=["driver", "term", "change", "n_with", "effect", "effect_low",
+    effect_table = pd.DataFrame(effect_rows, columns=["driver", "term", "change", "cases_with", "effect", "effect_low",
                                                       "effect_high", "direction"])
     total = parts.sum()
     ranked = []
     for j, name in enumerate(ranked_drivers):
         dirs = set(effect_table.loc[effect_table["driver"] == name, "direction"]) - {"unclear"}
         row = next((r for r in importance_rows if r["driver"] == name), None)
-        n_with = row["n_with"] if row else next(t["n_with"] for t in terms if t["driver"] == name)
-        ranked.append({"driver": name, "kind": kinds[name], "n_with": n_with, "r2_part": float(parts[j]),
+        cases_with = row["cases_with"] if row else next(t["cases_with"] for t in terms if t["driver"] == name)
+        ranked.append({"driver": name, "kind": kinds[name], "cases_with": cases_with, "r2_part": float(parts[j]),
                        "share": float(parts[j] / total * 100) if total > 0 else np.nan,
                        "share_low": float(share_low[j]), "share_high": float(share_high[j]),
                        "direction": (dirs.pop() if len(dirs) == 1 else "mixed" if dirs else "unclear"),
@@ -511,15 +510,15 @@ def key_drivers(df: pd.DataFrame, *, outcome: str = "score", drivers=None, outco
     ranked.sort(key=lambda r: -r["r2_part"])
     for i, r in enumerate(ranked, start=1):
         r["rank"] = i
-    unranked = [{"rank": np.nan, "driver": r["driver"], "kind": r["kind"], "n_with": r["n_with"],
+    unranked = [{"rank": np.nan, "driver": r["driver"], "kind": r["kind"], "cases_with": r["cases_with"],
                  "r2_part": np.nan, "share": np.nan, "share_low": np.nan, "share_high": np.nan,
                  "direction": "", "status": "too few cases"} for r in too_few]
-    importance = pd.DataFrame(ranked + unranked, columns=["rank", "driver", "kind", "n_with", "r2_part", "share",
+    importance = pd.DataFrame(ranked + unranked, columns=["rank", "driver", "kind", "cases_with", "r2_part", "share",
                                                           "share_low", "share_high", "direction", "status"])
     importance["rank"] = importance["rank"].astype("Int64")
     if too_few:
         notes.append(f"Not ranked, fewer than {min_n} cases on one side: "
-                     + ", ".join(f"{r['driver']} ({r['n_with']:,} with)" for r in too_few) + ".")
+                     + ", ".join(f"{r['driver']} ({r['cases_with']:,} with)" for r in too_few) + ".")
     notes.append("Importance: " + ("Shapley decomposition of R² (every subset of drivers)" if method == "shapley"
                                   else "Johnson's relative weights") + "; effects: " +
                  ("average marginal effects of a logistic regression, in percentage points" if binary
@@ -586,7 +585,7 @@ def plot_key_drivers(result: KeyDrivers, *, top: int = 15, good_is_high: bool = 
     if len(unranked):
         extra = np.arange(len(ranked), len(ranked) + len(unranked))
         for y_, r in zip(extra, unranked.itertuples()):
-            ax.text(0, y_, f"  too few cases (n with = {int(r.n_with):,}): not ranked", va="center", fontsize=8,
+            ax.text(0, y_, f"  too few cases (n with = {int(r.cases_with):,}): not ranked", va="center", fontsize=8,
                     color="#57606a")
         ypos = np.concatenate([ypos, extra])
         labels += [str(d) for d in unranked["driver"]]
