@@ -138,3 +138,19 @@ def test_bad_parameter_file(tmp_path, hello, capsys):
     bad.write_text("- a list\n- not a mapping\n")
     assert main(["run", str(hello), "-f", str(bad), "-o", str(tmp_path)]) == 2
     assert "expected a YAML mapping" in capsys.readouterr().err
+
+
+def test_an_owner_report_header_names_no_other_owner(tmp_path):
+    from cxlib.report._layout import nav_html
+
+    entries = [{"name": "dash", "notebook": "notebooks/04_cx_dashboard.ipynb", "title": "CX dashboard: Demo"},
+               {"name": "dash__sales", "notebook": "notebooks/04_cx_dashboard.ipynb",
+                "overrides": {"owner": "Sales <team>"}},
+               {"name": "dash__billing", "notebook": "notebooks/04_cx_dashboard.ipynb",
+                "overrides": {"owner": "Billing"}}]
+    overview = nav_html("dash", entries, tmp_path)
+    assert "dash__sales.html" in overview and "dash__billing.html" in overview and "Sales &lt;team&gt;" in overview
+    sales = nav_html("dash__sales", entries, tmp_path)
+    assert "dash.html" in sales and "index.html" in sales            # its dashboard and the index
+    assert "Sales &lt;team&gt;" in sales                               # itself, escaped
+    assert "Billing" not in sales and "dash__billing" not in sales     # no other owner, by name or link

@@ -246,6 +246,8 @@ def test_navigation_charts_and_appendix(suite, pages):
     owner_reports = [n for n in pages if "__" in n]
     for name in owner_reports:
         assert f"{name.split('__')[0]}.html" in pages[name]["header"], f"{name}: no link to its dashboard"
+        others = [o for o in owner_reports if o != name and f"{o}.html" in pages[name]["header"]]
+        assert not others, f"{name}: an owner report links other owners' reports {others}"
 
 
 def test_screenshots_of_the_first_screen(suite):

@@ -271,7 +271,7 @@ def phrase_labels(texts, topics, *, language: str = "english", phrases: int = 2,
     stops = set(stop_words(language))
 
     def runs(text):
-        words = re.findall(r"[^\W\d_][\w'-]*", str(text).casefold())
+        words = re.findall(r"\b[^\W\d_][\w'-]*", str(text).casefold())  # "1st" is no word "st"
         out = []
         for n in (2, 3):
             for i in range(len(words) - n + 1):

@@ -166,6 +166,9 @@ def _short(title: str, kind: str) -> str:
 def nav_html(name: str, entries: list | None, outdir) -> str:
     """The header of a report: the index, the related reports by kind, and the owner reports of its dashboard.
 
+    An owner report lists only itself among the owner reports: it goes to one owner, who sees no other owner's
+    name or report from it.
+
     Parameters
     ----------
     name : str
@@ -211,6 +214,8 @@ def nav_html(name: str, entries: list | None, outdir) -> str:
                           f'{"".join(items)}</span>')
     owners = [e for e in entries if (e.get("overrides") or {}).get("owner")
               and str(e.get("name", "")).split("__", 1)[0] == own_base]
+    if any(e["name"] == name for e in owners):  # an owner report names no other owner: it is sent to one
+        owners = [e for e in owners if e["name"] == name]
     if owners:
         items = "".join(link(e["name"], str(e["overrides"]["owner"])) for e in owners)
         groups.append(f'<span class="cx-nav-group"><span class="cx-nav-label">Owner reports:</span>{items}</span>')
