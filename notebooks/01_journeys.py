@@ -279,9 +279,14 @@ if personas_of:
                         channel_key=channel_key, resource_key=resource_key if resource_key in log.columns else None,
                         window_days=recontact_days, ended_at=case_ended_at, progress=interactive)
     display(found.show())
-    by_persona = cj.segments(found.assign(log), by="persona", success_ends=success_ends, resource_key=resource_key,
-                             window_days=window_days, top=found.groups, min_cases=1)
-    display(by_persona.show())
+    if engine == "duckdb":
+        by_persona = cj.segments(found.assign(log), by="persona", success_ends=success_ends,
+                                 resource_key=resource_key, window_days=window_days, top=found.groups, min_cases=1)
+        display(by_persona.show())
+    else:  # the persona column goes into a DataFrame log (Personas.assign); the log stays in Spark here
+        display(say("On Spark the personas are not compared as segments in this report: add them to the log with "
+                    "<code>Personas.assign</code> on a DataFrame (or join <code>Personas.labels</code> in Spark) "
+                    "and segment by <code>persona</code>."))
 else:
     display(say("No personas asked for (parameter <code>personas_of</code>: \"case\" or \"customer\")."))
 

@@ -78,6 +78,15 @@ def test_working_waits_everywhere_waits_are_reported(holiday_log):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["calendar time", "working time"]
 
 
+def test_working_time_is_shown_in_hours_not_in_days_of_24_hours():
+    from cxlib.display import show
+
+    # 170 working hours are about 21 working days of 8 h; in "days" of 24 h they would read 7.1
+    html = show(pd.DataFrame({"median_wait_h": [720.0, 600.0], "median_working_h": [170.0, 140.0]}))._repr_html_()
+    assert "Median wait (days)" in html and "30.0" in html
+    assert "Median working time (hours)" in html and "170.0" in html and "working time (days)" not in html
+
+
 def test_working_hours_of_pairs_regions_and_time_zones():
     start = pd.Series(pd.to_datetime(_rome("2012-12-06 17:00"), utc=True))
     end = pd.Series(pd.to_datetime(_rome("2012-12-10 10:00"), utc=True))
@@ -166,6 +175,24 @@ def test_recontacts_at_the_window_edges(customer_log):
     variants = cjn.variants.set_index("variant")
     assert variants.loc["call → solve ⟹ call → solve", "episodes"] == 1
     assert int(variants["episodes"].sum()) == 5
+
+
+def test_censoring_at_the_window_edge_before_the_log_end(customer_log):
+    """The log ends 20 Feb 12:00 (c1's last event); with a 7-day window a case without a re-contact is judged
+    when it ended at most 7 days before, i.e. at or before 13 Feb 12:00. Customer D's d1 ends exactly then:
+    judged (and resolved at first contact). Customer E's e1 ends one second later: censored, not judged."""
+    extra = pd.DataFrame([("d1", "call", "2024-02-12 09:00", "D"), ("d1", "solve", "2024-02-13 12:00", "D"),
+                          ("e1", "call", "2024-02-12 10:00", "E"), ("e1", "solve", "2024-02-13 12:00:01", "E")],
+                         columns=customer_log.columns)
+    extra["time:timestamp"] = pd.to_datetime(extra["time:timestamp"], utc=True, format="ISO8601")
+    log = pd.concat([customer_log, extra], ignore_index=True)
+    cjn = cj.customer_journeys(log, customer_key="customer", window_days=7)
+    censored = cjn.cases.set_index("case")["censored"]
+    assert censored[censored].index.tolist() == ["c1", "e1"]
+    # judged episodes: A's k1 (re-contacted by k2) and k3, B's b1 and b2, D's d1 = 5; resolved: k3, b1, b2, d1 = 4
+    assert cjn.episodes_judged == 5 and cjn.fcr_rate == pytest.approx(4 / 5) and cjn.cases_censored == 2
+    # the touchpoint table counts judged cases only: "call" was passed by k1, k2, k3, b1, d1 (not c1, e1)
+    assert cjn.recontacts.set_index("touchpoint").loc["call", "cases"] == 5
 
 
 def test_ended_at_moves_the_end_of_a_case(customer_log):

@@ -278,6 +278,8 @@ def present(df: pd.DataFrame, *, precision: int | None = None, timezone: str | N
         scale = 1.0
         if kind == "hours":
             unit, scale = _duration_unit(pd.to_numeric(column, errors="coerce"))
+            if unit == "days" and "working" in str(name):  # 24 working hours are three working days, not one
+                unit, scale = "hours", 1.0
         elif kind == "days":
             unit = "days"
         elif kind == "date":

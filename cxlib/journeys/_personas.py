@@ -291,7 +291,8 @@ class Personas(Result):
         """The criterion and stability, one sentence per persona, the persona table and the selection."""
         out = [say("{g} personas of {u}s from their journeys. {c} Stability of the chosen grouping: {s:.3f} "
                    "(adjusted Rand index, 1 = the same groups every time).", g=self.groups, u=self.unit,
-                   c=self.criterion, s=self.stability)]
+                   # truncated, not rounded: 0.7996 must not read as the threshold 0.800 it missed
+                   c=self.criterion, s=np.floor(self.stability * 1000) / 1000)]
         out += [say("<b>{p}</b>: {d}", p=p, d=d) for p, d in zip(self.table[PERSONA], self.table["description"])]
         out.append(show(self.table.drop(columns=["description"]), caption="Personas"))
         out.append(show(self.selection, caption="Number of groups: silhouette and stability"))
