@@ -23,6 +23,7 @@ from ._critical import (
     topic_changes,
     touchpoint_scores,
 )
+from ._customers import per_customer_table
 from ._insights import dashboard_changes, dashboard_drivers, restrict_changes, text_mentions
 from ._link import ACT, CASE, RES, TS, link_coverage, link_feedback, per_case_table
 from ._model import TouchpointModel, validate_touchpoint_model
@@ -61,7 +62,7 @@ def _redact_columns(table: pd.DataFrame | None, columns, totals: dict | None = N
 _READ_ROLES = {"text": "text", "id": "id", "date": "date", "score": "score", "label": "touchpoint",
                "case_id": "case_id", "channel": "channel", "language": "language"}
 _DASHBOARD_NAMES = {**_READ_ROLES, "label": "touchpoint_label"}
-_KEPT_ROLES = ("topic", "sentiment", "event_id")
+_KEPT_ROLES = ("topic", "sentiment", "event_id", "customer_id")
 
 
 def _dashboard_columns(columns: dict) -> dict:
@@ -72,14 +73,14 @@ def _dashboard_columns(columns: dict) -> dict:
     columns : dict
         Roles to source columns, as in a dashboard parameter file: ``text``, ``id``, ``date``, ``score``,
         ``label`` (touchpoint label), ``case_id``, ``channel``, ``language`` (renamed to the standard names of
-        :func:`cxlib.feedback.read_feedback`), and ``topic``, ``sentiment``, ``event_id`` (kept under their own
-        names).
+        :func:`cxlib.feedback.read_feedback`), and ``topic``, ``sentiment``, ``event_id``, ``customer_id`` (kept
+        under their own names).
 
     Returns
     -------
     dict
         Keyword arguments for :func:`build_dashboard`: ``text``, ``date``, ``score``, ``label``, ``case_id``,
-        ``topic``, ``sentiment``, ``event_id`` (None for roles not given).
+        ``topic``, ``sentiment``, ``event_id``, ``customer_id`` (None for roles not given).
 
     Examples
     --------
@@ -322,6 +323,10 @@ class Dashboard(Result):
         measures when linked by case); None without a score or sentiment.
     mentions : Mentions or None
         :func:`cxlib.feedback.find_mentions` of the feedback text (``text_topics``), else None.
+    per_customer : pandas.DataFrame or None
+        Feedback linked to the customer's whole journey by customer id (``customer_id`` and ``customer_key``
+        given, with an event log): the table of :func:`~cxlib.owners.per_customer_table`, in an owner view the
+        customers with feedback on the owner's touchpoints; None otherwise.
     """
 
     model: TouchpointModel
@@ -345,6 +350,7 @@ class Dashboard(Result):
     what_changed: object = None
     drivers: object = None
     mentions: object = None
+    per_customer: pd.DataFrame | None = None
 
     def parts(self) -> list:
         """The tables that are not empty, in the order of the dashboard report, then the notes and score note."""
@@ -356,6 +362,7 @@ class Dashboard(Result):
                   ("pains", "Top pain points with example verbatims"),
                   ("journey", "Journey measures per touchpoint (waits in hours)"),
                   ("per_case", "Per case: journey beside feedback"),
+                  ("per_customer", "Per customer: journey across cases beside feedback"),
                   ("association", "Association of journey features with the score (95% intervals)"))
         out = [show(getattr(self, name), caption=caption) for name, caption in tables
                if getattr(self, name) is not None and len(getattr(self, name))]
@@ -374,7 +381,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
                     repeat_window_days: float = 30.0, redact: bool = True, top: int = 3,
                     case_key: str = CASE, activity_key: str = ACT, timestamp_key: str = TS,
                     resource_key: str | None = RES, columns: dict | None = None,
-                    text_topics: dict | None = None, fdr: float = 0.05) -> Dashboard:
+                    text_topics: dict | None = None, fdr: float = 0.05, customer_id: str | None = None,
+                    customer_key: str | None = None) -> Dashboard:
     """Link feedback to the touchpoint model and compute every table of the dashboard or an owner report.
 
     Negative feedback is: rows whose ``sentiment`` is the negative label; else rows whose ``score`` is at most
@@ -434,6 +442,13 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         "what changed".
     fdr : float, default 0.05
         False-discovery rate of "what changed" (Benjamini-Hochberg over all its lines).
+    customer_id : str, optional
+        Feedback column with the customer id (the ``customer_id`` role of ``columns``).
+    customer_key : str, optional
+        Log column with the customer id. With ``customer_id`` and a log, the feedback is linked to the
+        customer's whole journey by customer id (:func:`~cxlib.owners.per_customer_table`: cases, re-contacts
+        within ``repeat_window_days``, first-contact resolution, beside the customer's feedback); an owner view
+        keeps the customers with feedback on the owner's touchpoints.
 
     Returns
     -------
@@ -451,6 +466,7 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         roles = _dashboard_columns(columns)
         text, case_id, date, event_id = roles["text"], roles["case_id"], roles["date"], roles["event_id"]
         label, topic, score, sentiment = roles["label"], roles["topic"], roles["score"], roles["sentiment"]
+        customer_id = roles["customer_id"] or customer_id
     notes: list[str] = []
     if owner and not redact:
         redact = True
@@ -491,7 +507,7 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         notes.append("Sentiment classified with VADER (cxlib.feedback.vader_sentiment, an English lexicon; "
                      "no labels were given).")
     for role, col in (("case_id", case_id), ("date", date), ("event_id", event_id), ("label", label),
-                      ("topic", topic), ("score", score), ("sentiment", sentiment)):
+                      ("topic", topic), ("score", score), ("sentiment", sentiment), ("customer_id", customer_id)):
         if col and col not in fb.columns:
             raise CxInputError(f"the feedback has no {role} column {col!r}; columns: "
                                f"{', '.join(map(str, fb.columns))}", column=col)
@@ -528,6 +544,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         if col in linked.columns:
             linked[col] = linked[col].map(lambda v: html.unescape(v) if isinstance(v, str) else v)
     raw_case_ids = None
+    # the per-customer table and its owner filter join on the raw customer ids (redaction below changes them)
+    raw_customer_ids = linked[customer_id].copy() if customer_id else None
     if redact:
         # every customer-derived value: verbatims, topics, touchpoint labels, ids and any other text column of
         # the feedback (not the model's touchpoint, the link method, score, sentiment or date of the figures)
@@ -599,6 +617,21 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         else:
             notes.append("The feedback has no score, so the association between journey features and the score "
                          "cannot be measured.")
+    per_customer = None
+    if customer_id and customer_key and log is not None:
+        customer_table = per_customer_table(
+            linked.assign(**{customer_id: raw_customer_ids}), log, customer_id=customer_id,
+            customer_key=customer_key, window_days=repeat_window_days, score=score, text=text, case_key=case_key,
+            activity_key=activity_key, timestamp_key=timestamp_key)
+        per_customer = customer_table.per_customer
+        notes.append(f"Feedback linked to the customer's whole journey by customer id ({customer_id} = "
+                     f"{customer_key} of the log): {customer_table.feedback_linked:,} of "
+                     f"{customer_table.feedback_rows:,} feedback rows with a customer id found the customer's "
+                     f"cases; a re-contact is a new case at most {repeat_window_days:g} days after the previous one "
+                     "ended.")
+    elif customer_id or customer_key:
+        notes.append("Per-customer journeys skipped: they need a customer-id column of the feedback "
+                     "(columns: customer_id), the log's customer column (customer_key) and an event log.")
     if owner:
         names = [tp.name for tp in view.touchpoints]
         linked = linked[linked["touchpoint"].isin(names)]
@@ -614,6 +647,9 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
             per_case = per_case[per_case["case_id"].isin(cases)].reset_index(drop=True)
             if score:
                 association = score_association(per_case, score="score").association
+        if per_customer is not None:
+            mine = set(raw_customer_ids.loc[linked.index].dropna().astype("string").str.strip())
+            per_customer = per_customer[per_customer["customer_id"].isin(mine)].reset_index(drop=True)
     drivers, drivers_note = dashboard_drivers(
         linked if raw_case_ids is None else linked.assign(**{case_id: raw_case_ids.loc[linked.index]}), model,
         score=score, sentiment=sentiment, negative_label=neg, labels=sentiment_labels, topic=topic,
@@ -626,8 +662,9 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         critical = _redact_columns(critical, ["top_negative_topics"])
         topic_shifts = _redact_columns(topic_shifts, ["topic"])
         per_case = _redact_columns(per_case, ["case_id", "text", "activities"])
+        per_customer = _redact_columns(per_customer, ["customer_id", "text"])
     return Dashboard(model=model, view=view, owner=owner or "", linked=linked, coverage=coverage,
                      scores=scores_now, trend=trend, changes=changes, topic_shifts=topic_shifts, journey=journey,
                      pains=pains, critical=critical, per_case=per_case, association=association, notes=notes,
                      link_methods=list(linking.link_methods), invalid_scores=invalid_scores, score_note=score_note,
-                     what_changed=changed, drivers=drivers, mentions=mentions)
+                     what_changed=changed, drivers=drivers, mentions=mentions, per_customer=per_customer)

@@ -164,10 +164,12 @@ def link_by_case(feedback: pd.DataFrame, log: pd.DataFrame, *, model: Touchpoint
         activity.loc[m["_i"].to_numpy()] = m[activity_key].to_numpy()
     todo = found & activity.isna()
     if todo.any() and date is not None and date in out.columns:
-        when = pd.to_datetime(out.loc[todo, date], errors="coerce", utc=True)
+        # both sides in UTC nanoseconds: merge_asof refuses keys of different units (a CSV read in µs, an XES in ns)
+        when = pd.to_datetime(out.loc[todo, date], errors="coerce", utc=True).dt.as_unit("ns")
         left = pd.DataFrame({"_k": keys[todo].astype(str), "_t": when, "_i": out.index[todo]}).dropna(subset=["_t"])
         right = (log[[case_key, timestamp_key, activity_key]].rename(columns={case_key: "_k", timestamp_key: "_t"})
                  .astype({"_k": str}).dropna(subset=["_t"]))
+        right["_t"] = pd.to_datetime(right["_t"], utc=True).dt.as_unit("ns")
         if len(left):
             m = pd.merge_asof(left.sort_values("_t"), right.sort_values("_t"), on="_t", by="_k",
                               direction="backward")
