@@ -214,6 +214,15 @@ else:
     impact_all = sc.topic_impact(with_topics, score=score, topic=topic_col, kind=kind, n_boot=n_boot, seed=seed)
     display(show(impact_all.drop(columns=["n", "n_no_score"]), caption="Topic impact overall", precision=1,
                  max_rows=20))
+    scored_with_topic = with_topics.loc[with_topics[topic_col].notna(), score].dropna()
+    one_outcome = len(scored_with_topic) > 0 and scored_with_topic.nunique() == 1  # e.g. a reason for negatives only
+    if one_outcome:
+        display(say("Every response with a topic has the same score ({value}): the topic column is recorded for "
+                    "that outcome only. Each topic's impact is then its share of those responses by construction: "
+                    "read it as how much of that feedback names the topic, not as evidence that the topic drives "
+                    "the score (the key drivers below do not use this column{instead}).",
+                    value=str(scored_with_topic.iloc[0]),
+                    instead="; they use the topics of each clause" if mentions and text is not None else ""))
 
 # %%
 if topic_source is not None:
@@ -246,6 +255,9 @@ if mentions and text is not None:
     driver_table, driver_columns = driver_table.join(presence[top]), driver_columns + top
     topic_note = "topics per clause of the PII-redacted text (cxlib.feedback.find_mentions, " + \
         found_mentions.sentiment_source + ")"
+elif topic_source is not None and one_outcome:
+    topic_note = (f"none: the topic column '{topic_col}' is recorded for one outcome only, so it goes with that "
+                  "outcome by construction and is not a driver; set `mentions` to find topics per clause")
 elif topic_source is not None:
     top = with_topics[topic_col].value_counts().head(max_driver_topics).index.tolist()
     for name in top:

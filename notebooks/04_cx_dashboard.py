@@ -30,6 +30,8 @@ feedback_file = "data/bpic2016_complaints.csv"  # the feedback table
 feedback_options = {}           # sep, encoding, sheet, dayfirst for cxlib.feedback.read_feedback
 columns = {"text": "ComplaintTopic_EN", "case_id": "CustomerID", "date": "ContactDate",
            "event_id": "ComplaintID", "topic": "ComplaintTopic_EN"}  # feedback columns by role
+customer_key = None             # log column with the customer id: with the customer_id role in columns, feedback
+                                # is linked to the customer's whole journey across cases; None leaves it out
 date_format = None              # strftime format of the feedback date, inferred when None
 link = ["case", "label", "topic"]  # link methods, in order
 period = "M"                    # period of trends and of what changed: D, W, M or Q
@@ -62,7 +64,7 @@ feedback_table, fb_report = co.read_dashboard_feedback(feedback_file, columns=co
                                                       with_report=True, **feedback_options)
 d = co.build_dashboard(feedback_table, model, log=events, owner=owner, link=link, period=period,
                        success_ends=success_ends, redact=bool(redact or owner), top=top_pain_points,
-                       columns=columns, text_topics=text_topics or None, fdr=fdr)
+                       columns=columns, text_topics=text_topics or None, fdr=fdr, customer_key=customer_key)
 heading = title or model.project
 display(say("<b>{heading}</b>: {view}.", heading=heading,
             view=f"owner report for {owner}" if owner else "overview of every touchpoint and owner"))
@@ -150,9 +152,11 @@ if len(d.changes):
 else:
     display(say("No comparison with the previous period: no dated feedback."))
 if len(d.topic_shifts):
-    display(show(d.topic_shifts, caption="Negative topics that grew or shrank (share of the touchpoint's "
-                                         "negative feedback, previous against current period; p-values are "
-                                         "not corrected for testing several topics)"))
+    display(show(d.topic_shifts, caption="Negative topics of the topic column, previous against current period "
+                                         "(share of the touchpoint's negative feedback). Each p-value and "
+                                         "verdict is for one topic alone, not corrected for testing several, "
+                                         "so some 'more' / 'fewer' are expected by chance; 'What is new or "
+                                         "worse' above corrects all its lines together"))
 
 # %% [markdown]
 # ## Top pain points
@@ -186,6 +190,11 @@ if d.per_case is not None:
         display(show(d.association, caption="Association of journey features with the score (95% intervals)"))
 else:
     display(say("The feedback is not linked to journeys by case id here, so there is no per-case table."))
+if d.per_customer is not None:
+    display(show(d.per_customer, max_rows=15,
+                 caption="Per customer: the journey across cases (re-contacts, first-contact resolution) beside "
+                         "the customer's feedback (customers with feedback on the touchpoints of this report; "
+                         "ids and verbatims redacted)"))
 
 # %% [markdown]
 # ## Key drivers: what goes with the score

@@ -105,6 +105,10 @@ def test_planted_rule_on_a_real_log_is_recovered():
     noise = np.random.default_rng(7).normal(0, 1, len(table))
     table["score"] = np.clip(np.round(9 - sum(terms.values()) + noise), 0, 10)
     expected = sorted(terms, key=lambda name: -terms[name].var())
+    # the variances of the terms on this log: 3^2 x 0.271 x 0.729 = 1.78 (27.1 % of the cases repeat an activity),
+    # 0.08^2 x 11.1^2 = 0.79 (longest wait: sd 11.1 days), 0.5^2 x 0.80^2 = 0.16 (hand-offs: sd 0.80)
+    assert expected == ["had_repeat", "max_wait_days", "handoffs"]
+    assert [round(float(terms[name].var()), 2) for name in expected] == [1.78, 0.79, 0.16]
     kd = key_drivers(table, outcome="score", drivers=["had_repeat", "max_wait_days", "handoffs", "service_level"],
                      n_boot=50, seed=0)
     ranked = kd.importance[kd.importance["status"] == "ranked"]
@@ -113,3 +117,10 @@ def test_planted_rule_on_a_real_log_is_recovered():
     effects = kd.effects.set_index("term")
     assert (effects.loc[expected, "effect_high"] < 0).all()  # every planted term lowers the score
     assert effects.loc["had_repeat", "effect_low"] < -3 * 0.9 and effects.loc["had_repeat", "effect_high"] > -3 * 1.1
+    # the rule's effect of each number from its 25th to its 75th percentile: the wait, 0.08 x (p75 - p25) days
+    # (0.08 x (39.2 - 22.0) = 1.38 points); the hand-offs, 0.5 x (2 - 1) = 0.5 points. Rounding to whole points and
+    # clipping at 0 and 10 bias them a little, hence 10 %
+    p25, p75 = np.percentile(table["max_wait_days"], [25, 75])
+    assert effects.loc["max_wait_days", "effect"] == pytest.approx(-0.08 * (p75 - p25), rel=0.1)
+    assert effects.loc["handoffs", "effect"] == pytest.approx(-0.5, rel=0.1)
+    assert effects.loc["service_level = Value 3", "direction"] == "unclear"  # not in the rule

@@ -95,12 +95,51 @@ def dashboard_changes(linked: pd.DataFrame, model: TouchpointModel, *, changes: 
         elif mentions is not None:
             topics = topic_shifts(linked, date=date, period=period, negative=negative, mentions=mentions.mentions,
                                   current=current, previous=previous)
-        elif topic:
-            topics = topic_shifts(linked, topic=topic, date=date, period=period, negative=negative,
+            if options.get("method", "taxonomy") == "taxonomy" and len(topics):
+                # the topics are the touchpoints' own seed words: at its own touchpoint such a topic measures
+                # how the feedback was linked there (partly by those very words), not a change in what customers
+                # say, so it is not tested there
+                own = topics["item"].astype(str) == topics["touchpoint"].astype(str)
+                if own.any():
+                    topics = topics[~own].reset_index(drop=True)
+                    notes.append("Topics are the touchpoints' seed words found per clause; a touchpoint's own "
+                                 "seed-word topic is not tested at that touchpoint (feedback is linked to it by "
+                                 f"those same words), so {int(own.sum())} such lines are left out.")
+        if topic:
+            # the topic column (e.g. an annotated complaint reason) is tested too, in the same family, so that
+            # no topic change in the report escapes the correction
+            column = topic_shifts(linked, topic=topic, date=date, period=period, negative=negative,
                                   current=current, previous=previous)
+            if topics is not None and len(topics) and len(column):
+                topics = topics.assign(test=topics["test"] + "; topics per clause")
+                column = column.assign(test=column["test"] + f"; topic column {topic!r}")
+                topics = pd.concat([topics, column], ignore_index=True)
+            elif topics is None or not len(topics):
+                topics = column
     result = what_changed(changes, journey=journey, topics=topics, model=model, fdr=fdr)
     result.notes.extend(notes)
+    last = _last_date(linked, date, log, keys)
+    if last is not None and result.current:
+        try:
+            end = pd.Period(result.current, freq=period).end_time.tz_localize(last.tz)
+        except ValueError:
+            end = None
+        if end is not None and last < end.floor("D"):
+            result.notes.append(f"The current period {result.current} is not complete: the data end on "
+                                f"{last:%Y-%m-%d}, so it holds fewer responses and cases than a full period "
+                                "(a journey that started late in it may not have ended yet).")
     return result
+
+
+def _last_date(linked: pd.DataFrame, date: str | None, log: pd.DataFrame | None, keys: dict):
+    """The latest date in the feedback (and the log), as a UTC timestamp, or None."""
+    stamps = []
+    if date and date in linked:
+        stamps.append(pd.to_datetime(linked[date], errors="coerce", utc=True).max())
+    if log is not None and keys.get("timestamp_key") in log:
+        stamps.append(pd.to_datetime(log[keys["timestamp_key"]], errors="coerce", utc=True).max())
+    stamps = [s for s in stamps if pd.notna(s)]
+    return max(stamps) if stamps else None
 
 
 def dashboard_drivers(linked: pd.DataFrame, model: TouchpointModel, *, score: str | None, sentiment: str | None,
@@ -130,6 +169,11 @@ def dashboard_drivers(linked: pd.DataFrame, model: TouchpointModel, *, score: st
         top = presence.sum().sort_values(ascending=False).head(max_topics).index.tolist()
         table = table.join(presence[top])
         drivers += top
+    elif topic and _one_outcome_only(table, topic, outcome, outcome_as, negative_label):
+        # e.g. a complaint reason given only for negative tweets: its presence is the outcome, not a driver of it
+        notes.append(f"The topic column {topic!r} is not a driver: every row that has a topic has the same "
+                     "outcome (a reason recorded only for that outcome), so it goes with the outcome by "
+                     "construction. Topics found per clause of the text (text_topics) can be drivers.")
     elif topic:
         counts = table[topic].value_counts()
         top = counts.head(max_topics).index.tolist()
@@ -143,7 +187,8 @@ def dashboard_drivers(linked: pd.DataFrame, model: TouchpointModel, *, score: st
         table = joined[joined["case_found"]]
         drivers += extra
     if not drivers:
-        return None, " ".join([*notes, "Key drivers: no driver to test (one touchpoint and no topics)."])
+        return None, " ".join([*notes, "Key drivers: no driver left to test." if notes
+                                     else "Key drivers: no driver to test (one touchpoint and no topics)."])
     try:
         result = key_drivers(table, outcome=outcome, outcome_as=outcome_as, drivers=drivers,
                              labels=labels, min_n=min_n, seed=seed, n_boot=200)
@@ -151,6 +196,20 @@ def dashboard_drivers(linked: pd.DataFrame, model: TouchpointModel, *, score: st
         return None, " ".join([*notes, f"Key drivers could not be computed: {err}"])
     result.notes.extend(notes)
     return result, ""
+
+
+def _one_outcome_only(table: pd.DataFrame, topic: str, outcome: str, outcome_as: str, negative_label: str) -> bool:
+    """Whether every row with a topic has the same yes/no outcome while the outcome varies over all rows."""
+    if outcome_as == "negative":
+        usable = table[outcome].notna()
+        yes = table[outcome].astype(str).eq(str(negative_label))
+    elif outcome_as == "detractor":
+        values = pd.to_numeric(table[outcome], errors="coerce")
+        usable, yes = values.notna(), values <= 6
+    else:
+        return False
+    has = table[topic].notna() & usable
+    return bool(has.any() and yes[has].nunique() == 1 and yes[usable].nunique() == 2)
 
 
 def restrict_changes(result: WhatChanged | None, names) -> WhatChanged | None:

@@ -91,10 +91,11 @@ def dashboard_summary(dashboard, *, title: str = "", max_tiles: int = 8) -> Summ
     """The summary of a CX dashboard or owner report, from :func:`cxlib.owners.build_dashboard`'s result.
 
     Tiles: each touchpoint's headline score against its target, with its light (most critical first). Needs
-    attention: the red touchpoints with their owners. Changes: the touchpoints whose score changed
-    significantly since the previous period (z-test, 5 %) and the negative topics whose share did, largest
-    first. Top pain point: the first pain point of the most critical touchpoint (never a noise class such as
-    "Can't Tell"), with one of its verbatims (PII redacted).
+    attention: the red touchpoints with their owners. Changes: the flagged lines of the dashboard's "what
+    changed" (scores, topics and journey measures tested together, Benjamini-Hochberg), each with its owner;
+    without it, the touchpoints whose score changed significantly since the previous period (z-test, 5 %) and
+    the negative topics whose share did, largest first. Top pain point: the first pain point of the most
+    critical touchpoint (never a noise class such as "Can't Tell"), with one of its verbatims (PII redacted).
 
     Parameters
     ----------
@@ -147,7 +148,18 @@ def dashboard_summary(dashboard, *, title: str = "", max_tiles: int = 8) -> Summ
         attention = ([f"No touchpoint is red. Amber (cannot tell yet): {_names(list(amber['touchpoint']))}."]
                      if len(amber) else ["No touchpoint is red or amber."])
     changes = []
-    if len(d.changes):
+    changed = getattr(d, "what_changed", None)
+    if changed is not None and changed.tests:
+        # the report's "what changed" section: every line corrected together, so the summary says the same
+        flagged = changed.flagged
+        for _, row in flagged.head(4).iterrows():
+            who = f"{row['owner']}: " if str(row.get("owner") or "") else ""
+            changes.append(f"{who}{row['sentence']}")
+        if not len(flagged):
+            changes.append(f"Nothing changed beyond chance from {changed.previous} to {changed.current}: none of "
+                           f"the {changed.tests:,} lines tested is flagged (Benjamini-Hochberg over every "
+                           f"touchpoint's lines, false-discovery rate {changed.fdr:.0%}).")
+    elif len(d.changes):
         sig = d.changes[d.changes["p_value"] < 0.05]
         sig = sig.reindex(sig["change"].abs().sort_values(ascending=False).index)
         for _, row in sig.head(3).iterrows():
@@ -159,7 +171,7 @@ def dashboard_summary(dashboard, *, title: str = "", max_tiles: int = 8) -> Summ
             first = d.changes.iloc[0]
             changes.append(f"No touchpoint's score changed significantly from {first['previous']} to "
                            f"{first['current']} (z-test, 5% level).")
-    if len(d.topic_shifts):
+    if len(d.topic_shifts) and (changed is None or not changed.tests):
         shifts = d.topic_shifts[(d.topic_shifts["p_value"] < 0.05) & ~d.topic_shifts["topic"].map(is_noise)]
         shifts = shifts.reindex(shifts["change"].abs().sort_values(ascending=False).index)
         for _, row in shifts.head(2).iterrows():
@@ -198,7 +210,11 @@ def dashboard_summary(dashboard, *, title: str = "", max_tiles: int = 8) -> Summ
     if pain_row is not None and not (len(red) and pain_row["touchpoint"] == red.iloc[0]["touchpoint"]):
         steps.append(f"Read the verbatims behind “{pain_row['topic']}” ({pain_row['touchpoint']}) to find the "
                      "fix.")
-    worse = d.changes[(d.changes["p_value"] < 0.05) & (d.changes["verdict"] == "worse")] if len(d.changes) else []
+    if changed is not None and changed.tests:
+        worse = changed.flagged[(changed.flagged["kind"] == "score") & (changed.flagged["verdict"] == "worse")]
+    else:
+        worse = (d.changes[(d.changes["p_value"] < 0.05) & (d.changes["verdict"] == "worse")] if len(d.changes)
+                 else [])
     if len(worse):
         row = worse.iloc[0]
         steps.append(f"Find out what changed at {row['touchpoint']} in {row['current']}: its score fell "
@@ -212,7 +228,8 @@ def dashboard_summary(dashboard, *, title: str = "", max_tiles: int = 8) -> Summ
         steps.append("Send each owner their report (linked above) so they see their own touchpoints.")
     return Summary(title=title, tiles=tiles, attention=attention[:5], attention_title=attention_title,
                    changes=changes[:4], pain_point=pain, verbatim=quote, next_steps=steps[:5],
-                   notes=[_LIGHT_RULE])
+                   notes=[_LIGHT_RULE], **({"changes_title": "What changed since the previous period"}
+                                            if changed is not None and changed.tests else {}))
 
 
 # ---- scores ------------------------------------------------------------------------------------------------
