@@ -34,6 +34,9 @@ _EXAMPLES = 3
 class ParsedIds:
     """Ids normalised by :func:`normalise_ids`.
 
+    Every id column the readers take (a log's case ids, the feedback's ``id`` and ``case_id``) goes through this
+    one rule, so that an id read from two files compares equal when it means the same case.
+
     Attributes
     ----------
     values : pandas.Series

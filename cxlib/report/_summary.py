@@ -79,6 +79,15 @@ def _score_tile(row, label: str) -> Tile:
                 light if light in ("green", "amber", "red", "grey") else "", " · ".join(detail))
 
 
+def _attention(red_lines: list, amber: list) -> tuple[str, list]:
+    """The heading and lines of the summary's attention block: the red touchpoints, else the amber ones."""
+    if red_lines:
+        return "Red against target", red_lines
+    if amber:
+        return "Needs attention", [f"No touchpoint is red. Amber (cannot tell yet): {_names(amber)}."]
+    return "Needs attention", ["No touchpoint is red or amber."]
+
+
 def _gap_sentence(row, measure: str) -> str:
     """"sentiment index −79.6 against a target of −40" """
     unit = _unit(row.get("measure"))
@@ -109,7 +118,8 @@ def dashboard_summary(dashboard, *, title: str = "", max_tiles: int = 8) -> Summ
     Returns
     -------
     cxlib.display.Summary
-        The summary.
+        Tiles per touchpoint, the red touchpoints with their owners, the flagged changes, the top pain point with
+        a verbatim and what to do next; displayed, it is the box at the top of the report.
 
     Examples
     --------
@@ -142,11 +152,7 @@ def dashboard_summary(dashboard, *, title: str = "", max_tiles: int = 8) -> Summ
     grey = head[head["light"] == "grey"] if len(head) else head
     attention = [f"{row['touchpoint']} (owner: {row['owner']}): {_gap_sentence(row, _measure_name(row['measure']))}"
                  for _, row in red.iterrows()]
-    attention_title = "Red against target"
-    if not attention:
-        attention_title = "Needs attention"
-        attention = ([f"No touchpoint is red. Amber (cannot tell yet): {_names(list(amber['touchpoint']))}."]
-                     if len(amber) else ["No touchpoint is red or amber."])
+    attention_title, attention = _attention(attention, list(amber["touchpoint"]))
     changes = []
     changed = getattr(d, "what_changed", None)
     if changed is not None and changed.tests:
@@ -262,7 +268,9 @@ def scores_summary(lights: pd.DataFrame, *, touchpoint: str, measure: str, overa
     Returns
     -------
     cxlib.display.Summary
-        The summary.
+        The overall score and each touchpoint's score against its target as tiles, the touchpoints that miss
+        their target, the largest significant changes, the topic that pulls the score down most, and what to
+        look at next.
 
     Examples
     --------
@@ -288,11 +296,7 @@ def scores_summary(lights: pd.DataFrame, *, touchpoint: str, measure: str, overa
     grey = ordered[ordered["light"] == "grey"]
     green = ordered[ordered["light"] == "green"]
     attention = [f"{row[touchpoint]}: {_gap_sentence(row, name)}" for _, row in red.iterrows()]
-    attention_title = "Red against target"
-    if not attention:
-        attention_title = "Needs attention"
-        attention = ([f"No touchpoint is red. Amber (cannot tell yet): {_names(list(amber[touchpoint]))}."]
-                     if len(amber) else ["No touchpoint is red or amber."])
+    attention_title, attention = _attention(attention, list(amber[touchpoint]))
     change_lines = []
     if changes is not None and len(changes):
         sig = changes[changes["significant"].astype(bool)]
