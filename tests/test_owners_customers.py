@@ -99,3 +99,24 @@ def test_customer_id_column_role(tmp_path, shop):
     with pytest.raises(CxInputError, match="customer_id column 'nope'"):
         co.build_dashboard(fb, model, log=log, link=["case"], case_id="case_id", customer_id="nope",
                            customer_key="customer", success_ends="all")
+
+
+def test_an_owner_sees_only_its_own_feedback_of_a_shared_case_and_customer(shop):
+    """ann writes twice about case k2: once about the call (Phone team), once about the solving (Back office).
+    Each owner's per-case and per-customer rows hold only the verbatim and score given at its own touchpoint."""
+    model, log, feedback = shop
+    extra = pd.DataFrame({"text": ["BACKOFFICEONLY slow fix"], "case_id": ["k2"], "cust": ["ann@example.com"],
+                          "score": [1], "date": pd.to_datetime(["2024-01-06 13:00"], utc=True),
+                          "event": ["solve"]})
+    shared = (model, log, pd.concat([feedback, extra], ignore_index=True))
+    phone = _build(shared, owner="Phone team")
+    back = _build(shared, owner="Back office")
+    overview = _build(shared)
+    assert "BACKOFFICEONLY" in overview.per_case.to_string() and "BACKOFFICEONLY" in overview.per_customer.to_string()
+    for table in (phone.per_case, phone.per_customer):
+        assert "BACKOFFICEONLY" not in table.to_string() and "called twice" in table.to_string()
+    # the scores are the owner's own: ann's call 3 for the Phone team, her solve 1 (and B's 9) for the back office
+    assert phone.per_customer.set_index("cases").loc[3, "score"] == 3.0
+    assert back.per_customer.set_index("cases").loc[3, "score"] == 1.0
+    assert "called twice" not in back.per_case.to_string() and "called twice" not in back.per_customer.to_string()
+    assert "BACKOFFICEONLY" not in phone.show()._repr_html_()

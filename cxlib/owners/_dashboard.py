@@ -640,16 +640,20 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         scores_now, trend, changes, topic_shifts, journey, pains, critical = map(
             pick, (scores_now, trend, changes, topic_shifts, journey, pains, critical))
         changed = restrict_changes(changed, names)
+        # the per-case and per-customer tables are built again from the owner's feedback only: a case or a
+        # customer with feedback at another owner's touchpoint too shows none of that feedback here
         if per_case is not None:
-            ids = linked[case_id] if raw_case_ids is None else raw_case_ids.loc[linked.index]
-            found_case = linked.get("case_found", pd.Series(False, index=linked.index)).astype(bool)
-            cases = set(ids[found_case].astype(str).str.strip())
-            per_case = per_case[per_case["case_id"].isin(cases)].reset_index(drop=True)
+            mine = linked if raw_case_ids is None else linked.assign(**{case_id: raw_case_ids.loc[linked.index]})
+            per_case = per_case_table(mine, log, case_id=case_id, score=score, text=text, case_key=case_key,
+                                      activity_key=activity_key, timestamp_key=timestamp_key,
+                                      resource_key=resource_key).per_case
             if score:
                 association = score_association(per_case, score="score").association
         if per_customer is not None:
-            mine = set(raw_customer_ids.loc[linked.index].dropna().astype("string").str.strip())
-            per_customer = per_customer[per_customer["customer_id"].isin(mine)].reset_index(drop=True)
+            per_customer = per_customer_table(
+                linked.assign(**{customer_id: raw_customer_ids.loc[linked.index]}), log, customer_id=customer_id,
+                customer_key=customer_key, window_days=repeat_window_days, score=score, text=text,
+                case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key).per_customer
     drivers, drivers_note = dashboard_drivers(
         linked if raw_case_ids is None else linked.assign(**{case_id: raw_case_ids.loc[linked.index]}), model,
         score=score, sentiment=sentiment, negative_label=neg, labels=sentiment_labels, topic=topic,
