@@ -120,3 +120,41 @@ def test_an_owner_sees_only_its_own_feedback_of_a_shared_case_and_customer(shop)
     assert back.per_customer.set_index("cases").loc[3, "score"] == 1.0
     assert "called twice" not in back.per_case.to_string() and "called twice" not in back.per_customer.to_string()
     assert "BACKOFFICEONLY" not in phone.show()._repr_html_()
+
+
+SEEDED = """\
+project: Shop
+touchpoints:
+  - name: Call
+    owner: Phone team
+    activities: [call]
+    labels: [Call]
+    seed_words: [hotline, phone]
+  - name: Solve
+    owner: Back office
+    activities: [solve]
+    labels: [Solve]
+    seed_words: [refund, repair]
+"""
+
+
+def test_an_owner_sees_only_its_own_mentions(tmp_path):
+    """Topics per clause (text_topics) in an owner report come from the owner's feedback only: the back
+    office's refund complaints are neither counted nor quoted in the phone team's report."""
+    path = tmp_path / "seeded.yml"
+    path.write_text(SEEDED, encoding="utf-8")
+    model = co.read_touchpoint_model(path)
+    feedback = pd.DataFrame({
+        "text": ["the hotline kept me waiting", "phone support was rude, but kind later",
+                 "REFUNDSECRET refund never arrived", "repair took weeks"],
+        "where": ["Call", "Call", "Solve", "Solve"], "score": [2, 5, 1, 3]})
+    kwargs = {"link": ["label"], "label": "where", "score": "score", "text_topics": {"method": "taxonomy"}}
+    overview = co.build_dashboard(feedback, model, **kwargs)
+    phone = co.build_dashboard(feedback, model, owner="Phone team", **kwargs)
+    assert overview.linked["touchpoint"].tolist() == ["Call", "Call", "Solve", "Solve"]
+    assert set(overview.mentions.counts()["topic"]) == {"Call", "Solve"}
+    counts = phone.mentions.counts()
+    assert counts["topic"].tolist() == ["Call"] and counts["documents"].tolist() == [2]
+    assert len(phone.mentions.documents) == 2
+    assert "REFUNDSECRET" not in phone.mentions.segments.to_string()
+    assert "REFUNDSECRET" not in phone.show()._repr_html_()

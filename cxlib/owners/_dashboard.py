@@ -6,7 +6,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -371,6 +371,20 @@ class Dashboard(Result):
 
 
 @share_docs
+def _mentions_of(mentions, documents):
+    """``mentions`` (a :class:`cxlib.feedback.Mentions`) of the given documents only (index labels)."""
+    keep = mentions.documents.index.isin(documents)
+    docs = mentions.documents.loc[keep]
+    untopiced = int((docs["n_topics"] == 0).sum())
+    notes = [n for n in mentions.notes if "mention no topic" not in n]
+    if untopiced:
+        notes.append(f"{untopiced:,} of {len(docs):,} documents mention no topic.")
+    return replace(
+        mentions, documents=docs,
+        segments=mentions.segments[mentions.segments["doc"].isin(documents)].reset_index(drop=True),
+        mentions=mentions.mentions[mentions.mentions["doc"].isin(documents)].reset_index(drop=True), notes=notes)
+
+
 def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.DataFrame | None = None,
                     owner: str | None = None, link=("case", "label", "topic"), text: str = "text",
                     case_id: str | None = None, date: str | None = None, date_format: str | None = None,
@@ -640,6 +654,8 @@ def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.D
         scores_now, trend, changes, topic_shifts, journey, pains, critical = map(
             pick, (scores_now, trend, changes, topic_shifts, journey, pains, critical))
         changed = restrict_changes(changed, names)
+        if mentions is not None:  # the owner's feedback only: its clauses, topics and counts
+            mentions = _mentions_of(mentions, linked.index)
         # the per-case and per-customer tables are built again from the owner's feedback only: a case or a
         # customer with feedback at another owner's touchpoint too shows none of that feedback here
         if per_case is not None:
