@@ -370,7 +370,6 @@ class Dashboard(Result):
         return out + [say("{note}", note=note) for note in notes]
 
 
-@share_docs
 def _mentions_of(mentions, documents):
     """``mentions`` (a :class:`cxlib.feedback.Mentions`) of the given documents only (index labels)."""
     keep = mentions.documents.index.isin(documents)
@@ -385,6 +384,7 @@ def _mentions_of(mentions, documents):
         mentions=mentions.mentions[mentions.mentions["doc"].isin(documents)].reset_index(drop=True), notes=notes)
 
 
+@share_docs
 def build_dashboard(feedback: pd.DataFrame, model: TouchpointModel, *, log: pd.DataFrame | None = None,
                     owner: str | None = None, link=("case", "label", "topic"), text: str = "text",
                     case_id: str | None = None, date: str | None = None, date_format: str | None = None,
