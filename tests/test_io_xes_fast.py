@@ -11,7 +11,7 @@ the same verdicts as the in-process check, and the reader must work the same wit
 from __future__ import annotations
 
 import datetime as dt
-import os
+import gzip
 import sys
 
 import numpy as np
@@ -158,23 +158,21 @@ def test_drawn_tables_match_the_general_path_or_leave_it_the_work(rows, classify
         assert report.to_dict() == general_report.to_dict()
 
 
-# ------------------------------------------------------------------------------ the helper that inflates
+# ------------------------------------------------------------------------- the helper that checks gzip files
 
 @pytest.fixture
 def helper_for_every_size(monkeypatch):
     """The helper starts for small files too (the reader keeps it for files of 1 MiB and more)."""
-    if not os.path.isdir("/dev/fd"):
-        pytest.skip("no /dev/fd here: the reader checks in-process instead")
     monkeypatch.setattr(_xes, "_HELPER_FROM_BYTES", 0)
     started = []
-    real = _xes._start_gunzip
+    real = _xes._start_check
 
     def counted(target):
-        feed = real(target)
-        started.append(feed is not None)
-        return feed
+        checker = real(target)
+        started.append(checker is not None)
+        return checker
 
-    monkeypatch.setattr(_xes, "_start_gunzip", counted)
+    monkeypatch.setattr(_xes, "_start_check", counted)
     return started
 
 
@@ -185,12 +183,11 @@ def helper_for_every_size(monkeypatch):
     ("xes_plain_named.xes.gz", 3),  # not gzip
 ])
 def test_helper_verdicts(name, verdict, helper_for_every_size):
-    _pipe, read_fd, process = _xes._start_gunzip(FILES / name)
-    with os.fdopen(read_fd, "rb") as pipe:
-        inflated = pipe.read()
-    assert process.wait() == verdict
-    if verdict == 0:
-        assert inflated.rstrip().endswith(b"</log>")
+    assert _xes._start_check(FILES / name).wait() == verdict
+
+
+def test_helper_verdict_on_a_file_that_cannot_be_read(helper_for_every_size, tmp_path):
+    assert _xes._start_check(tmp_path / "gone.xes.gz").wait() == 7
 
 
 def test_reader_with_and_without_the_helper_gives_the_same_log(helper_for_every_size, monkeypatch):
@@ -209,11 +206,21 @@ def test_reader_with_and_without_the_helper_gives_the_same_log(helper_for_every_
     assert {**report.to_dict(), "seconds": 0} == {**report_without.to_dict(), "seconds": 0}
     monkeypatch.setattr(_xes, "_HELPER_FROM_BYTES", 0)
     monkeypatch.setattr(sys, "executable", "")  # no interpreter to start: no helper, whatever the size
-    assert _xes._start_gunzip(path) is None
+    assert _xes._start_check(path) is None
+
+
+def test_a_log_cut_after_a_whole_trace_is_caught_with_the_helper(helper_for_every_size, tmp_path):
+    """rustxes reads such a log without complaint (the first traces only); the helper's check refuses it."""
+    raw = gzip.decompress((DATA / "helpdesk.xes.gz").read_bytes())
+    cut = tmp_path / "cut.xes.gz"
+    cut.write_bytes(gzip.compress(raw[:raw.rfind(b"</trace>", 0, len(raw) // 2) + len(b"</trace>")]))
+    with pytest.raises(CxInputError, match="invalid XML at line .*Premature end of data in tag log"):
+        cxlib.read_log(cut, cache=False)
+    assert helper_for_every_size == [True]
 
 
 def test_helper_that_fails_on_its_own_falls_back_to_reading_the_file(helper_for_every_size, monkeypatch):
-    monkeypatch.setattr(_xes, "_GUNZIP", "import os; os._exit(9)")  # writes nothing, fails
+    monkeypatch.setattr(_xes, "_CHECK", "import os; os._exit(9)")  # fails without looking at the file
     log, report = cxlib.read_log(DATA / "helpdesk.xes.gz", cache=False, with_report=True)
     assert helper_for_every_size == [True]
     assert len(log) == 21348 and report.reader == "rustxes" and report.rows_dropped == 0

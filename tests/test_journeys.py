@@ -719,7 +719,7 @@ def test_enriched_table_from_arrays_equals_the_window_definition(seed):
     again = _engine.enrich_arrays(case[order], act[order], ts[order], pos[order], [codes[0].take(pa.array(order))])
     pd.testing.assert_frame_equal(again[0].to_pandas().sort_values("pos", ignore_index=True), fast)
     # the traces table: each case's activity codes in order, as the ordered list aggregation defines it
-    _, fast_traces = _engine.enrich_arrays(case, act, ts, pos, codes)
+    fast_traces = _engine.enrich_arrays(case, act, ts, pos, codes)[1]
     slow_traces = _engine.to_pandas(_engine.traces(_engine.enrich(base, 1))).sort_values("case", ignore_index=True)
     fast_traces = fast_traces.to_pandas().sort_values("case", ignore_index=True)
     assert fast_traces["case"].tolist() == slow_traces["case"].tolist()

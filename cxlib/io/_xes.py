@@ -4,11 +4,11 @@ The Rust reader writes panics and per-value parse messages straight to the proce
 captured at the file-descriptor level and summarised in the load report instead of reaching the terminal.
 A file's content decides how it is read: gzip under ``.xes`` or plain XML under ``.xes.gz`` both work.
 
-A ``.xes.gz`` file of 1 MiB or more is inflated once: where the platform has ``/dev/fd``, a small helper
-process inflates it into a pipe that rustxes reads as plain XML, so inflating and parsing run side by side;
-on the way the helper checks that the gzip stream is complete and that the XML ends with ``</log>`` (rustxes
-silently returns the first traces of a log cut short). Smaller files, and every file elsewhere, are checked
-first and then inflated by rustxes itself.
+rustxes silently returns the first traces of a log whose XML is cut short after a whole trace, so every gzip
+file is checked: the gzip stream must be complete and the XML must end with ``</log>``. For a ``.xes.gz`` file of
+1 MiB or more a small helper process does the check while rustxes reads the file itself, so the check runs on
+the second core beside the parse instead of before it (rustxes holds the interpreter lock while it parses, so a
+thread could not). Smaller files, or where no helper can start, are checked first in-process.
 """
 
 from __future__ import annotations
@@ -120,81 +120,62 @@ def _rustxes(target: Path, report: LoadReport):
     return _take_rustxes(*_run_rustxes(target), report)
 
 
-# Run as ``python -I -S -c _GUNZIP FILE``: inflate the first gzip member of FILE (as rustxes does) to stdout.
-# The exit code is the verdict: 0 complete and ending with </log>, 3 not gzip, 4 stream cut short, 5 complete
-# but not ending with </log>, 6 the reader stopped reading, 7 the file could not be read.
-_GUNZIP = r"""
+# Run as ``python -I -S -c _CHECK FILE``: inflate the first gzip member of FILE (as rustxes does) and keep its
+# last bytes. The exit code is the verdict: 0 complete and ending with </log>, 3 not gzip, 4 stream cut short,
+# 5 complete but not ending with </log>, 7 the file could not be read.
+_CHECK = r"""
 import os, sys, zlib
 inflater, tail = zlib.decompressobj(31), b""
 try:
     with open(sys.argv[1], "rb") as fh:
         while not inflater.eof:
-            block = fh.read(1 << 16)
+            block = fh.read(1 << 20)
             if not block:
                 break
-            out = memoryview(inflater.decompress(block))
-            tail = (tail + bytes(out[-4096:]))[-4096:]
-            while out:
-                out = out[os.write(1, out):]
-except BrokenPipeError:
-    os._exit(6)
+            out = inflater.decompress(block)
+            if out:
+                tail = (tail + out[-4096:])[-4096:]
 except zlib.error:
     os._exit(3)
 except OSError:
     os._exit(7)
 os._exit(4 if not inflater.eof else 0 if tail.rstrip().endswith(b"</log>") else 5)
 """
-_READER_STOPPED = 6
 #: Smaller gzip files are checked in-process: starting the helper costs more than it takes over (~20 ms).
 _HELPER_FROM_BYTES = 1 << 20
 
 
-def _start_gunzip(target: Path):
-    """The helper inflating ``target`` into a pipe: ``(path to read, read end, process)``, or None where the
-    platform cannot (no ``/dev/fd``, no interpreter to start) or the file is small."""
+def _start_check(target: Path):
+    """The helper checking ``target`` (a process whose exit code is the verdict), or None where no helper can
+    start (no interpreter to start) or the file is small."""
     interpreter = os.path.basename(sys.executable or "").lower()
-    if not interpreter.startswith(("python", "pypy")) or not os.path.isdir("/dev/fd"):
+    if not interpreter.startswith(("python", "pypy")):
         return None  # an embedding application may name itself as sys.executable
     with contextlib.suppress(OSError):
         if target.stat().st_size < _HELPER_FROM_BYTES:
             return None
     try:
-        read_fd, write_fd = os.pipe()
-    except OSError:
+        return subprocess.Popen([sys.executable, "-I", "-S", "-c", _CHECK, str(target)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except Exception:  # noqa: BLE001 - no helper: the caller checks the file itself
         return None
-    try:
-        with contextlib.suppress(Exception):  # a larger pipe buffer means fewer switches between the two
-            import fcntl
-
-            fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
-        process = subprocess.Popen([sys.executable, "-I", "-S", "-c", _GUNZIP, str(target)],
-                                   stdin=subprocess.DEVNULL, stdout=write_fd, stderr=subprocess.DEVNULL)
-    except Exception:  # noqa: BLE001 - no helper: the caller checks and reads the file itself
-        os.close(read_fd)
-        return None
-    finally:
-        os.close(write_fd)
-    return f"/dev/fd/{read_fd}", read_fd, process
 
 
 def _rustxes_gzip(target: Path, path: Path, report: LoadReport):
-    """A gzip XES file: inflated by the helper into rustxes, checked on the way (see the module's docstring)."""
-    feed = _start_gunzip(target)
-    if feed is None:
+    """A gzip XES file read by rustxes while the helper checks it (see the module's docstring)."""
+    checker = _start_check(target)
+    if checker is None:
         _check_gzip_xes_end(target, path)
         return _rustxes(target, report)
-    pipe, read_fd, process = feed
     try:
-        table, error, text = _run_rustxes(pipe)
+        table, error, text = _run_rustxes(target)
     finally:
-        os.close(read_fd)
-        verdict = process.wait()
-    if verdict == 0 or (verdict == _READER_STOPPED and error is not None):
-        if verdict != 0:  # rustxes failed on the content; a damaged stream is still named first
-            _check_gzip_xes_end(target, path)
-        return _take_rustxes(table, error, text, report)
-    _check_gzip_xes_end(target, path)  # a damaged or cut-short file raises its error here
-    return _rustxes(target, report)  # the helper failed for reasons of its own: read the file directly
+        verdict = checker.wait()
+    if verdict != 0:
+        # a damaged or cut-short file raises its clear error here; if the helper failed for reasons of its own
+        # (the file checks out in-process), rustxes' table stands
+        _check_gzip_xes_end(target, path)
+    return _take_rustxes(table, error, text, report)
 
 
 def read_xes(path, report: LoadReport) -> pd.DataFrame:

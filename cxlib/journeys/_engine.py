@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ._local import CaseOrdered
+
 _LOCK = threading.Lock()
 _CON = None
 _NAMES = itertools.count()
@@ -239,9 +241,10 @@ def _within(values: np.ndarray, valid: np.ndarray, shift: int, first: np.ndarray
 
 
 def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndarray,
-                  attributes: list[pa.Array] = ()) -> tuple[pa.Table, pa.Table]:
+                  attributes: list[pa.Array] = ()) -> tuple[pa.Table, pa.Table, CaseOrdered]:
     """The enriched event table (see the module docstring) and the traces table (``case``, ``seq``: one row per
-    case with its activity codes in order) from coded events, as Arrow tables.
+    case with its activity codes in order) from coded events, as Arrow tables; and the same columns as numpy
+    arrays in case order (:class:`._local.CaseOrdered`, for the tables :mod:`._local` computes).
 
     The events are put in case order (``case``, then ``ts``, then ``pos``; a stable sort, skipped when the log is
     already in that order, as XES logs are), so that every window of :func:`enrich` becomes a shift of the
@@ -295,12 +298,14 @@ def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.nda
         "prev_ts": _within(ts, all_valid, 1, first1),
         "next_ts": _within(ts, all_valid, -1, last),
     })
-    for k, codes in enumerate(attributes):
+    carried = []
+    for k in range(len(attributes)):
         values = columns[f"a{k}"]
         valid = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         raw = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int32)
         columns[f"prev_a{k}"] = _within(raw, valid, 1, first1)
         columns[f"prev2_a{k}"] = _within(raw, valid, 2, first2)
+        carried.append((raw, valid))
     # the rows are in case order, so each case's touchpoints are one slice: the traces are a list array
     # over the same values with the case boundaries as offsets
     small = n < 2**31
@@ -308,7 +313,9 @@ def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.nda
     lists = pa.ListArray if small else pa.LargeListArray
     traces = pa.table({"case": pa.array(case[starts], type=pa.int32()),
                        "seq": lists.from_arrays(offsets, columns["act"])})
-    return pa.table(columns), traces
+    local = CaseOrdered(case=case, act=act, ts=ts, pos=pos, idx=idx, visit=visit, gap=gap, gap_ok=gap_ok,
+                        starts=starts, attributes=carried)
+    return pa.table(columns), traces, local
 
 
 def traces(events):
@@ -327,13 +334,14 @@ def events_table(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndar
     """Build the enriched event table and the traces table from the coded events (:func:`enrich_arrays`).
 
     Both stay Arrow tables that DuckDB scans in place (registered, see :func:`register`), so nothing is copied
-    into the database. Returns the two Ibis tables and the registered names (for :func:`drop_tables`).
+    into the database. Returns the two Ibis tables, the registered names (for :func:`drop_tables`) and the
+    case-ordered arrays (:class:`._local.CaseOrdered`).
     """
     size_threads(len(case))
-    events, traces_ = enrich_arrays(case, act, ts, pos, attributes)
+    events, traces_, local = enrich_arrays(case, act, ts, pos, attributes)
     table, name = register(events, "events")
     trace_table, trace_name = register(traces_, "traces")
-    return table, trace_table, [name, trace_name]
+    return table, trace_table, [name, trace_name], local
 
 
 def attribute_table(events, values: pd.DataFrame):

@@ -23,7 +23,7 @@ import pyarrow as pa
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..io import ACTIVITY, CASE, RESOURCE, TIMESTAMP  # the journey modules take the keys from here
-from . import _engine
+from . import _engine, _local
 from ._engine import to_pandas
 
 NS_PER_HOUR = 3_600_000_000_000
@@ -69,6 +69,17 @@ class VariantData:
         variant_of_case = np.searchsorted(var, case_var)
         return cls(case_var, variant_of_case, var, np.bincount(variant_of_case, minlength=len(var)), flat,
                    np.r_[0, np.cumsum(lengths)])
+
+    @classmethod
+    def from_case_var(cls, lo, case_var: np.ndarray, var: np.ndarray) -> VariantData:
+        """From each case's ``case_var`` and the representative cases ``var`` (ascending), over the case-ordered
+        arrays ``lo`` (:class:`._local.CaseOrdered`)."""
+        lengths = np.diff(np.r_[lo.starts, len(lo.act)])[var]
+        offsets = np.r_[0, np.cumsum(lengths)]
+        rows = np.repeat(lo.starts[var] - offsets[:-1], lengths) + np.arange(offsets[-1])
+        variant_of_case = np.searchsorted(var, case_var)
+        return cls(case_var, variant_of_case, var.astype(np.int64), np.bincount(variant_of_case, minlength=len(var)),
+                   lo.act[rows].astype(np.int64), offsets.astype(np.int64))
 
     def sequences(self) -> list[list[int]]:
         codes = self.flat.tolist()
@@ -127,6 +138,7 @@ class Events:
     window_days: float = 7.0
     engine: str = "duckdb"
     load_report: object = None
+    local: object = None  # the case-ordered arrays of a pandas log (_local.CaseOrdered); None on Spark
     _cache: dict = field(default_factory=dict)
     _tables: list = field(default_factory=list)
 
@@ -190,8 +202,10 @@ class Events:
         after the first), ``reworked_touchpoints``, ``self_loops``, ``back_jumps`` (repeat visits not coming
         directly from the same touchpoint: ``repeat_events - self_loops``)."""
         if "cases" not in self._cache:
-            ct = self.case_table()
-            df = ct.order_by("case").pipe(to_pandas).set_index("case")
+            if self.local is not None:
+                df = _local.case_rows(self.local, self.window_days)
+            else:
+                df = self.case_table().order_by("case").pipe(to_pandas).set_index("case")
             df["repeat_events"] = (df["events"] - df["touchpoints"]).astype(np.int64)
             df["reworked_touchpoints"] = df["reworked_touchpoints"].astype(np.int64)
             df["self_loops"] = df["self_loops"].astype(np.int64)
@@ -206,6 +220,9 @@ class Events:
         activity), ``back_jump_cases``, ``median_wait_before_h``, ``median_wait_after_h``, ``arrivals`` (events
         after a case's first); for every attribute ``a{k}`` carried in the enriched table, ``known_a{k}`` and
         ``changed_a{k}`` (see :func:`handoff_flags`)."""
+        if "act_stats" not in self._cache and self.local is not None:
+            self._cache["act_stats"] = self._act_finish(_local.act_rows(self.local, self.n_activities,
+                                                                         self.window_days))
         if "act_stats" not in self._cache:
             t = self.table
             expr = t.group_by("act").aggregate(
@@ -231,12 +248,16 @@ class Events:
             for col in df.columns:
                 if not col.startswith("median"):
                     df[col] = df[col].fillna(0).astype(np.int64)
-            df["back_jumps"] = df["repeat_events"] - df["self_loops"]
-            # cases with a back-jump to the touchpoint: a property of each case's journey, so counted over
-            # the variants (weighted by their cases) instead of a distinct count over the events
-            df["back_jump_cases"] = self.variant_data().back_jump_cases(self.n_activities)
-            self._cache["act_stats"] = df
+            self._cache["act_stats"] = self._act_finish(df)
         return self._cache["act_stats"]
+
+    def _act_finish(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The per-touchpoint table's last columns, the same whichever way the rest was computed."""
+        df["back_jumps"] = df["repeat_events"] - df["self_loops"]
+        # cases with a back-jump to the touchpoint: a property of each case's journey, so counted over the
+        # variants (weighted by their cases) instead of a distinct count over the events
+        df["back_jump_cases"] = self.variant_data().back_jump_cases(self.n_activities)
+        return df
 
     def _repeat_sums(self, make) -> dict:
         """Aggregations over the revisits within ``window_days`` of the previous visit (repeated contacts, see
@@ -248,6 +269,8 @@ class Events:
     def variant_data(self) -> VariantData:
         """Which journey each case follows, with the variants' activity codes (cached; one query: the traces with
         the smallest case code of each distinct sequence, the sequence itself only on that case's row)."""
+        if "variant_data" not in self._cache and self.local is not None:
+            self._cache["variant_data"] = VariantData.from_case_var(self.local, *_local.variant_arrays(self.local))
         if "variant_data" not in self._cache:
             tr = self.traces
             v = tr.mutate(var=tr.case.min().over(ibis.window(group_by=tr.seq)))
@@ -448,8 +471,9 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
         codes, uniques = _codes(log[column], None if all_kept else rows)
         attrs[column] = (len(attr_codes), uniques)
         attr_codes.append(pa.array(codes))
-    table, traces, names = _engine.events_table(case_codes.astype(np.int32), act_codes.astype(np.int32),
-                                                ts if all_kept else ts[rows], rows.astype(np.int64), attr_codes)
+    table, traces, names, local = _engine.events_table(case_codes.astype(np.int32), act_codes.astype(np.int32),
+                                                       ts if all_kept else ts[rows], rows.astype(np.int64),
+                                                       attr_codes)
     return Events(
         log=log,
         case_key=case_key,
@@ -463,6 +487,7 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
         attributes=attrs,
         dropped={k: v for k, v in dropped.items() if v},
         window_days=float(window_days),
+        local=local,
         _tables=names,
     )
 

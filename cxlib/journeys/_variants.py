@@ -23,19 +23,18 @@ from ._results import dropped_parts
 SEPARATOR = " → "
 
 
-def _variant_rows(ev: Events) -> tuple[pd.DataFrame, list[list[int]]]:
+def _variant_rows(ev: Events) -> pd.DataFrame:
     """One row per variant (pandas, cached), by ``var`` (the smallest case code following it): ``var``,
-    ``cases``, median and mean throughput; and each variant's activity codes, in the same order.
+    ``cases``, median and mean throughput.
 
-    The engine gives each case's variant (:meth:`Events.variant_data`, one query); the throughput per variant is
-    a group-by of the per-case table on that code."""
+    The engine gives each case's variant (:meth:`Events.variant_data`); the throughput per variant is a
+    group-by of the per-case table on that code."""
     if "variant_rows" not in ev._cache:
         vd = ev.variant_data()
         grouped = pd.Series(ev.cases()["throughput_h"].to_numpy(dtype=np.float64)).groupby(vd.variant_of_case)
-        rows = pd.DataFrame({"var": vd.var, "cases": vd.counts,
-                             "median_throughput_h": grouped.median().to_numpy(),
-                             "mean_throughput_h": grouped.mean().to_numpy()})
-        ev._cache["variant_rows"] = (rows, vd.sequences())
+        ev._cache["variant_rows"] = pd.DataFrame({"var": vd.var, "cases": vd.counts,
+                                                  "median_throughput_h": grouped.median().to_numpy(),
+                                                  "mean_throughput_h": grouped.mean().to_numpy()})
     return ev._cache["variant_rows"]
 
 
@@ -46,11 +45,8 @@ def _case_var(ev: Events) -> np.ndarray:
 
 def case_variant_codes(ev: Events) -> tuple[np.ndarray, list[tuple[int, ...]]]:
     """Variant code (0..n_variants-1) per case and the activity-code tuple of every variant (internal)."""
-    rows, seqs = _variant_rows(ev)
-    code_of_var = pd.Series(np.arange(len(rows)), index=rows["var"].to_numpy())
-    variant_of_case = code_of_var.reindex(_case_var(ev)).to_numpy()
-    sequences = [tuple(seq) for seq in seqs]
-    return variant_of_case, sequences
+    vd = ev.variant_data()
+    return vd.variant_of_case, [tuple(seq) for seq in vd.sequences()]
 
 
 @share_docs
@@ -143,20 +139,22 @@ def variants(log: pd.DataFrame, *, top: int | None = None, coverage: float | Non
 def _variant_table(ev: Events) -> pd.DataFrame:
     if "variant_table" in ev._cache:
         return ev._cache["variant_table"]
-    rows, seqs = _variant_rows(ev)
-    names = ev.activities.tolist()
-    texts = names if all(isinstance(n, str) for n in names) else [str(n) for n in names]
-    tuples = [tuple([names[a] for a in seq]) for seq in seqs]  # a loop over variants, not cases
-    labels = [SEPARATOR.join([texts[a] for a in seq]) for seq in seqs]
+    rows = _variant_rows(ev)
+    vd = ev.variant_data()
+    names = ev.activities[vd.flat]  # every variant's touchpoints, one after the other
+    texts = pa.array(names if all(isinstance(n, str) for n in ev.activities) else [str(n) for n in names],
+                     type=pa.string())
+    offsets = pa.array(vd.offsets, type=pa.int64())
+    label_array = pc.binary_join(pa.LargeListArray.from_arrays(offsets, texts), SEPARATOR).cast(pa.string())
     cases = rows["cases"].to_numpy(dtype=np.int64)
-    label_array = pa.array(labels, type=pa.string())
     # most cases first, ties by the variant text (Arrow compares UTF-8 bytes: the order of Python's str)
     order = pc.sort_indices(pa.table({"cases": cases, "variant": label_array}),
                             sort_keys=[("cases", "descending"), ("variant", "ascending")]).to_numpy()
+    flat_names, bounds = names.tolist(), vd.offsets.tolist()
     out = pd.DataFrame({
         "variant": label_array.take(pa.array(order)).to_pandas(),
-        "activities": [tuples[i] for i in order],
-        "length": np.array([len(seqs[i]) for i in order], dtype=np.int64),
+        "activities": [tuple(flat_names[bounds[i]:bounds[i + 1]]) for i in order],  # a loop over variants
+        "length": np.diff(vd.offsets)[order].astype(np.int64),
         "cases": cases[order],
         "median_throughput_h": rows["median_throughput_h"].to_numpy(dtype=np.float64)[order],
         "mean_throughput_h": rows["mean_throughput_h"].to_numpy(dtype=np.float64)[order],

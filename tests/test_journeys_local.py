@@ -1,0 +1,128 @@
+"""The per-case, per-touchpoint and per-variant tables computed from the case-ordered arrays (the path a pandas
+log takes) are the tables the Ibis expressions define (the path Spark takes, here run on DuckDB): exactly, to the
+last bit, on real logs, hand-made ties, random logs, and when the sequence hash collides."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cxlib
+import cxlib.journeys as cj
+from cxlib.bench.journeys import differences
+from cxlib.journeys import _events, _local
+from tests.conftest import DATA
+
+ATTRIBUTES = ["org:resource", "org:group"]
+
+
+def _both(log: pd.DataFrame, **options):
+    """The log prepared twice: with the case-ordered arrays, and without them (the Ibis expressions)."""
+    local = _events.prepare(log, attributes=ATTRIBUTES, **options)
+    ibis_only = _events.prepare(log, attributes=ATTRIBUTES, **options)
+    assert local.local is not None
+    ibis_only.local = None
+    return local, ibis_only
+
+
+def _assert_same_tables(local, ibis_only) -> None:
+    # (the index holds the codes 0..n-1 on both; DuckDB gives it as int32 or int64 depending on the log)
+    for name in ["cases", "act_stats"]:
+        pd.testing.assert_frame_equal(getattr(local, name)(), getattr(ibis_only, name)(), check_exact=True,
+                                      check_index_type=False, obj=name)
+    a, b = local.variant_data(), ibis_only.variant_data()
+    for name in ["case_var", "variant_of_case", "var", "counts", "flat", "offsets"]:
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def _ties_log() -> pd.DataFrame:
+    t0 = pd.Timestamp("2024-03-01", tz="UTC")
+    ns = pd.Timedelta(nanoseconds=1)
+    rows = [("x", "a", t0, "r1", "L1"), ("y", "c", t0, "r2", "L1"), ("x", "b", t0, "r2", "L2"),
+            ("x", "c", t0, "r1", None), ("y", "a", t0, None, "L2"), ("y", "b", t0 + pd.Timedelta(hours=1) + 7 * ns, "r2", "L2"),
+            ("z", "a", t0 + 3 * ns, "r1", "L1"), ("z", "a", t0 + 3 * ns, "r1", "L1"),
+            ("z", "b", t0 + pd.Timedelta(days=2), "r3", "L1"), (None, "a", t0, "r1", "L1"), ("x", None, t0, "r1", "L1"),
+            ("z", "c", pd.NaT, "r1", "L1"), ("w", "c", t0 + pd.Timedelta(minutes=5), "r3", "L2"),
+            ("w", "a", t0 + pd.Timedelta(minutes=5), "r1", "L2"), ("v", "a", t0, "r1", "L1")]
+    return pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp", *ATTRIBUTES])
+
+
+def test_the_tables_are_equal_on_the_demo_log():
+    log = cxlib.read_log(DATA / "helpdesk.xes.gz")
+    log["org:group"] = log["org:resource"].str[-1]
+    local, ibis_only = _both(log)
+    _assert_same_tables(local, ibis_only)
+    assert local.act_stats()["median_wait_before_h"].notna().sum() > 5  # the medians are compared, not just NaN
+
+
+def test_the_tables_are_equal_with_ties_dropped_rows_and_a_lone_event():
+    local, ibis_only = _both(_ties_log())
+    _assert_same_tables(local, ibis_only)
+    assert local.cases()["events"].tolist() == [3, 3, 3, 2, 1]  # x, y, z (one row without a time), w, v
+
+
+def test_the_repeat_window_is_the_one_the_log_was_prepared_with():
+    log = cxlib.read_log(DATA / "helpdesk.xes.gz")
+    log["org:group"] = "g"
+    local, ibis_only = _both(log, window_days=0.5)
+    _assert_same_tables(local, ibis_only)
+    wide = _events.prepare(log, attributes=ATTRIBUTES, window_days=30)
+    assert wide.cases()["repeat_contacts_w"].sum() > local.cases()["repeat_contacts_w"].sum()
+
+
+def test_a_hash_collision_cannot_merge_two_journeys(monkeypatch):
+    """Every sequence gets the same hash: the check against each group's first case catches it and the
+    sequences are compared whole instead."""
+    log = cxlib.read_log(DATA / "helpdesk.xes.gz")
+    log["org:group"] = "g"
+    monkeypatch.setattr(_local, "_sequence_keys", lambda lo: np.zeros(len(lo.starts), dtype=np.uint64))
+    local, ibis_only = _both(log)
+    _assert_same_tables(local, ibis_only)
+    assert len(local.variant_data().var) > 100
+
+
+def test_the_whole_analysis_is_equal():
+    log = cxlib.read_log(DATA / "helpdesk.xes.gz")
+    log["org:group"] = np.where(log["org:resource"].str.endswith("1"), "L2 2nd", "L1")
+    options = {"segment_by": "service_level" if "service_level" in log else None,
+               "escalation_column": "org:group"}
+    local, ibis_only = _both(log)
+    a = cj.analyze_journeys(local, **options)
+    b = cj.analyze_journeys(ibis_only, **options)
+    assert differences(a, b) == []
+
+
+@st.composite
+def _logs(draw):
+    n_cases = draw(st.integers(1, 12))
+    rows = []
+    for c in range(n_cases):
+        for _ in range(draw(st.integers(1, 7))):
+            hour = draw(st.integers(0, 5))  # few distinct hours: many ties
+            rows.append((f"c{c}", draw(st.sampled_from("abcd")),
+                         pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(hours=hour),
+                         draw(st.sampled_from(["r1", "r2", None])), draw(st.sampled_from(["L1", "L2", None]))))
+    order = draw(st.permutations(range(len(rows))))
+    return pd.DataFrame([rows[i] for i in order],
+                        columns=["case:concept:name", "concept:name", "time:timestamp", *ATTRIBUTES])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(log=_logs(), window=st.sampled_from([0.0, 0.1, 7.0]))
+def test_the_tables_are_equal_on_random_logs(log, window):
+    local, ibis_only = _both(log, window_days=window)
+    _assert_same_tables(local, ibis_only)
+
+
+@pytest.mark.parametrize("scale", [1, 3])
+def test_variants_by_hash_equal_variants_by_bytes(scale):
+    from cxlib.bench.journeys import scale_log
+
+    log = scale_log(cxlib.read_log(DATA / "helpdesk.xes.gz"), scale)
+    lo = _events.prepare(log).local
+    case_var, var = _local.variant_arrays(lo)
+    np.testing.assert_array_equal(case_var, _local._variants_by_bytes(lo))
+    np.testing.assert_array_equal(var, np.unique(case_var))
