@@ -36,6 +36,7 @@ def _assert_same_tables(local, ibis_only) -> None:
     a, b = local.variant_data(), ibis_only.variant_data()
     for name in ["case_var", "variant_of_case", "var", "counts", "flat", "offsets"]:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert differences(cj.process_map(local), cj.process_map(ibis_only)) == []
 
 
 def _ties_log() -> pd.DataFrame:
@@ -126,3 +127,40 @@ def test_variants_by_hash_equal_variants_by_bytes(scale):
     case_var, var = _local.variant_arrays(lo)
     np.testing.assert_array_equal(case_var, _local._variants_by_bytes(lo))
     np.testing.assert_array_equal(var, np.unique(case_var))
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5, 3.0, 7.25, 10.0, 1e6]) | st.floats(0, 100), min_size=1,
+                       max_size=60),
+       data=st.data())
+def test_segment_p_values_from_one_ranking_equal_scipy(values, data):
+    """Each segment against the rest, ranked once: the p-values scipy's mannwhitneyu gives, test by test
+    (exact for small sides without ties, the normal approximation otherwise)."""
+    from scipy import stats
+
+    from cxlib.journeys._segments import _p_vs_rest
+
+    values = np.array(values)
+    n_seg = data.draw(st.integers(1, 4))
+    codes = np.array(data.draw(st.lists(st.integers(0, n_seg - 1), min_size=len(values), max_size=len(values))))
+    sizes = np.bincount(codes, minlength=n_seg)
+    got = _p_vs_rest(values, codes, sizes)
+    for k in range(n_seg):
+        inside = codes == k
+        if sizes[k] >= 2 and len(values) - sizes[k] >= 2:
+            expected = stats.mannwhitneyu(values[inside], values[~inside], alternative="two-sided").pvalue
+            assert got[k] == pytest.approx(expected, rel=1e-12, abs=1e-300), (k, sizes)
+        else:
+            assert np.isnan(got[k])
+
+
+def test_the_process_map_edges_are_equal():
+    """The edges (counts, median, p90, mean, min and max wait) from the sorted transitions equal the Ibis
+    aggregation's (quantiles and means to within a microsecond: DuckDB's p90 interpolation and summation order
+    may differ in the last bit)."""
+    log = cxlib.read_log(DATA / "helpdesk.xes.gz")
+    log["org:group"] = "g"
+    local, ibis_only = _both(log)
+    a, b = cj.process_map(local), cj.process_map(ibis_only)
+    assert differences(a, b) == []
+    assert len(a.edges) > 50 and a.edges["p90_wait_h"].notna().sum() > 40

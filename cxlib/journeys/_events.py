@@ -470,7 +470,7 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
     for column in dict.fromkeys(a for a in attributes if a is not None and a in log.columns):
         codes, uniques = _codes(log[column], None if all_kept else rows)
         attrs[column] = (len(attr_codes), uniques)
-        attr_codes.append(pa.array(codes))
+        attr_codes.append(_engine.masked_array(codes.to_numpy(dtype=np.int32, na_value=0), ~codes.isna()))
     table, traces, names, local = _engine.events_table(case_codes.astype(np.int32), act_codes.astype(np.int32),
                                                        ts if all_kept else ts[rows], rows.astype(np.int64),
                                                        attr_codes)

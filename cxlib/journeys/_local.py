@@ -43,6 +43,7 @@ class CaseOrdered:
     gap_ok: np.ndarray
     starts: np.ndarray
     attributes: list
+    moves: Moves | None = None  # the transitions, once something asked for them (:func:`moves`)
 
     @property
     def ends(self) -> np.ndarray:
@@ -111,61 +112,157 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
+def _order(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """The stable order of rows by integer ``keys`` in 0..n_keys-1 (numpy sorts 16-bit integers by radix,
+    several times faster than a comparison sort)."""
+    return np.argsort(keys.astype(np.int16) if n_keys <= np.iinfo(np.int16).max else keys, kind="stable")
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of ``values`` with linear interpolation (DuckDB's ``quantile_cont``; for the median
+    exactly its ``lo * (1 - d) + hi * d``), partitioning a copy."""
+    position = (len(values) - 1) * q
+    lo, hi = int(np.floor(position)), int(np.ceil(position))
+    part = np.partition(values, [lo, hi]) if hi != lo else np.partition(values, lo)
+    low = float(part[lo])
+    if hi == lo:
+        return low
+    d = position - lo
+    return low * (1 - d) + float(part[hi]) * d if q == 0.5 else low + (float(part[hi]) - low) * d
+
+
+def _slices(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys of a sorted array and where each one's run starts."""
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(sorted_keys) else \
+        np.zeros(0, dtype=np.int64)
+    return sorted_keys[starts], starts
+
+
 def group_medians(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """The median of ``values`` in each group 0..n-1 (NaN for an empty group), interpolated as DuckDB's
+    """The median of ``values`` in each group 0..n-1 (NaN for an empty group), as DuckDB's
     ``quantile_cont(x, 0.5)``."""
     out = np.full(n, np.nan)
     if not len(values):
         return out
-    # numpy sorts 16-bit integers by radix (several times faster); the codes fit unless there are 32k groups
-    order = np.argsort(groups.astype(np.int16) if n <= np.iinfo(np.int16).max else groups, kind="stable")
+    order = _order(groups, n)
+    keys, starts = _slices(groups[order])
     sorted_values = values[order]
-    bounds = np.r_[0, np.cumsum(np.bincount(groups, minlength=n))]
-    for g in np.flatnonzero(np.diff(bounds)):
-        out[g] = _median(sorted_values[bounds[g]:bounds[g + 1]])
+    for g, i, j in zip(keys.tolist(), starts.tolist(), [*starts[1:].tolist(), len(values)]):
+        out[g] = _quantile(sorted_values[i:j], 0.5)
     return out
 
 
-def _median(values: np.ndarray) -> float:
-    position = (len(values) - 1) * 0.5
-    lo, hi = int(np.floor(position)), int(np.ceil(position))
-    part = np.partition(values, [lo, hi]) if hi != lo else np.partition(values, lo)
-    low = part[lo]
-    return float(low) if hi == lo else float(low * 0.5 + part[hi] * 0.5)  # DuckDB's lo * (1 - d) + hi * d
+@dataclass(eq=False)
+class Moves:
+    """The directly-follows transitions (an event and the next one in its case), sorted by edge
+    (``src * n_act + dst``, stable, so in case order within an edge), with the wait in hours."""
+
+    edge: np.ndarray
+    wait_h: np.ndarray
+    n_act: int
+
+    @classmethod
+    def of(cls, lo: CaseOrdered, n_act: int) -> Moves:
+        has_next = lo.idx[1:] > 0  # row i has a next event when row i + 1 is not a case's first
+        src, dst = lo.act[:-1][has_next], lo.act[1:][has_next]
+        wait = (lo.ts[1:] - lo.ts[:-1])[has_next].astype(np.float64) / NS_PER_HOUR
+        edge = src.astype(np.int64) * n_act + dst
+        order = _order(edge, n_act * n_act)
+        return cls(edge[order], wait[order], n_act)
+
+    def edge_rows(self) -> pd.DataFrame:
+        """One row per edge taken, by edge: ``src``, ``dst``, ``transitions``, ``median_wait_h``,
+        ``p90_wait_h``, ``mean_wait_h``, ``min_wait_h``, ``max_wait_h``."""
+        keys, starts = _slices(self.edge)
+        ends = np.r_[starts[1:], len(self.edge)]
+        counts = ends - starts
+        w = self.wait_h
+        pairs = zip(starts.tolist(), ends.tolist())
+        quantiles = np.array([(_quantile(w[i:j], 0.5), _quantile(w[i:j], 0.9)) for i, j in pairs]).reshape(-1, 2)
+        has = len(w) > 0
+        return pd.DataFrame({
+            "src": (keys // self.n_act).astype(np.int32), "dst": (keys % self.n_act).astype(np.int32),
+            "transitions": counts.astype(np.int64),
+            "median_wait_h": quantiles[:, 0], "p90_wait_h": quantiles[:, 1],
+            "mean_wait_h": np.add.reduceat(w, starts) / counts if has else np.zeros(0),
+            "min_wait_h": np.minimum.reduceat(w, starts) if has else np.zeros(0),
+            "max_wait_h": np.maximum.reduceat(w, starts) if has else np.zeros(0),
+        })
+
+    def medians_after(self) -> np.ndarray:
+        """Per activity code: the median wait until the next event (the edges out of it are one run)."""
+        out = np.full(self.n_act, np.nan)
+        src = self.edge // self.n_act
+        keys, starts = _slices(src)
+        for g, i, j in zip(keys.tolist(), starts.tolist(), [*starts[1:].tolist(), len(src)]):
+            out[g] = _quantile(self.wait_h[i:j], 0.5)
+        return out
+
+    def medians_before(self) -> np.ndarray:
+        """Per activity code: the median wait since the previous event."""
+        return group_medians(self.edge % self.n_act, self.wait_h, self.n_act)
+
+
+def moves(lo: CaseOrdered, n_act: int) -> Moves:
+    """The transitions of ``lo`` (:class:`Moves`), computed once per prepared log."""
+    if lo.moves is None:
+        lo.moves = Moves.of(lo, n_act)
+    return lo.moves
+
+
+def count_flags(codes: np.ndarray, n: int, flags: list[np.ndarray]) -> list[np.ndarray]:
+    """For each boolean array in ``flags``: how many rows of each code 0..n-1 have it set.
+
+    Eight flags at a time are packed into the bits of one byte, so one ``bincount`` over ``code * 256 + byte``
+    counts all eight (a bincount per flag costs several times more)."""
+    out = []
+    if n * 256 > 1 << 26:  # too many codes for the packed table
+        return [np.bincount(codes, weights=f, minlength=n).astype(np.int64) for f in flags]
+    bits = (np.arange(256)[:, None] >> np.arange(8)[None, :]) & 1
+    for start in range(0, len(flags), 8):
+        chunk = flags[start:start + 8]
+        key = codes.astype(np.int32) << 8
+        for i, f in enumerate(chunk):
+            key |= f.view(np.uint8).astype(np.int32) << i
+        table = np.bincount(key, minlength=n * 256).reshape(n, 256) @ bits[:, :len(chunk)]
+        out.extend(table[:, i].astype(np.int64) for i in range(len(chunk)))
+    return out
 
 
 def act_rows(lo: CaseOrdered, n_act: int, window_days: float) -> pd.DataFrame:
     """The per-touchpoint table of :meth:`._events.Events.act_stats`, indexed by activity code, before
     ``back_jumps`` and ``back_jump_cases``."""
     act = lo.act
-    count = lambda flags: np.bincount(act, weights=flags, minlength=n_act).astype(np.int64)
-    arrival = lo.idx > 0
     last = np.zeros(len(act), dtype=bool)
     last[lo.ends] = True
-    hours_since_previous = (lo.ts[1:] - lo.ts[:-1]).astype(np.float64) / NS_PER_HOUR  # row i+1 minus row i
-    before = arrival[1:]
-    after = ~last[:-1]
     within = lo.within(window_days)
+    flags = {"starts": lo.idx == 0, "ends": last, "cases": lo.visit == 0, "rework_cases": lo.visit == 1,
+             "self_loops": lo.self_loop(), "repeat_contacts_w": within}
+    for k in range(len(lo.attributes)):
+        _arrival, known, change, _pingpong = lo.handoff_flags(k)
+        flags[f"known_a{k}"], flags[f"changed_a{k}"] = known, change
+    counted = dict(zip(flags, count_flags(act, n_act, list(flags.values()))))
+    events = np.bincount(act, minlength=n_act).astype(np.int64)
+    transitions = moves(lo, n_act)
     out = {
-        "events": np.bincount(act, minlength=n_act).astype(np.int64),
-        "starts": count(lo.idx == 0),
-        "ends": count(last),
-        "median_wait_before_h": group_medians(act[1:][before], hours_since_previous[before], n_act),
-        "median_wait_after_h": group_medians(act[:-1][after], hours_since_previous[after], n_act),
-        "cases": count(lo.visit == 0),
-        "rework_cases": count(lo.visit == 1),
-        "repeat_events": count(lo.visit > 0),
-        "self_loops": count(lo.self_loop()),
-        "arrivals": count(arrival),
-        "repeat_contacts_w": count(within),
+        "events": events,
+        "starts": counted["starts"],
+        "ends": counted["ends"],
+        "median_wait_before_h": transitions.medians_before(),
+        "median_wait_after_h": transitions.medians_after(),
+        "cases": counted["cases"],
+        "rework_cases": counted["rework_cases"],
+        "repeat_events": events - counted["cases"],  # every visit after a touchpoint's first in its case
+        "self_loops": counted["self_loops"],
+        "arrivals": events - counted["starts"],
+        "repeat_contacts_w": counted["repeat_contacts_w"],
     }
     pairs = _distinct(act[within].astype(np.int64) * len(lo.starts) + lo.case[within])
     out["repeat_cases_w"] = np.bincount(pairs // len(lo.starts), minlength=n_act).astype(np.int64)
     out["median_gap_h_w"] = group_medians(act[within], lo.gap[within].astype(np.float64) / NS_PER_HOUR, n_act)
     for k in range(len(lo.attributes)):
-        _arrival, known, change, _pingpong = lo.handoff_flags(k)
-        out[f"known_a{k}"] = count(known)
-        out[f"changed_a{k}"] = count(change)
+        out[f"known_a{k}"] = counted[f"known_a{k}"]
+        out[f"changed_a{k}"] = counted[f"changed_a{k}"]
     return pd.DataFrame(out, index=pd.RangeIndex(n_act, name="act").astype(np.int64))
 
 

@@ -1,8 +1,9 @@
 """Process map data (directly-follows graph with frequency and waiting times) and its Graphviz picture.
 
-Engine: the edges are one Ibis aggregation on DuckDB over the enriched event table (group by activity and next
-activity: transitions, distinct cases, median / mean / p90 / min / max wait); start and end edges come from the
-per-touchpoint aggregation. Pruning (top touchpoints, top paths) runs in pandas on the small edge table; the
+Engine: the edges are one Ibis aggregation over the enriched event table (group by activity and next activity:
+transitions, median / mean / p90 / min / max wait; on Spark), or the same from the case-ordered arrays of a
+pandas log (:mod:`._local`); the cases per edge are counted over the variants; start and end edges come from the
+per-touchpoint table. Pruning (top touchpoints, top paths) runs in pandas on the small edge table; the
 share of cases drawn whole after pruning is one more DuckDB query.
 """
 
@@ -18,6 +19,7 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..display import Result, say, show
+from . import _local
 from ._calendar import calendar_of, working_edges, working_note
 from ._engine import to_arrow
 from ._events import ACTIVITY, CASE, TIMESTAMP, Events, prepare, wait_h
@@ -64,23 +66,26 @@ def _edges(ev: Events) -> pd.DataFrame:
     """All edges of the directly-follows graph, with start and end edges, unpruned."""
     if "edges" in ev._cache:
         return ev._cache["edges"]
-    tr = ev.moves()
-    wait = wait_h(tr.next_ts, tr.ts)
-    expr = tr.group_by([tr.act.name("src"), tr.next_act.name("dst")]).aggregate(
-        transitions=tr.count(),
-        quantiles=wait.quantile([0.5, 0.9]),  # one sort per edge for the median and the p90
-        mean_wait_h=wait.mean(),
-        min_wait_h=wait.min(),
-        max_wait_h=wait.max(),
-    )
-    table = to_arrow(expr)
-    q = table.column("quantiles").combine_chunks().flatten().to_numpy().reshape(-1, 2)
-    trans = table.drop_columns(["quantiles"]).to_pandas()
-    trans["median_wait_h"] = q[:, 0]
-    trans["p90_wait_h"] = q[:, 1]
-    trans = trans.sort_values(["src", "dst"], ignore_index=True)
-    # cases taking the edge: a property of each case's journey, counted over the variants (weighted by cases)
     n_act = ev.n_activities
+    if ev.local is not None:  # a pandas log: from the case-ordered arrays (see ._local)
+        trans = _local.moves(ev.local, n_act).edge_rows()
+    else:
+        tr = ev.moves()
+        wait = wait_h(tr.next_ts, tr.ts)
+        expr = tr.group_by([tr.act.name("src"), tr.next_act.name("dst")]).aggregate(
+            transitions=tr.count(),
+            quantiles=wait.quantile([0.5, 0.9]),  # one sort per edge for the median and the p90
+            mean_wait_h=wait.mean(),
+            min_wait_h=wait.min(),
+            max_wait_h=wait.max(),
+        )
+        table = to_arrow(expr)
+        q = table.column("quantiles").combine_chunks().flatten().to_numpy().reshape(-1, 2)
+        trans = table.drop_columns(["quantiles"]).to_pandas()
+        trans["median_wait_h"] = q[:, 0]
+        trans["p90_wait_h"] = q[:, 1]
+        trans = trans.sort_values(["src", "dst"], ignore_index=True)
+    # cases taking the edge: a property of each case's journey, counted over the variants (weighted by cases)
     trans["cases"] = ev.variant_data().edge_cases(n_act)[trans["src"].to_numpy(dtype=np.int64) * n_act
                                                          + trans["dst"].to_numpy(dtype=np.int64)]
     trans.insert(0, "source", ev.activity_names(trans.pop("src")))

@@ -13,7 +13,7 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from .._docstrings import share_docs
 from .._errors import CxInputError
@@ -199,19 +199,47 @@ def segments(log: pd.DataFrame, *, by: str, success_ends=None, infer_min_share: 
     })
     for col in share_cols:
         out[col] = np.bincount(codes, weights=metrics[col].to_numpy(dtype=np.float64), minlength=n_seg) / sizes
-    tp = metrics["throughput_h"].to_numpy()
-    pvals = np.full(n_seg, np.nan)
-    for k in range(n_seg):  # a loop over segments (at most top + 1)
-        inside = codes == k
-        if sizes[k] >= 2 and len(codes) - sizes[k] >= 2:
-            pvals[k] = stats.mannwhitneyu(tp[inside], tp[~inside], alternative="two-sided").pvalue
-    out["throughput_p_vs_rest"] = pvals
+    out["throughput_p_vs_rest"] = _p_vs_rest(metrics["throughput_h"].to_numpy(dtype=np.float64), codes, sizes)
     # largest first; (other) keeps its place by size like any segment
     out = out.iloc[np.argsort(-sizes, kind="stable")].reset_index(drop=True)
     out = out[["segment", "cases", "case_share", "events_per_case", "median_throughput_h", "p90_throughput_h",
                *share_cols, "throughput_p_vs_rest"]]
     return Segments(out, _tests(metrics, codes, share_cols), by, seg_note, success_note,
                     dropped_rows=dict(ev.dropped))
+
+
+def _p_vs_rest(values: np.ndarray, codes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Per segment: the two-sided Mann-Whitney U p-value of its ``values`` against all other cases (NaN when
+    either side has fewer than 2), as ``scipy.stats.mannwhitneyu`` gives it.
+
+    Every segment's test pools the same values (the segment and the rest are all cases), so the values are
+    ranked once and each segment's rank sum read off that ranking; the normal approximation with tie and
+    continuity correction is scipy's. Where scipy would use the exact distribution (a side of 8 or fewer
+    cases and no ties) scipy computes it.
+    """
+    n = len(values)
+    pvals = np.full(len(sizes), np.nan)
+    if n < 4:
+        return pvals  # no side of 2 against 2
+    ranks = stats.rankdata(values, method="average")
+    ties = np.unique(values, return_counts=True)[1].astype(np.float64)
+    has_ties = bool(ties.max() > 1)
+    rank_sums = np.bincount(codes, weights=ranks, minlength=len(sizes))
+    for k, n1 in enumerate(sizes.tolist()):  # a loop over segments (at most top + 1)
+        n2 = n - n1
+        if n1 < 2 or n2 < 2:
+            continue
+        if (n1 <= 8 or n2 <= 8) and not has_ties:
+            inside = codes == k
+            pvals[k] = stats.mannwhitneyu(values[inside], values[~inside], alternative="two-sided").pvalue
+            continue
+        u1 = rank_sums[k] - n1 * (n1 + 1) / 2
+        u = max(u1, n1 * n2 - u1)
+        spread = np.sqrt(n1 * n2 / 12 * ((n + 1) - np.sum(ties ** 3 - ties) / (n * (n - 1))))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (u - n1 * n2 / 2 - 0.5) / spread
+        pvals[k] = float(np.clip(2 * special.ndtr(-z), 0.0, 1.0))
+    return pvals
 
 
 def _tests(metrics: pd.DataFrame, codes: np.ndarray, share_cols: list[str]) -> pd.DataFrame:
