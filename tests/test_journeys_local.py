@@ -37,6 +37,8 @@ def _assert_same_tables(local, ibis_only) -> None:
     for name in ["case_var", "variant_of_case", "var", "counts", "flat", "offsets"]:
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
     assert differences(cj.process_map(local), cj.process_map(ibis_only)) == []
+    for column in ATTRIBUTES:
+        assert differences(cj.handoffs(local, resource_key=column), cj.handoffs(ibis_only, resource_key=column)) == []
 
 
 def _ties_log() -> pd.DataFrame:

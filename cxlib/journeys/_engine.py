@@ -104,6 +104,30 @@ def register(data: pa.Table | pd.DataFrame, prefix: str):
     return ibis.table(ibis.Schema.from_pyarrow(data.schema), name=name), name
 
 
+_PENDING: dict = {}
+
+
+def register_later(schema: pa.Schema, prefix: str, build):
+    """Like :func:`register`, but the data is made by ``build()`` (an Arrow table of ``schema``) only when a
+    query first reads the table (:func:`realize`); returns (Ibis table, name)."""
+    name = _temp_name(prefix)
+    _PENDING[name] = (schema, build)
+    return ibis.table(ibis.Schema.from_pyarrow(schema), name=name), name
+
+
+def realize(expr) -> None:
+    """Register the data of every table ``expr`` reads whose registration :func:`register_later` deferred."""
+    if not _PENDING:
+        return
+    from ibis.expr import operations as ops
+
+    for table in expr.op().find(ops.UnboundTable):
+        pending = _PENDING.pop(table.name, None)  # atomic: one caller builds and registers it
+        if pending is not None:
+            schema, build = pending
+            connect().con.register(table.name, build().cast(schema))
+
+
 def materialize(expr, prefix: str):
     """Execute ``expr`` (Ibis table or pandas DataFrame) into a DuckDB temporary table; returns (table, name)."""
     con = connect()
@@ -114,12 +138,16 @@ def materialize(expr, prefix: str):
             return con.create_table(name, obj=source, temp=True), name
         finally:
             drop_tables([source_name])
+    realize(expr)
     return con.create_table(name, obj=expr, temp=True), name
 
 
 def drop_tables(names: list[str]) -> None:
     """Drop temporary tables and registered data (called when the prepared log they belong to is
     garbage-collected)."""
+    for name in names:  # a dict's pop is atomic: no lock (this also runs from the garbage collector)
+        with contextlib.suppress(AttributeError, TypeError):  # also at interpreter shutdown
+            _PENDING.pop(name, None)
     con = _CON
     if con is None:
         return
@@ -175,6 +203,7 @@ def to_arrow(expr) -> pa.Table:
     scalar expression). On DuckDB the compiled SQL is reused across prepared logs (see :func:`_duckdb_sql`)."""
     backend = backend_of(expr)
     if backend is _CON:
+        realize(expr)
         sql = _duckdb_sql(backend, expr.as_table())
         if sql is not None:
             from ibis.backends.duckdb.converter import DuckDBPyArrowData
@@ -253,11 +282,10 @@ def masked_array(values: np.ndarray, valid: np.ndarray) -> pa.Array:
                                  null_count=nulls)
 
 
-def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndarray,
-                  attributes: list[pa.Array] = ()) -> tuple[pa.Table, pa.Table, CaseOrdered]:
-    """The enriched event table (see the module docstring) and the traces table (``case``, ``seq``: one row per
-    case with its activity codes in order) from coded events, as Arrow tables; and the same columns as numpy
-    arrays in case order (:class:`._local.CaseOrdered`, for the tables :mod:`._local` computes).
+def case_ordered(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndarray,
+                 attributes: list[pa.Array] = ()) -> CaseOrdered:
+    """The enriched columns (see the module docstring) from coded events as numpy arrays in case order
+    (:class:`._local.CaseOrdered`).
 
     The events are put in case order (``case``, then ``ts``, then ``pos``; a stable sort, skipped when the log is
     already in that order, as XES logs are), so that every window of :func:`enrich` becomes a shift of the
@@ -273,10 +301,6 @@ def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.nda
     starts = np.flatnonzero(np.r_[True, dc != 0] if in_order else np.r_[True, case[1:] != case[:-1]])
     sizes = np.diff(np.r_[starts, n])
     idx = np.arange(n, dtype=np.int64) - np.repeat(starts, sizes)
-    first1 = idx < 1
-    first2 = idx < 2
-    last = np.r_[idx[1:] == 0, True]
-    all_valid = np.ones(n, dtype=bool)
     # visits of the same touchpoint in a case: a stable sort by (case, act) keeps the time order inside
     key = case.astype(np.int64) * (int(act.max()) + 1 if n else 1) + act
     by_act = np.argsort(key, kind="stable")
@@ -292,43 +316,73 @@ def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.nda
     gap[by_act] = gap_sorted
     gap_ok = np.empty(n, dtype=bool)
     gap_ok[by_act] = ~new_pair
-    columns = {
-        "pos": pa.array(pos, type=pa.int64()),
-        "case": pa.array(case, type=pa.int32()),
-        "act": pa.array(act, type=pa.int32()),
-        "ts": pa.array(ts, type=pa.int64()),
-    }
-    for k, codes in enumerate(attributes):
-        if order is not None:
-            codes = codes.take(pa.array(order))
-        columns[f"a{k}"] = codes
-    columns.update({
-        "idx": pa.array(idx),
-        "visit": pa.array(visit),
-        "gap_ns": masked_array(gap, gap_ok),
-        "prev_act": _within(act, all_valid, 1, first1),
-        "next_act": _within(act, all_valid, -1, last),
-        "prev_ts": _within(ts, all_valid, 1, first1),
-        "next_ts": _within(ts, all_valid, -1, last),
-    })
     carried = []
-    for k in range(len(attributes)):
-        values = columns[f"a{k}"]
-        valid = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        raw = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int32)
+    for codes in attributes:
+        valid = ~np.asarray(codes.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        raw = np.asarray(codes.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int32)
+        carried.append((raw, valid) if order is None else (raw[order], valid[order]))
+    return CaseOrdered(case=case, act=act, ts=ts, pos=pos, idx=idx, visit=visit, gap=gap, gap_ok=gap_ok,
+                       starts=starts, attributes=carried)
+
+
+def events_schema(n_attributes: int) -> pa.Schema:
+    """The enriched event table's columns and types (see the module docstring)."""
+    fields = [("pos", pa.int64()), ("case", pa.int32()), ("act", pa.int32()), ("ts", pa.int64())]
+    fields += [(f"a{k}", pa.int32()) for k in range(n_attributes)]
+    fields += [("idx", pa.int64()), ("visit", pa.int64()), ("gap_ns", pa.int64()), ("prev_act", pa.int32()),
+               ("next_act", pa.int32()), ("prev_ts", pa.int64()), ("next_ts", pa.int64())]
+    for k in range(n_attributes):
+        fields += [(f"prev_a{k}", pa.int32()), (f"prev2_a{k}", pa.int32())]
+    return pa.schema(fields)
+
+
+def traces_schema(n_events: int) -> pa.Schema:
+    """The traces table's columns and types (list offsets are 64-bit from 2**31 events)."""
+    small = n_events < 2**31
+    return pa.schema([("case", pa.int32()), ("seq", pa.list_(pa.int32()) if small else pa.large_list(pa.int32()))])
+
+
+def arrow_tables(lo: CaseOrdered) -> tuple[pa.Table, pa.Table]:
+    """The enriched event table and the traces table (``case``, ``seq``: one row per case with its activity
+    codes in order) as Arrow tables, from the case-ordered arrays: every window is a shift within each case's
+    block of rows, each trace a slice of the activity codes."""
+    n = len(lo.case)
+    first1 = lo.idx < 1
+    first2 = lo.idx < 2
+    last = np.r_[lo.idx[1:] == 0, True]
+    all_valid = np.ones(n, dtype=bool)
+    columns = {"pos": pa.array(lo.pos, type=pa.int64()), "case": pa.array(lo.case, type=pa.int32()),
+               "act": pa.array(lo.act, type=pa.int32()), "ts": pa.array(lo.ts, type=pa.int64())}
+    for k, (raw, valid) in enumerate(lo.attributes):
+        columns[f"a{k}"] = masked_array(raw, valid)
+    columns.update({
+        "idx": pa.array(lo.idx),
+        "visit": pa.array(lo.visit),
+        "gap_ns": masked_array(lo.gap, lo.gap_ok),
+        "prev_act": _within(lo.act, all_valid, 1, first1),
+        "next_act": _within(lo.act, all_valid, -1, last),
+        "prev_ts": _within(lo.ts, all_valid, 1, first1),
+        "next_ts": _within(lo.ts, all_valid, -1, last),
+    })
+    for k, (raw, valid) in enumerate(lo.attributes):
         columns[f"prev_a{k}"] = _within(raw, valid, 1, first1)
         columns[f"prev2_a{k}"] = _within(raw, valid, 2, first2)
-        carried.append((raw, valid))
     # the rows are in case order, so each case's touchpoints are one slice: the traces are a list array
     # over the same values with the case boundaries as offsets
     small = n < 2**31
-    offsets = pa.array(np.r_[starts, n].astype(np.int32 if small else np.int64))
+    offsets = pa.array(np.r_[lo.starts, n].astype(np.int32 if small else np.int64))
     lists = pa.ListArray if small else pa.LargeListArray
-    traces = pa.table({"case": pa.array(case[starts], type=pa.int32()),
+    traces = pa.table({"case": pa.array(lo.case[lo.starts], type=pa.int32()),
                        "seq": lists.from_arrays(offsets, columns["act"])})
-    local = CaseOrdered(case=case, act=act, ts=ts, pos=pos, idx=idx, visit=visit, gap=gap, gap_ok=gap_ok,
-                        starts=starts, attributes=carried)
-    return pa.table(columns), traces, local
+    return pa.table(columns), traces
+
+
+def enrich_arrays(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndarray,
+                  attributes: list[pa.Array] = ()) -> tuple[pa.Table, pa.Table, CaseOrdered]:
+    """The enriched event table and the traces table as Arrow tables (:func:`arrow_tables`), and the
+    case-ordered arrays they come from (:func:`case_ordered`)."""
+    lo = case_ordered(case, act, ts, pos, attributes)
+    return (*arrow_tables(lo), lo)
 
 
 def traces(events):
@@ -344,17 +398,28 @@ def traces(events):
 
 def events_table(case: np.ndarray, act: np.ndarray, ts: np.ndarray, pos: np.ndarray,
                  attributes: list[pa.Array] = ()):
-    """Build the enriched event table and the traces table from the coded events (:func:`enrich_arrays`).
+    """The enriched event table and the traces table of the coded events, for DuckDB.
 
-    Both stay Arrow tables that DuckDB scans in place (registered, see :func:`register`), so nothing is copied
-    into the database. Returns the two Ibis tables, the registered names (for :func:`drop_tables`) and the
-    case-ordered arrays (:class:`._local.CaseOrdered`).
+    The case-ordered arrays (:func:`case_ordered`) are computed now; the two Arrow tables only when a query
+    first reads them (:func:`register_later`): the per-case, per-touchpoint and per-variant tables of a pandas
+    log come from the arrays (:mod:`._local`), so an analysis that needs nothing else never builds them. DuckDB
+    then scans them in place (nothing is copied into the database). Returns the two Ibis tables, the names (for
+    :func:`drop_tables`) and the case-ordered arrays.
     """
     size_threads(len(case))
-    events, traces_, local = enrich_arrays(case, act, ts, pos, attributes)
-    table, name = register(events, "events")
-    trace_table, trace_name = register(traces_, "traces")
-    return table, trace_table, [name, trace_name], local
+    lo = case_ordered(case, act, ts, pos, attributes)
+    built: list = []
+
+    def build(i: int):
+        def table() -> pa.Table:
+            if not built:
+                built.extend(arrow_tables(lo))
+            return built[i]
+        return table
+
+    table, name = register_later(events_schema(len(attributes)), "events", build(0))
+    trace_table, trace_name = register_later(traces_schema(len(case)), "traces", build(1))
+    return table, trace_table, [name, trace_name], lo
 
 
 def attribute_table(events, values: pd.DataFrame):

@@ -422,6 +422,23 @@ def _timestamps_ns(log: pd.DataFrame, key: str) -> np.ndarray:
     return values.view(np.int64)
 
 
+#: From this many events the columns of a log are encoded side by side, one thread per column (the hashing of
+#: text, most of the encoding's time, releases the interpreter lock); below it threads cost more than they give.
+THREADED_EVENTS = 200_000
+
+
+def _run_all(jobs: list, n_events: int) -> list:
+    """The results of ``jobs`` (functions without arguments), in order: side by side in threads on a large log
+    when the process may use more than one core, else one after the other."""
+    workers = min(len(jobs), _engine.cores())
+    if n_events < THREADED_EVENTS or workers < 2:
+        return [job() for job in jobs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cx-encode") as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
 def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTIVITY,
             timestamp_key: str = TIMESTAMP, attributes=(), engine=None, window_days: float = 7.0) -> Events:
     """Encode cases and activities as integers and build the enriched event table (internal).
@@ -464,11 +481,12 @@ def prepare(log: pd.DataFrame, *, case_key: str = CASE, activity_key: str = ACTI
     all_kept = len(rows) == len(log)
     case_col = log[case_key] if all_kept else log[case_key].iloc[rows]
     act_col = log[activity_key] if all_kept else log[activity_key].iloc[rows]
-    case_codes, case_ids = pd.factorize(case_col)
-    act_codes, activities = pd.factorize(act_col)
+    carried = list(dict.fromkeys(a for a in attributes if a is not None and a in log.columns))
+    jobs = [lambda: pd.factorize(case_col), lambda: pd.factorize(act_col),
+            *[lambda c=c: _codes(log[c], None if all_kept else rows) for c in carried]]
+    (case_codes, case_ids), (act_codes, activities), *attribute_codes = _run_all(jobs, len(rows))
     attrs, attr_codes = {}, []
-    for column in dict.fromkeys(a for a in attributes if a is not None and a in log.columns):
-        codes, uniques = _codes(log[column], None if all_kept else rows)
+    for column, (codes, uniques) in zip(carried, attribute_codes):
         attrs[column] = (len(attr_codes), uniques)
         attr_codes.append(_engine.masked_array(codes.to_numpy(dtype=np.int32, na_value=0), ~codes.isna()))
     table, traces, names, local = _engine.events_table(case_codes.astype(np.int32), act_codes.astype(np.int32),

@@ -17,6 +17,7 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._errors import CxInputError
 from ..display import Result, say, show
+from . import _local
 from ._calendar import calendar_of, working_h, working_moves, working_throughput
 from ._engine import to_pandas
 from ._events import (
@@ -344,11 +345,14 @@ def handoffs(log: pd.DataFrame, *, resource_key: str = RESOURCE, case_key: str =
     """
     ev = prepare(log, case_key=case_key, activity_key=activity_key, timestamp_key=timestamp_key)
     a, uniques = ev.attribute(resource_key)
-    _, _, change, _ = _handoff_flags(a)
-    moves = a.filter(change)
-    pairs = moves.group_by([moves.prev_v.name("src"), moves.v.name("dst")]).aggregate(
-        handoffs=moves.count(), cases=moves.case.nunique(),
-        pingpongs=_handoff_flags(moves)[3].sum()).pipe(to_pandas)
+    if ev.local is not None and resource_key in ev.attributes:  # carried with the case-ordered arrays
+        pairs = _local.handoff_pairs(ev.local, ev.attributes[resource_key][0], len(uniques))
+    else:
+        _, _, change, _ = _handoff_flags(a)
+        moves = a.filter(change)
+        pairs = moves.group_by([moves.prev_v.name("src"), moves.v.name("dst")]).aggregate(
+            handoffs=moves.count(), cases=moves.case.nunique(),
+            pingpongs=_handoff_flags(moves)[3].sum()).pipe(to_pandas)
     per_case = _handoff_by_case(ev, resource_key)
     by_act = _handoff_by_act(ev, resource_key)
     out = pd.DataFrame({

@@ -15,7 +15,7 @@ values, d = 0.5), so the figures agree to the last bit.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ class CaseOrdered:
     starts: np.ndarray
     attributes: list
     moves: Moves | None = None  # the transitions, once something asked for them (:func:`moves`)
+    flags: dict = field(default_factory=dict)  # the hand-off flags per attribute, once asked for
 
     @property
     def ends(self) -> np.ndarray:
@@ -62,7 +63,12 @@ class CaseOrdered:
 
     def handoff_flags(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """:func:`._events.handoff_flags` of attribute ``a{k}``: arrivals, known on both sides, hand-offs,
-        ping-pongs."""
+        ping-pongs (computed once)."""
+        if k not in self.flags:
+            self.flags[k] = self._handoff_flags(k)
+        return self.flags[k]
+
+    def _handoff_flags(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         values, valid = self.attributes[k]
         n = len(values)
         prev, prev_ok = np.zeros(n, dtype=values.dtype), np.zeros(n, dtype=bool)
@@ -104,6 +110,16 @@ def case_rows(lo: CaseOrdered, window_days: float) -> pd.DataFrame:
         out[f"pingpongs_a{k}"] = _per_case(lo, pingpong)
     out["throughput_h"] = (end - start).astype(np.float64) / NS_PER_HOUR
     return pd.DataFrame(out, index=pd.RangeIndex(len(starts), name="case").astype(np.int64))
+
+
+def _pairs_per_code(codes: np.ndarray, cases: np.ndarray, n_codes: int, n_cases: int) -> np.ndarray:
+    """Per code 0..n_codes-1: the distinct cases among the rows with that code (a table of every (case, code)
+    pair when it is small enough, else a sort)."""
+    if n_codes * n_cases <= 1 << 26:
+        seen = np.bincount(cases.astype(np.int64) * n_codes + codes, minlength=n_cases * n_codes) > 0
+        return seen.reshape(n_cases, n_codes).sum(axis=0).astype(np.int64)
+    pairs = _distinct(codes.astype(np.int64) * n_cases + cases)
+    return np.bincount(pairs // n_cases, minlength=n_codes).astype(np.int64)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -257,13 +273,27 @@ def act_rows(lo: CaseOrdered, n_act: int, window_days: float) -> pd.DataFrame:
         "arrivals": events - counted["starts"],
         "repeat_contacts_w": counted["repeat_contacts_w"],
     }
-    pairs = _distinct(act[within].astype(np.int64) * len(lo.starts) + lo.case[within])
-    out["repeat_cases_w"] = np.bincount(pairs // len(lo.starts), minlength=n_act).astype(np.int64)
+    out["repeat_cases_w"] = _pairs_per_code(act[within], lo.case[within], n_act, len(lo.starts))
     out["median_gap_h_w"] = group_medians(act[within], lo.gap[within].astype(np.float64) / NS_PER_HOUR, n_act)
     for k in range(len(lo.attributes)):
         out[f"known_a{k}"] = counted[f"known_a{k}"]
         out[f"changed_a{k}"] = counted[f"changed_a{k}"]
     return pd.DataFrame(out, index=pd.RangeIndex(n_act, name="act").astype(np.int64))
+
+
+def handoff_pairs(lo: CaseOrdered, k: int, n_values: int) -> pd.DataFrame:
+    """The hand-offs of attribute ``a{k}`` by (previous value, value): ``src``, ``dst``, ``handoffs``,
+    ``cases`` (distinct), ``pingpongs`` (see :func:`._events.handoff_flags`)."""
+    values, _valid = lo.attributes[k]
+    _arrival, _known, change, pingpong = lo.handoff_flags(k)
+    rows = np.flatnonzero(change)  # a hand-off's previous event is the row before it, in the same case
+    key = values[rows - 1].astype(np.int64) * n_values + values[rows]
+    keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return pd.DataFrame({
+        "src": keys // n_values, "dst": keys % n_values, "handoffs": counts.astype(np.int64),
+        "cases": _pairs_per_code(inverse, lo.case[rows], len(keys), len(lo.starts)),
+        "pingpongs": np.bincount(inverse, weights=pingpong[rows], minlength=len(keys)).astype(np.int64),
+    })
 
 
 def variant_arrays(lo: CaseOrdered) -> tuple[np.ndarray, np.ndarray]:
