@@ -114,8 +114,8 @@ def case_rows(lo: CaseOrdered, window_days: float) -> pd.DataFrame:
 
 def _pairs_per_code(codes: np.ndarray, cases: np.ndarray, n_codes: int, n_cases: int) -> np.ndarray:
     """Per code 0..n_codes-1: the distinct cases among the rows with that code (a table of every (case, code)
-    pair when it is small enough, else a sort)."""
-    if n_codes * n_cases <= 1 << 26:
+    pair when it is not much larger than the rows, else a sort)."""
+    if n_codes * n_cases <= max(4 * len(codes), 1 << 16):
         seen = np.bincount(cases.astype(np.int64) * n_codes + codes, minlength=n_cases * n_codes) > 0
         return seen.reshape(n_cases, n_codes).sum(axis=0).astype(np.int64)
     pairs = _distinct(codes.astype(np.int64) * n_cases + cases)
