@@ -24,11 +24,13 @@ The enriched table has one row per usable event:
 Beside it, the traces table holds one row per case with ``seq``, the case's activity codes in order (the
 variants are the distinct ``seq``).
 
-:func:`enrich` and :func:`traces` define these columns as Ibis window functions (the portable definition). For a pandas log on the
-embedded engine, :func:`enrich_arrays` computes the same tables while the log is encoded: with the rows in case
-order every window is a shift of the arrays inside each case's block and each trace is a slice of the activity
-codes, which costs a fraction of the sorts that the windows and ordered lists need; the tests check that both
-give the same tables.
+:func:`enrich` and :func:`traces` define these columns as Ibis window functions (the portable definition). For a
+pandas log on the embedded engine, :func:`case_ordered` computes the same columns as numpy arrays while the log is
+encoded: with the rows in case order every window is a shift of the arrays inside each case's block and each
+trace is a slice of the activity codes, which costs a fraction of the sorts that the windows and ordered lists
+need. The tables every analysis starts from (per case, per touchpoint, per variant, the process-map edges and the
+hand-offs) are then computed from those arrays (:mod:`._local`), and the Arrow tables for DuckDB are built only
+when a query reads them (:func:`register_later`). The tests check that both ways give the same tables.
 
 :func:`attribute_table` adds an attribute that was not asked for at preparation (a join on ``pos`` and one more
 window).

@@ -4,8 +4,9 @@ The log's case ids and activities become integer codes (``pandas.factorize``; ro
 timestamp are dropped and counted), timestamps become int64 nanoseconds, and the result becomes the enriched
 event table and the traces table of :mod:`cxlib.journeys._engine` (per-case event index, previous/next activity
 and timestamp, visit number per touchpoint, ordered by ``(timestamp, row position)``), Arrow tables that DuckDB
-scans in place. Every measure is then an Ibis expression over those tables, executed by DuckDB; only the
-(small) results come back as pandas.
+scans in place. Every measure is an Ibis expression over those tables, executed by DuckDB (or Spark); only the
+(small) results come back as pandas. For a pandas log the per-case, per-touchpoint and per-variant tables come
+from the same columns held as numpy arrays (:mod:`._local`), equal to what the Ibis expressions give.
 """
 
 from __future__ import annotations
