@@ -442,7 +442,7 @@ class CacheCase:
     """A damaged entry put over the real cache entry of ``cache_source.csv`` after a first load."""
 
     id: str
-    file: str | None  # corpus file copied over KEY.parquet; None: the entry pair of another log
+    file: str | None  # corpus file copied over KEY.arrow; None: the entry pair of another log
     note: str
 
 
@@ -454,7 +454,7 @@ CACHE_CASES = [
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted((folder / "logs").glob("*.parquet"))
+    return sorted((folder / "logs").glob("*.arrow"))
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CACHE_CASES])

@@ -109,14 +109,14 @@ def test_cache_is_used_on_a_rerun_and_bypassed_on_request(tmp_path, monkeypatch)
     path = shared("helpdesk/helpdesk.xes.gz")
     first, first_report = read_log(path, with_report=True)
     assert not first_report.cache_hit
-    assert len(list((tmp_path / "c" / "logs").glob("*.parquet"))) == 1
+    assert len(list((tmp_path / "c" / "logs").glob("*.arrow"))) == 1
     second, second_report = read_log(path, with_report=True)
     assert second_report.cache_hit
     pd.testing.assert_frame_equal(first, second)
     assert not read_log(path, cache=False, with_report=True)[1].cache_hit
     # other options are another cache entry
     read_log(path, classifier=["concept:name", "org:resource"])
-    assert len(list((tmp_path / "c" / "logs").glob("*.parquet"))) == 2
+    assert len(list((tmp_path / "c" / "logs").glob("*.arrow"))) == 2
 
 
 def test_cache_key_follows_the_content_not_the_name(tmp_path, monkeypatch):
@@ -133,8 +133,8 @@ def test_damaged_cache_entry_is_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setenv("CX_CACHE_DIR", str(tmp_path / "c"))
     path = shared("roadtraffic_sample/roadtraffic100traces.xes")
     read_log(path)
-    (entry,) = (tmp_path / "c" / "logs").glob("*.parquet")
-    entry.write_bytes(b"not parquet")
+    (entry,) = (tmp_path / "c" / "logs").glob("*.arrow")
+    entry.write_bytes(b"not an Arrow file")
     log, report = read_log(path, with_report=True)
     assert len(log) == 390 and not report.cache_hit
 

@@ -234,3 +234,14 @@ def test_datetime_values_out_of_range_are_shown_as_text_when_refused():
     parsed = parse_timestamps(values, column="t")
     assert parsed.reasons.tolist() == [None, "unparseable timestamp"]
     assert any("3000-01-01" in note for note in parsed.notes), parsed.notes
+
+
+@pytest.mark.parametrize("cases, offsets", [
+    (["a", "a", "b", "b", "c"], [0, 1, 0, 2, 5]),  # already in (case, time) order: no sort needed
+    (["a", "a", "b", "b", "c"], [0, 1, 2, 0, 5]),  # a case's times out of order
+    (["b", "b", "a", "a", "c"], [0, 1, 0, 1, 5]),  # the cases out of order
+    (["a", "a", "b", "b", "c"], [3, 3, 0, 0, 1]),  # ties in time keep the file's order
+])
+def test_a_log_in_order_or_not_reads_as_the_general_path_does(cases, offsets):
+    log = _same(_table(cases, [f"x{i}" for i in range(len(cases))], [h * 3600 for h in offsets]))
+    assert log[CASE].is_monotonic_increasing
