@@ -166,3 +166,25 @@ def test_the_process_map_edges_are_equal():
     a, b = cj.process_map(local), cj.process_map(ibis_only)
     assert differences(a, b) == []
     assert len(a.edges) > 50 and a.edges["p90_wait_h"].notna().sum() > 40
+
+
+def test_the_arrow_tables_are_built_only_when_a_query_reads_them():
+    """A pandas log's full analysis reads only the case-ordered arrays; the enriched and traces tables reach
+    DuckDB when a query first reads them, and closing the prepared log releases them either way."""
+    from cxlib.journeys import _engine
+
+    log = cxlib.read_log(DATA / "helpdesk.xes.gz")
+    ev = _events.prepare(log, attributes=["org:resource"])  # as analyze_journeys prepares a DataFrame
+    names = list(ev._tables)
+    assert len(names) == 2 and all(name in _engine._PENDING for name in names)
+    cj.analyze_journeys(ev)
+    assert all(name in _engine._PENDING for name in names)  # no query needed them
+    per_case = _engine.to_pandas(ev.case_table().order_by("case"))
+    events, traces = names
+    assert events not in _engine._PENDING and traces in _engine._PENDING  # the query read the events only
+    assert per_case["events"].tolist() == ev.cases()["events"].tolist()
+    ev.close()
+    assert traces not in _engine._PENDING
+    registered = {name for (name,) in _engine.connect().con.execute(
+        "select view_name from duckdb_views() where not internal").fetchall()}
+    assert not registered & set(names)
