@@ -87,6 +87,20 @@ def test_a_hash_collision_cannot_merge_two_journeys(monkeypatch):
     assert len(local.variant_data().var) > 100
 
 
+
+def test_a_collision_with_a_shorter_journey_is_caught(monkeypatch):
+    """x = [a] and z = [a, b] collide; read from x's first row on, the events are a, b (y's first event follows
+    x): only the lengths tell the two journeys apart."""
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    log = pd.DataFrame({"case:concept:name": ["x", "y", "y", "z", "z"], "concept:name": ["a", "b", "c", "a", "b"],
+                        "time:timestamp": [t0 + pd.Timedelta(hours=h) for h in range(5)],
+                        "org:resource": "r", "org:group": "g"})
+    monkeypatch.setattr(_local, "_sequence_keys", lambda lo: np.array([0, 1, 0], dtype=np.uint64))
+    local, ibis_only = _both(log)
+    _assert_same_tables(local, ibis_only)
+    assert local.variant_data().case_var.tolist() == [0, 1, 2]
+
+
 def test_the_whole_analysis_is_equal():
     log = cxlib.read_log(DATA / "helpdesk.xes.gz")
     log["org:group"] = np.where(log["org:resource"].str.endswith("1"), "L2 2nd", "L1")

@@ -308,9 +308,11 @@ def variant_arrays(lo: CaseOrdered) -> tuple[np.ndarray, np.ndarray]:
     # the first case (smallest code) of each group: np.unique sorts stably when asked for first indices
     _, first, group = np.unique(_sequence_keys(lo), return_index=True, return_inverse=True)
     case_var = first[group.ravel()].astype(np.int64)
-    # check: every event equals the event at the same index of its representative case
-    rep_rows = lo.starts[case_var[lo.case]] + lo.idx
-    if not np.array_equal(lo.act[rep_rows], lo.act):
+    # check: every case is as long as its representative, and every event equals the event at the same index of
+    # the representative case
+    lengths = np.diff(np.r_[lo.starts, len(lo.act)])
+    if not (np.array_equal(lengths[case_var], lengths)
+            and np.array_equal(lo.act[lo.starts[case_var[lo.case]] + lo.idx], lo.act)):
         case_var = _variants_by_bytes(lo)
     return case_var, np.flatnonzero(case_var == np.arange(n_cases))
 
