@@ -1,12 +1,12 @@
 """The per-case, per-touchpoint and per-variant tables of a pandas log, from its case-ordered arrays.
 
-Every analysis starts from three small tables: one row per case (:meth:`Events.cases`), per touchpoint
-(:meth:`Events.act_stats`) and per variant (:meth:`Events.variant_data`). Their Ibis expressions in
-:mod:`._events` are the definitions, and what runs on Spark. For a pandas log on the embedded engine the events
-are already in memory in case order (:func:`._engine.enrich_arrays`): each case is one block of rows, so its
-figures are reductions over that block, and each touchpoint's are counts over its code. This module computes
-the three tables that way in numpy, which costs a fraction of sending the queries to DuckDB and bringing the
-results back; the tests check that both give the same tables (``tests/test_journeys_local.py``).
+Every analysis starts from a few small tables: one row per case (:meth:`Events.cases`), per touchpoint
+(:meth:`Events.act_stats`), per variant (:meth:`Events.variant_data`), per process-map edge and per hand-off
+pair. Their Ibis expressions are the definitions, and what runs on Spark. For a pandas log on the embedded engine
+the events are already in memory in case order (:func:`._engine.case_ordered`): each case is one block of rows,
+so its figures are reductions over that block, and each touchpoint's are counts over its code. This module
+computes those tables that way in numpy, which costs a fraction of sending the queries to DuckDB and bringing
+the results back; the tests check that both give the same tables (``tests/test_journeys_local.py``).
 
 Medians are interpolated as DuckDB's ``quantile_cont`` does (``lo * (1 - d) + hi * d`` between the two middle
 values, d = 0.5), so the figures agree to the last bit.
