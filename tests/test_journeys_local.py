@@ -202,3 +202,20 @@ def test_the_arrow_tables_are_built_only_when_a_query_reads_them():
     registered = {name for (name,) in _engine.connect().con.execute(
         "select view_name from duckdb_views() where not internal").fetchall()}
     assert not registered & set(names)
+
+
+def test_many_touchpoints_and_resources_take_the_general_sorts():
+    """400 touchpoints (160,000 possible edges: past the 16-bit radix sort) and 300 resources with gaps: the
+    whole analysis is still the Ibis one."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    log = pd.DataFrame({
+        "case:concept:name": [f"c{i}" for i in rng.integers(0, 3000, n)],
+        "concept:name": [f"a{i}" for i in rng.integers(0, 400, n)],
+        "time:timestamp": pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 10**6, n), unit="s"),
+        "org:resource": [None if r < 30 else f"r{r}" for r in rng.integers(0, 300, n)],
+        "org:group": "g",
+    })
+    local, ibis_only = _both(log)
+    assert local.n_activities == 400
+    assert differences(cj.analyze_journeys(local), cj.analyze_journeys(ibis_only)) == []
