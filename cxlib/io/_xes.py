@@ -28,6 +28,10 @@ import pandas as pd
 from .._errors import CxInputError
 from ._files import open_bytes
 from ._report import LoadReport
+from ._xes_columns import read_columns
+
+#: ``LoadReport.reader`` for a log read by :mod:`cxlib.io._xes_columns` (rustxes' table, built column-wise)
+COLUMNS_READER = "cxlib-columns"
 
 __all__ = ["read_xes", "read_xes_frame"]
 
@@ -84,8 +88,9 @@ def _check_xml(raw: bytes, path: Path) -> None:
         raise CxInputError(f"invalid XML at line {line}, column {col}: {exc.msg}.", path=path) from None
 
 
-def _run_rustxes(target) -> tuple:
-    """rustxes on ``target`` with its output captured: ``(polars table or None, exception or None, output)``."""
+def _run_rustxes(target, meta: list | None = None) -> tuple:
+    """rustxes on ``target`` with its output captured: ``(polars table or None, exception or None, output)``;
+    the log's header as rustxes gives it (JSON) is appended to ``meta`` when given."""
     import rustxes
 
     output: list[str] = []
@@ -93,7 +98,9 @@ def _run_rustxes(target) -> tuple:
     table = None
     with _captured_output(output):
         try:
-            table, _meta = rustxes.import_xes(str(target))
+            table, header = rustxes.import_xes(str(target))
+            if meta is not None:
+                meta.append(header)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - rustxes panics are BaseExceptions; diagnose below
@@ -101,7 +108,7 @@ def _run_rustxes(target) -> tuple:
     return table, error, "".join(output)
 
 
-def _take_rustxes(table, error, text: str, report: LoadReport):
+def _take_rustxes(table, text: str, report: LoadReport, error=None):
     """What rustxes gave: the values it could not parse and its failure go to the report; None on failure."""
     bad_values = re.findall(r'Failed to parse data from "([^"\n]*)"', text)
     if bad_values:
@@ -117,7 +124,8 @@ def _take_rustxes(table, error, text: str, report: LoadReport):
 
 
 def _rustxes(target: Path, report: LoadReport):
-    return _take_rustxes(*_run_rustxes(target), report)
+    table, error, text = _run_rustxes(target)
+    return _take_rustxes(table, text, report, error)
 
 
 # Run as ``python -I -S -c _CHECK FILE``: inflate the first gzip member of FILE (as rustxes does) and keep its
@@ -175,7 +183,7 @@ def _rustxes_gzip(target: Path, path: Path, report: LoadReport):
         # a damaged or cut-short file raises its clear error here; if the helper failed for reasons of its own
         # (the file checks out in-process), rustxes' table stands
         _check_gzip_xes_end(target, path)
-    return _take_rustxes(table, error, text, report)
+    return _take_rustxes(table, text, report, error)
 
 
 def read_xes(path, report: LoadReport) -> pd.DataFrame:
@@ -215,6 +223,9 @@ def read_xes_frame(path, report: LoadReport):
     is_gzip = raw_head[:2] == _GZIP
     named_gz = path.name.lower().endswith(".gz")
     if is_gzip and named_gz:
+        columns = read_columns(path, gzip=True, parse=_run_rustxes)
+        if columns is not None:
+            return _result(_take_rustxes(*columns, report), path, path, report, reader=COLUMNS_READER)
         return _result(_rustxes_gzip(path, path, report), path, path, report)
     with tempfile.TemporaryDirectory(prefix="cx-xes-") as tmp:
         target = path
@@ -225,18 +236,23 @@ def read_xes_frame(path, report: LoadReport):
             report.notes.append("the file is gzip-compressed but not named .gz; read by its content."
                                 if is_gzip else "the file is named .gz but is plain XML; read by its content.")
         _check_plain_xes(target, path)
+        columns = read_columns(target, gzip=False, parse=_run_rustxes)
+        if columns is not None:
+            return _result(_take_rustxes(*columns, report), target, path, report, reader=COLUMNS_READER)
         return _result(_rustxes(target, report), target, path, report)
 
 
-def _result(table, target: Path, path: Path, report: LoadReport):
-    """rustxes' table (an empty one only when the file is a valid empty log), else pm4py's parser's."""
+def _result(table, target: Path, path: Path, report: LoadReport, reader: str = "rustxes"):
+    """rustxes' table (an empty one only when the file is a valid empty log), else pm4py's parser's. rustxes
+    gives the columns in an order that changes from run to run: they come sorted by name."""
     if table is not None:
+        table = table.select(sorted(table.columns))
         if len(table) == 0:
             raw = open_bytes(target)
             _check_xml(raw, path)
             if b"<log" not in raw[:65536]:
                 raise CxInputError("the file is XML but not an XES event log (no <log> element).", path=path)
-        report.reader = "rustxes"
+        report.reader = reader
         return table
     raw = open_bytes(target)  # empty / truncated gzip get their own message
     _check_xml(raw, path)
