@@ -15,6 +15,7 @@ import math
 import re
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -36,11 +37,13 @@ HEAD = ('<?xml version="1.0" encoding="UTF-8" ?>\n<log xes.version="1.0" xmlns="
         '<classifier name="Activity" keys="concept:name"/>\n<string key="concept:name" value="a log"/>\n')
 
 
-def _compare(path, *, gzipped: bool | None = None):
-    """'declined' or 'same'; fails when the column-wise table differs from rustxes' (or rustxes fails)."""
+def _compare(path, *, gzipped: bool | None = None, two_parts: bool = False):
+    """'declined' or 'same'; fails when the column-wise table differs from rustxes' (or rustxes fails).
+    ``two_parts``: even a small log is read in two parts (as logs of 4 MiB and more are)."""
     if gzipped is None:
         gzipped = path.read_bytes()[:2] == b"\x1f\x8b"
-    got = _xes_columns.read_columns(path, gzip=gzipped, parse=_xes._run_rustxes)
+    with mock.patch.object(_xes_columns, "_TWO_PARTS_FROM", 0 if two_parts else _xes_columns._TWO_PARTS_FROM):
+        got = _xes_columns.read_columns(path, gzip=gzipped, parse=_xes._run_rustxes)
     if got is None:
         return "declined"
     with tempfile.TemporaryDirectory() as scratch:
@@ -173,11 +176,37 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
-@pytest.mark.parametrize("gz", [False, True])
-def test_anything_outside_the_usual_form_is_declined(name, gz, tmp_path):
+@pytest.mark.parametrize("gz, two_parts", [(False, False), (True, False), (False, True)])
+def test_anything_outside_the_usual_form_is_declined(name, gz, two_parts, tmp_path):
     xml = REFUSED[name]
     raw = xml.encode("utf-8", errors="surrogateescape")
-    assert _compare(_write(tmp_path, raw, gz=gz), gzipped=gz) == "declined"
+    assert _compare(_write(tmp_path, raw, gz=gz), gzipped=gz, two_parts=two_parts) == "declined"
+
+
+def test_a_key_typed_differently_in_the_two_parts_is_declined(tmp_path):
+    one = _trace("c1", [_event("a", extra='<int key="n" value="1"/>')])
+    other = _trace("c2", [_event("b", extra='<string key="n" value="x"/>')])
+    path = _write(tmp_path, HEAD + one + other + "</log>\n")
+    assert _compare(path, two_parts=True) == "declined"
+    case_and_event = _trace("c2", [_event("b", extra='<string key="case:k" value="x"/>')])
+    path = _write(tmp_path, HEAD + _trace("c1", [_event("a")], '<string key="k" value="T"/>') + case_and_event
+                  + "</log>\n", "levels.xes")
+    assert _compare(path, two_parts=True) == "declined"
+
+
+def test_globals_fill_the_missing_values_of_both_parts(tmp_path):
+    """A key only the second part has still gets its global's default in the first part's events."""
+    head = HEAD.replace('<global scope="event">\n', '<global scope="event">\n\t<string key="r" value="DEF"/>\n'
+                        '\t<date key="due" value="1999-12-31T23:00:00+01:00"/>\n')
+    head = head.replace("<classifier", '<global scope="trace">\n\t<int key="size" value="-1"/>\n</global>\n<classifier')
+    first = _trace("c1", [_event("a"), _event("b")])
+    second = _trace("c2", [_event("a", extra='<string key="r" value="x"/><date key="due" value="2000-01-01T00:00:00Z"/>'),
+                           _event("b")], '<int key="size" value="3"/>')
+    path = _write(tmp_path, head + first + second + "</log>\n")
+    for two_parts in (False, True):
+        assert _compare(path, two_parts=two_parts) == "same"
+    table = _xes_columns.read_columns(path, gzip=False, parse=_xes._run_rustxes)[0]
+    assert table["r"].to_list() == ["DEF", "DEF", "x", "DEF"] and table["case:size"].to_list() == [-1, -1, 3, 3]
 
 
 def test_the_usual_form_in_both_closings_is_read(tmp_path):
@@ -276,7 +305,18 @@ def _logs(draw):
     clean, attributes = True, 0
     gap = draw(st.sampled_from(["\n", "", "\n\t\t", " "]))
     close = draw(st.sampled_from(['"/>', '" />']))
-    parts = [HEAD]
+    globals_ = []
+    for scope in ("trace", "event"):
+        keys = draw(st.lists(st.sampled_from(sorted(_KEYS)), unique=True, max_size=3))
+        if keys:
+            globals_.append(f'<global scope="{scope}">')
+            for key in keys:
+                kind = _KEYS[key] if draw(st.integers(0, 9)) else "string"  # now and then a global of another type
+                text, _ok = draw(_value(kind))
+                clean &= kind == _KEYS[key]
+                globals_.append(f'<{kind} key="{key}" value="{text}"/>')
+            globals_.append("</global>\n")
+    parts = [HEAD.replace("<classifier", "".join(globals_) + "<classifier")]
     for case in range(draw(st.integers(1, 5))):
         parts.append(f"<trace>{gap}")
         for key in draw(st.lists(st.sampled_from(sorted(_KEYS)), unique=True, max_size=3)):
@@ -298,10 +338,10 @@ def _logs(draw):
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(_logs(), st.booleans())
-def test_drawn_logs_equal_rustxes(tmp_path, drawn, gz):
+@given(_logs(), st.booleans(), st.booleans())
+def test_drawn_logs_equal_rustxes(tmp_path, drawn, gz, two_parts):
     xml, clean = drawn
-    outcome = _compare(_write(tmp_path, xml, gz=gz), gzipped=gz)
+    outcome = _compare(_write(tmp_path, xml, gz=gz), gzipped=gz, two_parts=two_parts)
     event(f"{'clean' if clean else 'odd'}: {outcome}")
     if clean:
         assert outcome == "same", "a log in the usual form with clean values was declined"

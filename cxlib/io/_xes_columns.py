@@ -1,34 +1,40 @@
-"""XES logs in the usual serialised form read column-wise with numpy, twice as fast as rustxes, or not at all.
+"""XES logs in the usual serialised form read column-wise with numpy, faster than rustxes, or not at all.
 
 Almost every XES file is written by OpenXES, ProM or pm4py in one form: ``<trace>`` and ``<event>`` elements
 holding attribute elements written as ``<string key="K" value="V"/>`` (or ``" />``). For a log in exactly that
-form the reader finds every ``<`` and ``"`` once (the inflating runs in a thread beside this scan: zlib lets go
-of the interpreter lock), tells the elements apart by their first bytes, and builds each column from the
-attribute values in one go. rustxes builds a map per event and parses each value on its own.
+form the reader finds every ``<`` and ``"`` once, tells the elements apart by their first bytes and builds each
+column from all its values in one go; rustxes builds a map per event and parses each value on its own.
+Two things run at once, as numpy, ISA-L and zlib let go of the interpreter lock: the inflating (in a thread)
+beside the scan of what it has written, and then, for a log of 4 MiB or more, the two halves of the traces.
 
 It gives the table rustxes gives, or it returns None and the caller reads the file with rustxes as before
-(``tests/test_io_xes_columns.py`` compares the two on every log at hand and on logs drawn by Hypothesis).
-So it returns None whenever it meets anything it does not handle exactly as rustxes does:
+(``tests/test_io_xes_columns.py`` compares the two on every log at hand, on hand-made ones and on logs drawn by
+Hypothesis). So it returns None whenever it meets anything it does not handle exactly as rustxes does:
 
 - anything between the first ``<trace>`` and ``</log>`` but ``<trace>``, ``</trace>``, ``<event>``,
   ``</event>`` and attribute elements of the types string, date, int, float and boolean in the form above
   (so no ``id``, ``list`` or nested attributes, no comment, CDATA or processing instruction), an entity or
   character reference (``&``), a carriage return, elements out of place, a trace without events, an
-  attribute written twice in one event or trace, or a key written with two types;
-- a value rustxes would parse differently or not at all: dates other than ``YYYY-MM-DDTHH:MM:SS`` with
-  ``.fff`` or not and ``Z`` or ``±HH:MM``, or outside the years 1700-2200; ints other than up to 18 digits
-  with an optional minus; floats other than digits with an optional fraction and exponent; booleans other
-  than ``true`` and ``false``; text that is not UTF-8;
-- a gzip stream that is damaged, cut short or followed by another member, XML that does not end with
-  ``</log>``, an encoding other than UTF-8 declared, or a log of 2 GiB or more.
+  attribute written twice in one event or trace, a key written with two types or at both levels under one
+  column name, or a log whose events have no attribute at all;
+- a value rustxes would parse differently or not at all: dates other than ``YYYY-MM-DDTHH:MM:SS``, then a
+  fraction of 1-9 digits or not, then ``Z``, ``±HH:MM`` or nothing (UTC), or outside the years 1700-2200;
+  ints other than up to 18 digits with an optional minus; floats other than digits with an optional fraction
+  and exponent; booleans other than ``true`` and ``false``; text that is not UTF-8;
+- a gzip stream that is damaged, cut short, followed by another member or longer than its trailer says, XML
+  that does not end with ``</log>``, an encoding other than UTF-8 declared, or a log of 2 GiB or more;
+- a global (a default value) of another type than its key's values, or of a type not read here.
 
-The header (everything before the first ``<trace>``) is parsed by rustxes itself, so that a damaged header
-fails as before and its values that cannot be parsed are reported as before; rustxes applies nothing of it
-(globals, extensions, classifiers) to the table.
+The header (everything before the first ``<trace>``) is read by rustxes itself, so that a damaged header fails
+as before, its values that cannot be parsed are reported as before, and the globals are the ones rustxes reads:
+rustxes gives a missing value the default of its key's global (for a key some event or trace has), and so does
+this reader.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import itertools
 import json
 import queue
 import re
@@ -39,11 +45,21 @@ from pathlib import Path
 
 import numpy as np
 
+try:  # ISA-L inflates twice as fast as zlib, with the same results and checks
+    from isal.isal_zlib import decompressobj as _decompressobj
+    from isal.isal_zlib import error as _isal_error
+    _INFLATE_ERRORS = (zlib.error, _isal_error, OSError)
+except ImportError:  # pragma: no cover - isal is a dependency; zlib does the same, slower
+    from zlib import decompressobj as _decompressobj
+    _INFLATE_ERRORS = (zlib.error, OSError)
+
 __all__ = ["read_columns"]
 
 _PAD = b"\0" * 64  # so that 8 bytes can be read at every offset of the text and a little beyond
-_BLOCK = 1 << 18
+_BLOCK = 1 << 20
 _LIMIT = (1 << 31) - 64  # string views address their bytes with 32-bit offsets
+_TWO_PARTS_FROM = 4 << 20  # a smaller log is read in one part
+_NO_COLUMN = "\0rows"  # holds the rows of a part whose events have no attribute; no XES key has a NUL
 _U64 = np.uint64
 
 # element kinds by the bytes after "<": four of structure, then the attribute types in this order
@@ -77,69 +93,100 @@ def read_columns(path: Path, *, gzip: bool, parse) -> tuple | None:
 
 
 def _read(path: Path, *, gzip: bool, parse) -> tuple:
-    data, marks, is_open = _inflate_and_scan(path) if gzip else _read_and_scan(path)
-    return _columns(data, marks, is_open, parse)
+    if gzip:
+        return _columns(*_inflate_and_scan(path), parse)
+    data = _read_plain(path)
+    return _columns(data, *_scan(data), parse)
 
 
-def _scan(block: bytes, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """Where ``<`` and ``"`` are in ``block`` (as offsets from ``offset``), and which of them are ``<``."""
-    view = np.frombuffer(block, np.uint8)
-    at = np.flatnonzero((view == 60) | (view == 34))
-    return at + offset, view[at] == 60
-
-
-def _read_and_scan(path: Path) -> tuple:
-    data = path.read_bytes()
-    if len(data) >= _LIMIT:
+def _read_plain(path: Path) -> bytearray:
+    size = path.stat().st_size
+    if size >= _LIMIT:
         raise _Decline("2 GiB or more")
-    return (data + _PAD, *_scan(data, 0))
+    data = bytearray(size + len(_PAD))
+    with open(path, "rb") as fh:
+        if fh.readinto(memoryview(data)[:size]) != size or fh.read(1):
+            raise _Decline("the file changed while it was read")
+    return data
 
 
 def _inflate_and_scan(path: Path) -> tuple:
-    """Inflate a gzip file in a thread while this thread scans the blocks it gives: the bytes (padded), and
-    where ``<`` and ``"`` are and which of them are ``<``."""
+    """Inflate a gzip file in a thread (ISA-L and zlib let go of the interpreter lock) into one buffer sized by
+    the gzip trailer, while this thread scans each block written: the buffer (padded), where ``<`` and ``"``
+    are and which of them are ``<``."""
+    try:
+        with open(path, "rb") as fh:
+            packed = fh.seek(0, 2)
+            fh.seek(max(packed - 4, 0))
+            size = int.from_bytes(fh.read(4), "little")  # the inflated size modulo 4 GiB, checked at the end
+    except OSError as exc:
+        raise _Decline(f"the file cannot be read ({exc})") from None
+    if size >= _LIMIT or size > 1100 * packed:  # deflate packs at most about 1:1032
+        raise _Decline("2 GiB or more, or a gzip trailer that cannot be right")
+    data = bytearray(size + len(_PAD))
     blocks: queue.Queue = queue.Queue()
     failure: list[str] = []
 
     def inflate():
         try:
-            inflater = zlib.decompressobj(31)
-            size = 0
             with open(path, "rb") as fh:
+                inflater, written = _decompressobj(31), 0
                 for chunk in iter(lambda: fh.read(_BLOCK), b""):
                     out = inflater.decompress(chunk)
-                    size += len(out)
-                    if size >= _LIMIT:
-                        failure.append("2 GiB or more")
+                    if written + len(out) > size:
+                        failure.append("more bytes than the gzip trailer says")
                         return
-                    if out:
-                        blocks.put(out)
+                    data[written:written + len(out)] = out
+                    blocks.put((written, len(out)))
+                    written += len(out)
                     if inflater.eof:
                         if inflater.unused_data or fh.read(1):
                             failure.append("more than one gzip member")
+                        elif written != size:
+                            failure.append("fewer bytes than the gzip trailer says")
                         return
-            failure.append("the gzip stream is cut short")
-        except (zlib.error, OSError) as exc:
+                failure.append("the gzip stream is cut short")
+        except _INFLATE_ERRORS as exc:
             failure.append(f"the file cannot be inflated ({exc})")
         finally:
             blocks.put(None)
 
     worker = threading.Thread(target=inflate, name="cx-xes-inflate", daemon=True)
     worker.start()
-    parts, marks, opens, offset = [], [], [], 0
+    text, marks, opens = np.frombuffer(data, np.uint8), [], []
     while (block := blocks.get()) is not None:
-        at, is_open = _scan(block, offset)
-        marks.append(at)
-        opens.append(is_open)
-        parts.append(block)
-        offset += len(block)
+        first, length = block
+        part = text[first:first + length]
+        at = np.flatnonzero((part == 60) | (part == 34))
+        marks.append(at + first)
+        opens.append(part[at] == 60)
     worker.join()
     if failure:
         raise _Decline(failure[0])
-    if not parts:
+    if not marks:
         raise _Decline("an empty file")
-    parts.append(_PAD)
-    return b"".join(parts), np.concatenate(marks), np.concatenate(opens)
+    return data, np.concatenate(marks), np.concatenate(opens)
+
+
+def _scan(data: bytearray) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``<`` and ``"`` are in the text (its two halves scanned at once: numpy lets go of the interpreter
+    lock), and which of them are ``<``."""
+    size = len(data) - len(_PAD)
+    text = np.frombuffer(data, np.uint8, count=size)
+    halves = [(0, size // 2), (size // 2, size)]
+
+    def scan(half):
+        first, last = half
+        part = text[first:last]
+        at = np.flatnonzero((part == 60) | (part == 34))
+        return at + first, part[at] == 60
+
+    if size < 1 << 20:
+        found = [scan((0, size))]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="cx-xes-scan") as pool:
+            found = list(pool.map(scan, halves))
+    return np.concatenate([at for at, _ in found]), np.concatenate([opening for _, opening in found])
 
 
 def _lanes(data: bytes) -> np.ndarray:
@@ -168,6 +215,9 @@ def _low_bytes(count: np.ndarray) -> np.ndarray:
 
 
 def _columns(data: bytes, marks: np.ndarray, is_open: np.ndarray, parse) -> tuple:
+    import polars as pl
+    import pyarrow as pa
+
     size = len(data) - len(_PAD)
     declared = _ENCODING.match(data[:1024])
     if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
@@ -180,11 +230,50 @@ def _columns(data: bytes, marks: np.ndarray, is_open: np.ndarray, parse) -> tupl
         raise _Decline("an entity or a carriage return")
     header_text, header = _header(data[:start], parse)
 
-    bytes_ = np.frombuffer(data, np.uint8)
-    lanes = _lanes(data)
-    region = slice(np.searchsorted(marks, start), np.searchsorted(marks, end))
-    marks = marks[region]
-    tag_at = np.flatnonzero(is_open[region])
+    text = _Text(data, np.frombuffer(data, np.uint8), _lanes(data), pa.py_buffer(data),
+                 bool(np.frombuffer(data, np.uint8, count=end - start, offset=start).max(initial=0) < 128))
+    # two runs of whole traces, read at once (numpy lets go of the interpreter lock while it works)
+    cut = data.find(b"</trace>", (start + end) // 2, end) if end - start >= _TWO_PARTS_FROM else -1
+    if cut >= 0 and data.find(b"<trace", cut, end) < 0:
+        cut = -1  # the middle falls in the last trace
+    bounds = [start, cut + len(b"</trace>"), end] if cut >= 0 else [start, end]
+    parts = [np.searchsorted(marks, bound) for bound in bounds]
+    jobs = [(marks[first:last], is_open[first:last]) for first, last in itertools.pairwise(parts)]
+    if len(jobs) == 1:
+        results = [_part(text, *jobs[0])]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cx-xes-part") as pool:
+            second = pool.submit(_part, text, *jobs[1])
+            results = [_part(text, *jobs[0]), second.result()]
+    kinds: dict = {}
+    for _table, part_kinds in results:
+        for name, kind in part_kinds.items():
+            if kinds.setdefault(name, kind) != kind:
+                raise _Decline("a key written with two types")
+    tables = [table for table, _kinds in results]
+    table = tables[0] if len(tables) == 1 else pl.concat(tables, how="diagonal")
+    if _NO_COLUMN in table.columns:
+        table = table.drop(_NO_COLUMN)
+    if not any(level == "event" for level, _type in kinds.values()):
+        raise _Decline("no event has an attribute")
+    table = _fill_from_globals(table, kinds, header.get("global_event_attrs"), "event", pl)
+    table = _fill_from_globals(table, kinds, header.get("global_trace_attrs"), "trace", pl)
+    return table, header_text
+
+
+class _Text:
+    """The inflated file as bytes, as numpy bytes, as 8 bytes at every offset, as an Arrow buffer; and whether the
+    traces are all ASCII (then no value needs its UTF-8 checked)."""
+
+    def __init__(self, data, bytes_, lanes, buffer, ascii_only):
+        self.data, self.bytes, self.lanes, self.buffer, self.ascii_only = data, bytes_, lanes, buffer, ascii_only
+
+
+def _part(text: _Text, marks: np.ndarray, is_open: np.ndarray) -> tuple:
+    """The table of a run of whole traces (``marks`` are its ``<`` and ``"``), without the globals' defaults,
+    and each column's level and type."""
+    lanes = text.lanes
+    tag_at = np.flatnonzero(is_open)
     quotes = np.diff(np.append(tag_at, len(marks))) - 1  # the quotes inside each element
     tags = marks[tag_at]
     kind = _kinds(lanes[tags + 1], quotes)
@@ -213,10 +302,8 @@ def _columns(data: bytes, marks: np.ndarray, is_open: np.ndarray, parse) -> tupl
 
     rows = np.where(in_event[attr], event_no[attr], trace_no[attr])
     events = np.flatnonzero(kind == _EVENT_OPEN)
-    trace_of_event = trace_no[events]
-    table = _build(data, bytes_, lanes, key_at, key_len, first8, last8, q2 + 1, q3 - q2 - 1, types, in_event[attr],
-                   rows, len(events), int(trace_no[-1]) + 1, trace_of_event, header)
-    return table, header_text
+    return _build(text, key_at, key_len, first8, last8, q2 + 1, q3 - q2 - 1, types, in_event[attr], rows,
+                  len(events), int(trace_no[-1]) + 1, trace_no[events])
 
 
 def _header(header: bytes, parse) -> tuple[str, dict]:
@@ -284,12 +371,13 @@ def _structure(kind: np.ndarray) -> tuple:
     return trace_no, event_no, in_event == 1
 
 
-def _build(data, bytes_, lanes, key_at, key_len, first8, last8, value_at, value_len, types, in_event, rows, n_events,
-           n_traces, trace_of_event, header):
+def _build(text: _Text, key_at, key_len, first8, last8, value_at, value_len, types, in_event, rows, n_events,
+           n_traces, trace_of_event) -> tuple:
     import pandas as pd
     import polars as pl
     import pyarrow as pa
 
+    data, lanes = text.data, text.lanes
     # one group per (key, type, event or trace): a 64-bit fingerprint of the key's first and last 8 bytes, its
     # length, type and level; then each key of a group is compared with the group's first, byte for byte
     fingerprint = (first8 * _U64(0x9E3779B97F4A7C15)) ^ last8 \
@@ -299,8 +387,6 @@ def _build(data, bytes_, lanes, key_at, key_len, first8, last8, value_at, value_
         raise _Decline("too many attribute keys")
     order = np.argsort(codes.astype(np.int16), kind="stable")  # a radix sort
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(groups)))])
-    buffer = pa.py_buffer(data)
-    ascii_only = bytes_[:len(data) - len(_PAD)].max(initial=0) < 128
     events, traces, kinds = {}, {}, {}
     for group in range(len(groups)):
         members = order[bounds[group]:bounds[group + 1]]
@@ -322,62 +408,63 @@ def _build(data, bytes_, lanes, key_at, key_len, first8, last8, value_at, value_
         if (np.diff(at) <= 0).any():
             raise _Decline("an attribute written twice in one event or trace")
         name = key if in_event[one] else f"case:{key}"
-        if name in events or name in traces:
+        if name in kinds:
             raise _Decline("a key written with two types, or a case attribute's name taken by an event attribute")
-        values = _values(_TYPES[types[one]], bytes_, lanes, value_at[members], value_len[members], buffer,
-                         ascii_only, pl, pa)
+        values = _values(_TYPES[types[one]], text, value_at[members], value_len[members], pl, pa)
         total = n_events if in_event[one] else n_traces
         column = values if len(at) == total else \
             pl.Series(name, [], dtype=values.dtype).extend_constant(None, total).scatter(at, values)
         (events if in_event[one] else traces)[name] = column.alias(name)
-        kinds[name] = _TYPES[types[one]]
-    _fill_from_globals(events, kinds, header.get("global_event_attrs"), "", pl)
-    _fill_from_globals(traces, kinds, header.get("global_trace_attrs"), "case:", pl)
-    if not events:
-        raise _Decline("no event has an attribute")
-    table = pl.DataFrame(list(events.values()))
+        kinds[name] = ("event" if in_event[one] else "trace", _TYPES[types[one]])
+    # a run of traces whose events have no attribute still has its rows (the column goes after the merge)
+    table = pl.DataFrame(list(events.values()) or [pl.Series(_NO_COLUMN, [None] * n_events, dtype=pl.Null)])
     if traces:
         table = pl.concat([pl.DataFrame(list(traces.values()))[trace_of_event], table], how="horizontal")
-    return table
+    return table, kinds
 
 
 _GLOBAL_TYPES = {"String": b"string", "Date": b"date", "Int": b"int", "Float": b"float", "Boolean": b"boolean"}
 
 
-def _fill_from_globals(columns: dict, kinds: dict, globals_: list | None, prefix: str, pl) -> None:
+def _fill_from_globals(table, kinds: dict, globals_: list | None, level: str, pl):
     """rustxes gives a missing value the default of its key's global (the first global of a key counts, and only
     for a key some event or trace has); a global of another type than the values, or of a type not read here,
-    sends the file to rustxes."""
+    sends the file to rustxes. A trace's default reaches each of its events."""
     seen = set()
     for entry in globals_ or []:
         try:
-            name, kind, content = prefix + entry["key"], entry["value"]["type"], entry["value"]["content"]
+            key, kind, content = entry["key"], entry["value"]["type"], entry["value"]["content"]
         except (KeyError, TypeError):
             raise _Decline("a global rustxes describes otherwise") from None
-        if name in seen or name not in columns:
+        name = key if level == "event" else f"case:{key}"
+        if name in seen or name not in kinds:
             seen.add(name)
             continue
         seen.add(name)
+        if kinds[name][0] != level:
+            raise _Decline("a global whose column is of the other level")
         if kind == "None":  # a default rustxes could not parse (and reported): none applies
             continue
-        if _GLOBAL_TYPES.get(kind) != kinds[name]:
+        if _GLOBAL_TYPES.get(kind) != kinds[name][1]:
             raise _Decline("a global of another type than its key's values")
-        column = columns[name]
+        column = table.get_column(name)
         if column.null_count() == 0:
             continue
-        if kind == "Date":
-            text = str(content).encode("utf-8")
-            value = pl.Series(_dates(_lanes(text + _PAD), np.array([0]), np.array([len(text)]))).cast(pl.Datetime("ns"))
+        if kind == "Date":  # rustxes gives the date it parsed, written out again (RFC 3339)
+            raw = str(content).encode("utf-8")
+            nanoseconds = int(_dates(_lanes(raw + _PAD), np.array([0]), np.array([len(raw)]))[0])
+            value = pl.lit(nanoseconds, dtype=pl.Int64).cast(column.dtype)  # not through datetime: that keeps µs
         else:
-            value = pl.Series([content]).cast(column.dtype, strict=True)
-        columns[name] = column.fill_null(pl.lit(value.first(), dtype=column.dtype)).alias(name)
+            value = pl.lit(pl.Series([content]).cast(column.dtype, strict=True).first(), dtype=column.dtype)
+        table = table.with_columns(column.fill_null(value).alias(name))
+    return table
 
 
-def _values(kind: bytes, bytes_, lanes, starts, lengths, buffer, ascii_only, pl, pa):
+def _values(kind: bytes, source: _Text, starts, lengths, pl, pa):
     """One attribute's values as a polars Series of rustxes' type for ``kind``, or _Decline."""
     if kind == b"date":
-        return pl.Series(_dates(lanes, starts, lengths)).cast(pl.Datetime("ns"))
-    text = pl.Series(_string_view(lanes, starts, lengths, buffer, ascii_only, pa))
+        return pl.Series(_dates(source.lanes, starts, lengths)).cast(pl.Datetime("ns"))
+    text = pl.Series(_string_view(source.lanes, starts, lengths, source.buffer, source.ascii_only, pa))
     if kind == b"string":
         return text
     if kind == b"boolean":
