@@ -32,7 +32,7 @@ from ._xes import read_xes_frame
 __all__ = ["read_log"]
 
 #: Bumped whenever the cached table's layout changes, so old cache entries are never reused.
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 
 # Names that mean the same thing in exported CSVs, tried when no mapping is given.
 _ALIASES = {

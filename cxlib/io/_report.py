@@ -27,7 +27,7 @@ class LoadReport:
     format : str
         ``xes``, ``csv``, ``excel``, ``parquet`` or ``germeval-xml``.
     reader : str
-        Which parser did the work (``rustxes``, ``csv``, ``openpyxl``, ``pyarrow``, ``cache``).
+        Which parser did the work (``cxlib-columns``, ``rustxes``, ``csv``, ``openpyxl``, ``pyarrow``, ``cache``).
     encoding, delimiter : str
         Of a delimited text file, as detected or given.
     rows_read : int

@@ -116,6 +116,15 @@ def _take_rustxes(table, text: str, report: LoadReport, error=None):
         shown = ", ".join(repr(v) for v in bad_values[:3])
         report.notes.append(f"the XES reader could not parse {len(bad_values):,} attribute value(s), e.g. {shown}; "
                             "those values are missing.")
+    # rustxes writes a default in place of an int, float, boolean or id it cannot parse (0, 0.0, false, the nil
+    # id): those cells do not hold the file's values, and the report says so
+    defaulted = re.findall(r'Could not parse (integer|float|boolean|UUID) "([^"\n]*)"', text)
+    if defaulted and error is None:
+        report.counts["values the XES reader replaced by a default"] = len(defaulted)
+        shown = ", ".join(f"{value!r} ({kind})" for kind, value in defaulted[:3])
+        report.notes.append(f"the XES reader could not parse {len(defaulted):,} int, float, boolean or id value(s), "
+                            f"e.g. {shown}, and wrote 0, 0.0, false or the nil id in their place: those cells do "
+                            "not hold the file's values.")
     if error is not None:
         detail = _panic_summary(text) or type(error).__name__
         report.notes.append(f"rustxes could not read the file ({detail}); used pm4py's parser.")
