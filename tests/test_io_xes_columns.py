@@ -174,6 +174,37 @@ REFUSED = {
 }
 
 
+# why each is declined (a part of the reason the reader gives), so that none is declined by accident
+REASONS = {
+    "31 February": "date out of range", "CDATA": "an element other", "Latin-1 declared": "encoding",
+    "a broken header": "header", "a dot without digits": "date in another form", "a leap second": "date out of range",
+    "a space for the T": "date in another form", "an element not closed": "attribute element in another form",
+    "attribute outside a trace": "outside a trace", "boolean True": "boolean other than",
+    "carriage return": "carriage return", "case name taken by an event attribute": "case attribute's name",
+    "character reference": "entity", "comment": "an element other", "duplicate key": "written twice",
+    "empty trace element": "an element other", "entity": "entity", "event not closed": "not opened and closed",
+    "event outside a trace": "outside a trace", "float .5": "a float value", "float inf": "a float value",
+    "hour 24": "date out of range", "id attribute": "an element other", "int and float mixed": "two types",
+    "int empty": "an int value", "int too large": "an int value", "int with plus": "an int value",
+    "list attribute": "an element other", "nested attribute": "an element other", "no </log>": "</log>",
+    "not UTF-8": "not UTF-8", "offset +24:00": "offset out of range", "offset without colon": "date in another form",
+    "processing instruction": "an element other", "single quotes": "an element other",
+    "ten fraction digits": "date in another form", "text after </log>": "</log>",
+    "trace in a trace": "not opened and closed", "trace with an XML attribute": "an element other",
+    "trace without events": "a trace without events", "two spaces": "attribute element in another form",
+    "two types of one key": "two types", "value before key": "attribute element in another form",
+    "year 1": "date out of range",
+}
+
+
+def test_each_refusal_has_its_reason(tmp_path):
+    assert set(REASONS) == set(REFUSED)
+    for name, xml in REFUSED.items():
+        path = _write(tmp_path, xml.encode("utf-8", errors="surrogateescape"))
+        with pytest.raises(_xes_columns._Decline, match=re.escape(REASONS[name])):
+            _xes_columns._read(path, gzip=False, parse=_xes._run_rustxes)
+
+
 @pytest.mark.parametrize("name", sorted(REFUSED))
 @pytest.mark.parametrize("gz, two_parts", [(False, False), (True, False), (False, True)])
 def test_anything_outside_the_usual_form_is_declined(name, gz, two_parts, tmp_path):
