@@ -1,4 +1,8 @@
-"""XES event logs: the Rust ``rustxes`` reader, pm4py's parser as the fallback, clean errors only.
+"""XES event logs: cxlib's column-wise reader, the Rust ``rustxes`` reader, pm4py's parser; clean errors only.
+
+A log in the usual form is read column-wise (:mod:`cxlib.io._xes_columns`: rustxes' table exactly, faster);
+every other file, and any file that reader leaves (it does so on anything it does not read as rustxes does),
+goes to rustxes, and what rustxes cannot read to pm4py's parser.
 
 The Rust reader writes panics and per-value parse messages straight to the process's stdout/stderr; they are
 captured at the file-descriptor level and summarised in the load report instead of reaching the terminal.
