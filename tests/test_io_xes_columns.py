@@ -413,3 +413,20 @@ def test_values_rustxes_replaces_by_a_default_are_reported(tmp_path):
     assert report.counts["values the XES reader replaced by a default"] == 2
     note = next(n for n in report.notes if "replaced" in n or "in their place" in n)
     assert "'12x' (integer)" in note and "'yes' (boolean)" in note and len(log) == 3
+
+
+@pytest.mark.parametrize("foreign", ['<id key="n" value="a"/>', '<string key="n" value="a &amp; b"/>'])
+def test_a_large_log_shows_early_it_is_not_in_the_usual_form(foreign, tmp_path):
+    """The first inflated megabyte is looked at before the rest is inflated: a log with a foreign element or
+    an entity near its start is left to rustxes at once (the inflating stops), not after the whole file."""
+    events = [_event(f"a{i}") for i in range(16000)]
+    xml = HEAD + _trace("c1", events[:3] + [_event("x", extra=foreign)]) + _trace("c2", events) + "</log>\n"
+    assert len(xml) > 2 * _xes_columns._PEEK
+    path = _write(tmp_path, xml, gz=True)
+    with pytest.raises(_xes_columns._Decline, match="element other|entity"):
+        _xes_columns._inflate_and_scan(path)
+    assert _compare(path) == "declined"
+    clean = _write(tmp_path, HEAD + _trace("c1", events) + _trace("c2", events) + "</log>\n", "clean.xes", gz=True)
+    data, marks, is_open = _xes_columns._inflate_and_scan(clean)  # the look at the start passes a clean log
+    assert len(data) == len(gzip.decompress(clean.read_bytes())) + len(_xes_columns._PAD)
+    assert _compare(clean) == "same"

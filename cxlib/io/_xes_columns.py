@@ -59,6 +59,7 @@ _PAD = b"\0" * 64  # so that 8 bytes can be read at every offset of the text and
 _BLOCK = 1 << 20
 _LIMIT = (1 << 31) - 64  # string views address their bytes with 32-bit offsets
 _TWO_PARTS_FROM = 4 << 20  # a smaller log is read in one part
+_PEEK = 1 << 20  # the inflated bytes looked at before the rest is inflated
 _NO_COLUMN = "\0rows"  # holds the rows of a part whose events have no attribute; no XES key has a NUL
 _U64 = np.uint64
 
@@ -125,12 +126,15 @@ def _inflate_and_scan(path: Path) -> tuple:
     data = bytearray(size + len(_PAD))
     blocks: queue.Queue = queue.Queue()
     failure: list[str] = []
+    stop = threading.Event()
 
     def inflate():
         try:
             with open(path, "rb") as fh:
                 inflater, written = _decompressobj(31), 0
                 for chunk in iter(lambda: fh.read(_BLOCK), b""):
+                    if stop.is_set():
+                        return
                     out = inflater.decompress(chunk)
                     if written + len(out) > size:
                         failure.append("more bytes than the gzip trailer says")
@@ -152,14 +156,20 @@ def _inflate_and_scan(path: Path) -> tuple:
 
     worker = threading.Thread(target=inflate, name="cx-xes-inflate", daemon=True)
     worker.start()
-    text, marks, opens = np.frombuffer(data, np.uint8), [], []
-    while (block := blocks.get()) is not None:
-        first, length = block
-        part = text[first:first + length]
-        at = np.flatnonzero((part == 60) | (part == 34))
-        marks.append(at + first)
-        opens.append(part[at] == 60)
-    worker.join()
+    text, marks, opens, peeked = np.frombuffer(data, np.uint8), [], [], False
+    try:
+        while (block := blocks.get()) is not None:
+            first, length = block
+            part = text[first:first + length]
+            at = np.flatnonzero((part == 60) | (part == 34))
+            marks.append(at + first)
+            opens.append(part[at] == 60)
+            if not peeked and first + length >= _PEEK:
+                peeked = True
+                _peek(data, first + length, np.concatenate(marks), np.concatenate(opens))
+    finally:
+        stop.set()
+        worker.join()
     if failure:
         raise _Decline(failure[0])
     if not marks:
@@ -186,6 +196,21 @@ def _scan(data: bytearray) -> tuple[np.ndarray, np.ndarray]:
         with concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="cx-xes-scan") as pool:
             found = list(pool.map(scan, halves))
     return np.concatenate([at for at, _ in found]), np.concatenate([opening for _, opening in found])
+
+
+def _peek(data, written: int, marks: np.ndarray, is_open: np.ndarray) -> None:
+    """_Decline early, from the first bytes inflated, for a log that shows there it is not in the usual form
+    (another element, an entity, a carriage return), before the rest of it is inflated."""
+    start = data.find(b"<trace", 0, written)
+    if start < 0:
+        return
+    if data.find(b"&", start, written) >= 0 or data.find(b"\r", start, written) >= 0:
+        raise _Decline("an entity or a carriage return")
+    marks, is_open = marks[np.searchsorted(marks, start):], is_open[np.searchsorted(marks, start):]
+    tag_at = np.flatnonzero(is_open)[:-1]  # the last element may go on in the next block
+    if len(tag_at):
+        quotes = np.diff(np.append(tag_at, np.flatnonzero(is_open)[-1])) - 1
+        _kinds(_lanes(data)[marks[tag_at] + 1], quotes)
 
 
 def _lanes(data: bytes) -> np.ndarray:
@@ -243,7 +268,10 @@ def _columns(data: bytes, marks: np.ndarray, is_open: np.ndarray, parse) -> tupl
     else:
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cx-xes-part") as pool:
             second = pool.submit(_part, text, *jobs[1])
-            results = [_part(text, *jobs[0]), second.result()]
+            try:
+                results = [_part(text, *jobs[0]), second.result()]
+            finally:
+                text.stop.set()  # a part that declines stops the other at its next step
     kinds: dict = {}
     for _table, part_kinds in results:
         for name, kind in part_kinds.items():
@@ -266,6 +294,12 @@ class _Text:
 
     def __init__(self, data, bytes_, lanes, buffer, ascii_only):
         self.data, self.bytes, self.lanes, self.buffer, self.ascii_only = data, bytes_, lanes, buffer, ascii_only
+        self.stop = threading.Event()
+
+    def check(self) -> None:
+        """_Decline when the other part has declined (or failed)."""
+        if self.stop.is_set():
+            raise _Decline("the other part stopped")
 
 
 def _part(text: _Text, marks: np.ndarray, is_open: np.ndarray) -> tuple:
@@ -277,6 +311,7 @@ def _part(text: _Text, marks: np.ndarray, is_open: np.ndarray) -> tuple:
     tags = marks[tag_at]
     kind = _kinds(lanes[tags + 1], quotes)
     trace_no, event_no, in_event = _structure(kind)
+    text.check()
 
     attr = np.flatnonzero(kind >= 4)
     where, types = tags[attr], (kind[attr] - 4).astype(np.int64)
@@ -388,6 +423,7 @@ def _build(text: _Text, key_at, key_len, first8, last8, value_at, value_len, typ
     bounds = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(groups)))])
     events, traces, kinds = {}, {}, {}
     for group in range(len(groups)):
+        text.check()
         members = order[bounds[group]:bounds[group + 1]]
         one = members[0]
         length = int(key_len[one])
